@@ -137,7 +137,9 @@ def slot_for_write(
 
 
 @njit(cache=True)
-def read_byte(pages: np.ndarray, tkeys: np.ndarray, tvals: np.ndarray, addr: np.uint64) -> np.uint64:
+def read_byte(
+    pages: np.ndarray, tkeys: np.ndarray, tvals: np.ndarray, addr: np.uint64
+) -> np.uint64:
     """One byte of memory (missing pages read as zero)."""
     slot = lookup_slot(tkeys, tvals, np.int64(addr >> np.uint64(PAGE_ADDR_BITS)))
     if slot < 0:
@@ -159,7 +161,9 @@ def read_leaf(
 
 
 @njit(cache=True)
-def log_proof(log_meta: np.ndarray, log_kind: np.ndarray, log_addr: np.ndarray, addr: np.uint64) -> None:
+def log_proof(
+    log_meta: np.ndarray, log_kind: np.ndarray, log_addr: np.ndarray, addr: np.uint64
+) -> None:
     """Record that the ISA wants a memory proof of the leaf holding ``addr`` at this point."""
     if log_meta[1] == 0:
         return
@@ -178,7 +182,9 @@ def write_byte(
 ) -> None:
     """Store one byte, logging the leaf's old and new contents when the log is enabled."""
     pages, tkeys, tvals, meta, dirty, index = mem
-    slot = slot_for_write(pages, tkeys, tvals, meta, dirty, index, np.int64(addr >> np.uint64(PAGE_ADDR_BITS)))
+    slot = slot_for_write(
+        pages, tkeys, tvals, meta, dirty, index, np.int64(addr >> np.uint64(PAGE_ADDR_BITS))
+    )
     off = np.int64(addr & np.uint64(PAGE_MASK))
     log_meta, log_kind, log_addr, log_old, log_new = log
     if log_meta[1] != 0:
@@ -205,7 +211,9 @@ def write_bytes_in_leaf(
 ) -> None:
     """Store ``size`` (1..8) bytes of ``value`` that lie inside one leaf, as one logged leaf write."""
     pages, tkeys, tvals, meta, dirty, index = mem
-    slot = slot_for_write(pages, tkeys, tvals, meta, dirty, index, np.int64(addr >> np.uint64(PAGE_ADDR_BITS)))
+    slot = slot_for_write(
+        pages, tkeys, tvals, meta, dirty, index, np.int64(addr >> np.uint64(PAGE_ADDR_BITS))
+    )
     off = np.int64(addr & np.uint64(PAGE_MASK))
     log_meta, log_kind, log_addr, log_old, log_new = log
     leaf_off = off & ~np.int64(31)
@@ -225,7 +233,12 @@ def write_bytes_in_leaf(
 
 @njit(cache=True)
 def read_bytes_in_leaf(
-    pages: np.ndarray, tkeys: np.ndarray, tvals: np.ndarray, addr: np.uint64, size: np.int64, big_endian: bool
+    pages: np.ndarray,
+    tkeys: np.ndarray,
+    tvals: np.ndarray,
+    addr: np.uint64,
+    size: np.int64,
+    big_endian: bool,
 ) -> np.uint64:
     """Load ``size`` (1..8) bytes that lie inside one page as an unsigned integer."""
     slot = lookup_slot(tkeys, tvals, np.int64(addr >> np.uint64(PAGE_ADDR_BITS)))
@@ -267,8 +280,14 @@ def _page_root_into(page: np.ndarray, zero: np.ndarray, out: np.ndarray, st: np.
             a = buf[2 * i]
             b = buf[2 * i + 1]
             if (
-                a[0] == zero[h, 0] and a[1] == zero[h, 1] and a[2] == zero[h, 2] and a[3] == zero[h, 3]
-                and b[0] == zero[h, 0] and b[1] == zero[h, 1] and b[2] == zero[h, 2] and b[3] == zero[h, 3]
+                a[0] == zero[h, 0]
+                and a[1] == zero[h, 1]
+                and a[2] == zero[h, 2]
+                and a[3] == zero[h, 3]
+                and b[0] == zero[h, 0]
+                and b[1] == zero[h, 1]
+                and b[2] == zero[h, 2]
+                and b[3] == zero[h, 3]
             ):
                 buf[i, :] = zero[h + 1]
             else:
@@ -278,7 +297,9 @@ def _page_root_into(page: np.ndarray, zero: np.ndarray, out: np.ndarray, st: np.
 
 
 @njit(cache=True)
-def _refresh_page_roots(pages: np.ndarray, dirty: np.ndarray, n: np.int64, roots: np.ndarray, zero: np.ndarray) -> None:
+def _refresh_page_roots(
+    pages: np.ndarray, dirty: np.ndarray, n: np.int64, roots: np.ndarray, zero: np.ndarray
+) -> None:
     st = np.empty(25, dtype=np.uint64)
     for slot in range(n):
         if dirty[slot]:
@@ -439,7 +460,9 @@ class Memory:
 
     def _check_range(self, addr: int, length: int) -> None:
         if addr < 0 or length < 0 or addr + length - 1 > self._addr_mask:
-            raise ValueError(f"range 0x{addr:x}+{length} is outside the {self.address_bits}-bit space")
+            raise ValueError(
+                f"range 0x{addr:x}+{length} is outside the {self.address_bits}-bit space"
+            )
 
     def read(self, addr: int, length: int) -> bytes:
         """Read bytes; memory that was never written reads as zeros."""
@@ -464,7 +487,9 @@ class Memory:
             n = min(len(data) - pos, PAGE_SIZE - off)
             self.ensure_headroom()
             slot = int(slot_for_write(*self.arrays, addr >> PAGE_ADDR_BITS))
-            self.pages[slot, off : off + n] = np.frombuffer(data, dtype=np.uint8, count=n, offset=pos)
+            self.pages[slot, off : off + n] = np.frombuffer(
+                data, dtype=np.uint8, count=n, offset=pos
+            )
             addr += n
             pos += n
 
