@@ -123,7 +123,7 @@ def test_growth_keeps_contents_and_root() -> None:
     mem = Memory(32, capacity=8)
     rnd = random.Random(3)
     data = {}
-    for i in range(300):
+    for _ in range(300):
         addr = rnd.randrange(0, 1 << 32) & ~0xFFF
         data[addr] = rnd.randbytes(16)
         mem.write(addr, data[addr])
