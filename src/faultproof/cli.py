@@ -1,0 +1,246 @@
+"""The ``faultproof`` command line. VM commands follow Cannon's flags and JSON output.
+
+Every command works for any registered ISA (``--type``); user errors print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from faultproof.errors import FaultproofError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TYPE_ALIASES = {
+    "singlethreaded-2": "mips32",
+    "singlethreaded": "mips32",
+    "cannon": "mips32",
+    "asterisc": "riscv64",
+}
+
+
+def user_errors(fn: F) -> F:
+    """Turn FaultproofError (bad input the user can fix) into a one-line message and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except FaultproofError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="faultproof")
+def main() -> None:
+    """faultproof: fault proof VMs, preimage oracle and dispute games."""
+
+
+def _isa_name(name: str) -> str:
+    return TYPE_ALIASES.get(name, name)
+
+
+@main.command("list")
+def list_isas() -> None:
+    """List the registered VM types (ISAs) and their game types."""
+    from faultproof.vm import all_isas
+
+    for isa in all_isas():
+        click.echo(
+            f"{isa.name:10s} game-type={isa.game_type:<5d} witness={isa.witness_size}B proof={isa.proof_size}B  {isa.description}"
+        )
+
+
+@main.command("load-elf")
+@click.option(
+    "--type",
+    "vm_type",
+    required=True,
+    help="VM type: mips32, riscv64, riscv64c (Cannon's singlethreaded-2 = mips32)",
+)
+@click.option(
+    "--path",
+    "elf_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="ELF program to load",
+)
+@click.option(
+    "--out",
+    default="state.json",
+    show_default=True,
+    help="state file (.json[.gz] or .bin[.gz]); - for stdout",
+)
+@click.option(
+    "--meta", default="meta.json", show_default=True, help="symbol metadata output; empty for none"
+)
+@user_errors
+def load_elf(vm_type: str, elf_path: Path, out: str, meta: str) -> None:
+    """Load an ELF into the initial VM state (with the runtime patches of the VM type)."""
+    from faultproof.vm import get_isa
+    from faultproof.vm.elf import parse_elf
+    from faultproof.vm.meta import Metadata
+
+    isa = get_isa(_isa_name(vm_type))
+    if not elf_path.exists():
+        raise FaultproofError(f"ELF file {elf_path} does not exist")
+    vm = isa.load_elf(elf_path)
+    _save_state(vm, out)
+    if meta:
+        Metadata.from_elf(parse_elf(elf_path.read_bytes())).save(Path(meta))
+
+
+def _save_state(vm: Any, out: str) -> None:
+    if out == "-":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            p = Path(d) / "state.json"
+            vm.save(p)
+            sys.stdout.write(p.read_text())
+        return
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        vm.save(Path(out))
+
+
+def _load_state(path: Path, vm_type: str | None, host: Any = None) -> Any:
+    from faultproof.vm import get_isa
+    from faultproof.vm.statefile import detect_state_type
+
+    name = _isa_name(vm_type) if vm_type else detect_state_type(path)
+    isa = get_isa(name)
+    return isa.load_state(path, host=host, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer)
+
+
+@main.command("run", context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--input",
+    "input_path",
+    default="state.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--output",
+    default="out.json",
+    show_default=True,
+    help="final state; - for stdout; empty: not written",
+)
+@click.option(
+    "--type", "vm_type", default=None, help="VM type (default: detected from the state file)"
+)
+@click.option("--proof-at", default="never", help="step pattern: never, always, =N, %N")
+@click.option("--proof-fmt", default="proof-%d.json", show_default=True)
+@click.option("--snapshot-at", default="never")
+@click.option("--snapshot-fmt", default="state-%d.json", show_default=True)
+@click.option("--stop-at", default="never")
+@click.option("--info-at", default="%100000", show_default=True)
+@click.option(
+    "--meta", default="meta.json", show_default=True, help="symbol metadata; empty disables"
+)
+@click.option(
+    "--debug-info",
+    default="",
+    help="write {pages, memory_used, num_preimage_requests, total_preimage_size}",
+)
+@click.argument("host_command", nargs=-1, type=click.UNPROCESSED)
+@user_errors
+def run(
+    input_path: Path,
+    output: str,
+    vm_type: str | None,
+    proof_at: str,
+    proof_fmt: str,
+    snapshot_at: str,
+    snapshot_fmt: str,
+    stop_at: str,
+    info_at: str,
+    meta: str,
+    debug_info: str,
+    host_command: tuple[str, ...],
+) -> None:
+    """Run a VM state; ``-- <host command>`` serves preimages and hints over fds 3-6."""
+    from faultproof.vm.runner import RunConfig, run_vm
+
+    host = _start_host(list(host_command)) if host_command else None
+    try:
+        vm = _load_state(input_path, vm_type, host=host)
+        cfg = RunConfig(
+            output=output,
+            proof_at=proof_at,
+            proof_fmt=proof_fmt,
+            snapshot_at=snapshot_at,
+            snapshot_fmt=snapshot_fmt,
+            stop_at=stop_at,
+            info_at=info_at,
+            meta=meta,
+            debug_info=debug_info,
+        )
+        run_vm(vm, cfg, save_state=_save_state)
+    finally:
+        if host is not None and hasattr(host, "close"):
+            host.close()
+
+
+def _start_host(argv: list[str]) -> Any:
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        return None
+    from faultproof.preimage.host import HostProcess
+
+    click.echo(f"starting host: {shlex.join(argv)}", err=True)
+    return HostProcess(argv)
+
+
+@main.command("witness")
+@click.option(
+    "--input", "input_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option("--output", default="", help="write the raw witness bytes to this file")
+@click.option("--type", "vm_type", default=None, help="VM type (default: detected)")
+@user_errors
+def witness(input_path: Path, output: str, vm_type: str | None) -> None:
+    """Print the state hash and witness of a state file (Cannon's JSON)."""
+    vm = _load_state(input_path, vm_type)
+    w = vm.encode_witness()
+    if output:
+        Path(output).write_bytes(w)
+    doc = {
+        "witnessHash": "0x" + vm.state_hash().hex(),
+        "witness": "0x" + w.hex(),
+        "step": vm.step_count,
+        "exited": vm.exited,
+        "exitCode": vm.exit_code,
+    }
+    click.echo(json.dumps(doc))
+
+
+def _register_optional_groups() -> None:
+    """Subcommand groups that live next to their concern (added when those packages import)."""
+    try:
+        from faultproof.preimage.cli import preimage_cli
+    except ImportError:
+        return
+    main.add_command(preimage_cli, "preimage")
+
+
+_register_optional_groups()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    start = time.time()
+    main()

@@ -1,0 +1,43 @@
+"""Cannon's proof JSON (``run --proof-at``), identical field names and omission rules (spec §6.5)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+from faultproof.vm.interface import StepWitness
+
+
+def proof_document(witness: StepWitness, post_hash: bytes) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "step": witness.step,
+        "pre": "0x" + witness.state_hash.hex(),
+        "post": "0x" + post_hash.hex(),
+        "state-data": "0x" + witness.state.hex(),
+        "proof-data": "0x" + witness.proof.hex(),
+    }
+    # Go's omitempty: the oracle fields appear only when the step read preimage data, and the offset
+    # is dropped when it is zero.
+    if witness.preimage_key is not None and any(witness.preimage_key):
+        doc["oracle-key"] = "0x" + witness.preimage_key.hex()
+        if witness.preimage_value:
+            doc["oracle-value"] = "0x" + witness.preimage_value.hex()
+        if witness.preimage_offset:
+            doc["oracle-offset"] = witness.preimage_offset
+    return doc
+
+
+def write_json(path: str, doc: dict[str, Any]) -> None:
+    """Write JSON to ``path`` (``-`` = stdout; a ``.gz`` suffix gzips)."""
+    text = json.dumps(doc)
+    if path == "-":
+        print(text)
+        return
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if p.suffix == ".gz":
+        p.write_bytes(gzip.compress(text.encode(), mtime=0))
+    else:
+        p.write_text(text)

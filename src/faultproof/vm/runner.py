@@ -1,0 +1,108 @@
+"""The ``run`` loop: Cannon's per-step order of info log, stop, snapshot and proof (spec §6.4).
+
+The VM runs in large chunks between the steps any pattern selects, so a long run costs no Python per
+instruction; only the selected steps go through the single-step path.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from faultproof.vm.patterns import StepPattern
+from faultproof.vm.proofjson import proof_document, write_json
+
+CHUNK = 1 << 24
+
+
+@dataclass
+class RunConfig:
+    output: str = "out.json"
+    proof_at: str = "never"
+    proof_fmt: str = "proof-%d.json"
+    snapshot_at: str = "never"
+    snapshot_fmt: str = "state-%d.json"
+    stop_at: str = "never"
+    info_at: str = "%100000"
+    meta: str = ""
+    debug_info: str = ""
+
+
+def _fmt(pattern: str, step: int) -> str:
+    return pattern.replace("%d", str(step)) if "%d" in pattern else pattern
+
+
+def run_vm(vm: Any, cfg: RunConfig, save_state: Callable[[Any, str], None]) -> None:
+    """Run ``vm`` to exit (or ``--stop-at``), writing proofs, snapshots, info lines and the final state."""
+    proof_at = StepPattern.parse(cfg.proof_at)
+    snapshot_at = StepPattern.parse(cfg.snapshot_at)
+    stop_at = StepPattern.parse(cfg.stop_at)
+    info_at = StepPattern.parse(cfg.info_at)
+    symbols = _load_meta(cfg.meta)
+    start_time = time.monotonic()
+    start_step = vm.step_count
+    last_info = (start_time, start_step)
+
+    while not vm.exited:
+        step = vm.step_count
+        if info_at.matches(step):
+            last_info = _info(vm, symbols, last_info)
+        if stop_at.matches(step):
+            break
+        if snapshot_at.matches(step):
+            save_state(vm, _fmt(cfg.snapshot_fmt, step))
+        if proof_at.matches(step):
+            w = vm.step(proof=True)
+            write_json(_fmt(cfg.proof_fmt, step), proof_document(w, vm.state_hash()))
+            continue
+        # Run straight to the next step any pattern cares about.
+        targets = [p.next_match(step + 1) for p in (proof_at, snapshot_at, stop_at, info_at)]
+        nxt = min([t for t in targets if t is not None], default=step + CHUNK)
+        vm.run(max_steps=max(1, min(nxt - step, CHUNK)))
+
+    elapsed = max(time.monotonic() - start_time, 1e-9)
+    executed = vm.step_count - start_step
+    print(
+        json.dumps(
+            {
+                "msg": "done",
+                "step": vm.step_count,
+                "exited": vm.exited,
+                "exit_code": vm.exit_code,
+                "ips": round(executed / elapsed),
+            }
+        ),
+        file=sys.stderr,
+    )
+    if cfg.output:
+        save_state(vm, cfg.output)
+    if cfg.debug_info:
+        info = vm.debug_info() if hasattr(vm, "debug_info") else {}
+        Path(cfg.debug_info).write_text(json.dumps(info))
+
+
+def _load_meta(path: str) -> Any:
+    if not path or not Path(path).exists():
+        return None
+    from faultproof.vm.meta import Metadata
+
+    return Metadata.load(Path(path))
+
+
+def _info(vm: Any, symbols: Any, last: tuple[float, int]) -> tuple[float, int]:
+    now = time.monotonic()
+    dt = max(now - last[0], 1e-9)
+    ips = (vm.step_count - last[1]) / dt
+    doc: dict[str, Any] = {"step": vm.step_count, "pc": f"0x{vm.pc:08x}", "ips": round(ips)}
+    if hasattr(vm, "page_count"):
+        doc["pages"] = vm.page_count
+        doc["mem"] = f"{vm.page_count * 4096 / (1 << 20):.1f} MiB"
+    if symbols is not None:
+        doc["symbol"] = symbols.lookup(vm.pc)
+    print(json.dumps(doc), file=sys.stderr)
+    return (now, vm.step_count)
