@@ -1,1 +1,71 @@
-"""See the package docstring of faultproof."""
+"""The preimage oracle, host side.
+
+Layers, each depending only on the ones above it:
+
+- `keys`: key types and constructors, on-chain localization of local keys.
+- `protocol`: the `PreimageOracle` / `HintWriter` / `PreimageSource` / `HintHandler` Protocols and
+  the hint and preimage wire codecs.
+- `store`: verifying stores (`MemoryStore`, `SqliteStore`) and `BootInfo` for local keys.
+- `host`: `HintRouter`, `LocalHost` (in-process), `serve` (pipes), `HostProcess` (subprocess).
+- `channels`: the fd 3-6 convention and the pipes behind it.
+- `native`: `run_native`, a guest as a plain process against a Python host.
+- `server` / `cli`: entry points.
+"""
+
+from faultproof.preimage.errors import (
+    CorruptPreimage,
+    HostProcessError,
+    InvalidHint,
+    InvalidPreimageKey,
+    PreimageMismatch,
+    PreimageNotFound,
+    UnverifiablePreimage,
+    WireProtocolError,
+)
+from faultproof.preimage.host import HintRouter, HostProcess, LocalHost, parse_hint, serve
+from faultproof.preimage.keys import (
+    KeyType,
+    blob_field_element_key,
+    blob_key,
+    keccak256_key,
+    key_type,
+    local_key,
+    localize,
+    precompile_key,
+    sha256_key,
+)
+from faultproof.preimage.protocol import HintWriter, OracleHost, PreimageOracle, PreimageSource
+from faultproof.preimage.store import BootInfo, MemoryStore, PreimageStore, SqliteStore
+
+__all__ = [
+    "BootInfo",
+    "CorruptPreimage",
+    "HintRouter",
+    "HintWriter",
+    "HostProcess",
+    "HostProcessError",
+    "InvalidHint",
+    "InvalidPreimageKey",
+    "KeyType",
+    "LocalHost",
+    "MemoryStore",
+    "OracleHost",
+    "PreimageMismatch",
+    "PreimageNotFound",
+    "PreimageOracle",
+    "PreimageSource",
+    "PreimageStore",
+    "SqliteStore",
+    "UnverifiablePreimage",
+    "WireProtocolError",
+    "blob_field_element_key",
+    "blob_key",
+    "keccak256_key",
+    "key_type",
+    "local_key",
+    "localize",
+    "parse_hint",
+    "precompile_key",
+    "serve",
+    "sha256_key",
+]

@@ -1,0 +1,453 @@
+"""Preimage stores that never hold a value that does not belong to its key.
+
+Why verify on insert: a host that serves a wrong preimage makes the honest challenger lose a game
+it should win, and the bug only shows on chain. So every insert is checked:
+
+- keccak256 (type 2) and sha256 (type 4) keys: the value must hash to the key.
+- blob (type 5) keys commit to ``(commitment, z)``, not to ``y``; they can only be inserted with
+  `PreimageStore.put_blob`, which checks the KZG opening proof with a pluggable `BlobVerifier`
+  (`KzgBlobVerifier` uses ckzg), or through the explicit `put_trusted` path.
+- precompile (type 6) keys commit to the call, not to the result; `put_precompile` derives the key
+  from the call itself and stores the result via the trusted path (run the precompile to check it).
+- local (type 1) keys are never stored: they come from `BootInfo`, per game.
+- generic (type 3) keys have no defined derivation and are rejected.
+
+Reads re-verify as well (re-hash for types 2/4, a stored keccak checksum of ``key ‖ value`` for
+trusted entries), so a corrupted database raises `CorruptPreimage` instead of feeding bad data to a
+VM. `SqliteStore` keeps everything in one SQLite file in WAL mode: committed preimages survive
+restarts and a killed writer, and readers in other processes see a consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from faultproof.crypto import keccak256
+from faultproof.preimage.errors import (
+    CorruptPreimage,
+    InvalidPreimageKey,
+    PreimageMismatch,
+    PreimageNotFound,
+    StoreError,
+    UnverifiablePreimage,
+)
+from faultproof.preimage.keys import (
+    KeyType,
+    blob_key,
+    keccak256_key,
+    key_type,
+    local_ident,
+    local_key,
+    precompile_key,
+    sha256_key,
+)
+
+# ---- verification ----------------------------------------------------------------------------
+
+
+def verify_preimage(key: bytes, value: bytes) -> None:
+    """Check that ``value`` is the preimage of ``key`` from the two alone.
+
+    Raises `PreimageMismatch` if it is not, `UnverifiablePreimage` for key types whose value cannot
+    be checked this way (local, generic, blob, precompile).
+    """
+    kind = key_type(key)
+    if kind is KeyType.KECCAK256:
+        expected = keccak256_key(value)
+    elif kind is KeyType.SHA256:
+        expected = sha256_key(value)
+    elif kind is KeyType.LOCAL:
+        raise UnverifiablePreimage(
+            f"local key 0x{key.hex()} cannot be stored: local data comes from BootInfo"
+        )
+    elif kind is KeyType.GENERIC:
+        raise UnverifiablePreimage(f"generic (type 3) key 0x{key.hex()} has no defined derivation")
+    else:
+        raise UnverifiablePreimage(
+            f"{kind.name.lower()} key 0x{key.hex()} does not commit to its value; use "
+            f"put_{kind.name.lower()}() or put_trusted()"
+        )
+    if expected != key:
+        raise PreimageMismatch(
+            f"value of {len(value)} bytes hashes to 0x{expected.hex()}, not to key 0x{key.hex()}"
+        )
+
+
+def _checksum(key: bytes, value: bytes) -> bytes:
+    return keccak256(key + value)
+
+
+def _check_on_read(key: bytes, value: bytes, checksum: bytes) -> None:
+    kind = key[0]
+    if kind == KeyType.KECCAK256:
+        ok = keccak256_key(value) == key
+    elif kind == KeyType.SHA256:
+        ok = sha256_key(value) == key
+    else:
+        ok = _checksum(key, value) == checksum
+    if not ok:
+        raise CorruptPreimage(
+            f"stored value for key 0x{key.hex()} ({len(value)} bytes) no longer matches its key; "
+            "the store is corrupt: delete the entry and fetch it again"
+        )
+
+
+class BlobVerifier(Protocol):
+    """Checks a KZG opening: the blob committed to by ``commitment`` evaluates to ``y`` at ``z``."""
+
+    def verify(self, commitment: bytes, z: bytes, y: bytes, proof: bytes) -> bool: ...
+
+
+class KzgBlobVerifier:
+    """`BlobVerifier` backed by ckzg (the same check as the point-evaluation precompile 0x0A).
+
+    The trusted setup defaults to the mainnet setup file shipped with eth-account.
+    """
+
+    def __init__(self, trusted_setup: str | os.PathLike[str] | None = None) -> None:
+        self._path = Path(trusted_setup) if trusted_setup is not None else _default_setup()
+        self._setup: Any = None
+        self._lock = threading.Lock()
+
+    def _loaded(self) -> Any:
+        with self._lock:
+            if self._setup is None:
+                import ckzg
+
+                self._setup = ckzg.load_trusted_setup(str(self._path), 0)
+            return self._setup
+
+    def verify(self, commitment: bytes, z: bytes, y: bytes, proof: bytes) -> bool:
+        import ckzg
+
+        try:
+            return bool(ckzg.verify_kzg_proof(commitment, z, y, proof, self._loaded()))
+        except RuntimeError:  # ckzg raises on non-canonical field elements / bad points
+            return False
+
+
+def _default_setup() -> Path:
+    import eth_account
+
+    path = Path(eth_account.__file__).parent / "typed_transactions/blob_transactions"
+    return path / "kzg_trusted_setup.txt"
+
+
+# ---- boot info -------------------------------------------------------------------------------
+
+
+@dataclass
+class BootInfo:
+    """Local (type 1) preimages for one program run: ident -> value (bootstrap inputs, §5.2).
+
+    On chain each value is loaded with ``loadLocalData`` (at most 32 bytes there); off chain
+    idents 6-9 may carry larger config JSON.
+    """
+
+    locals: dict[int, bytes] = field(default_factory=dict)
+
+    def get(self, key: bytes) -> bytes | None:
+        """The value of an unlocalized local key, or None if this run has no such ident."""
+        return self.locals.get(local_ident(key))
+
+    def keys(self) -> list[bytes]:
+        return [local_key(ident) for ident in sorted(self.locals)]
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[str]) -> BootInfo:
+        """Parse ``IDENT=0xHEX`` strings (the ``--local`` CLI flag)."""
+        values: dict[int, bytes] = {}
+        for pair in pairs:
+            ident_text, sep, hex_text = pair.partition("=")
+            try:
+                ident = int(ident_text, 0)
+                if not sep:
+                    raise ValueError
+                value = bytes.fromhex(hex_text.removeprefix("0x"))
+            except ValueError:
+                raise InvalidPreimageKey(
+                    f"local value {pair!r} is not IDENT=0xHEX (e.g. 1=0x00ab...)"
+                ) from None
+            local_key(ident)  # range check
+            values[ident] = value
+        return cls(values)
+
+
+# ---- stores ----------------------------------------------------------------------------------
+
+
+class PreimageStore(ABC):
+    """A verified key -> value map. Subclasses provide raw storage; checks live here, once."""
+
+    def __init__(self, blob_verifier: BlobVerifier | None = None) -> None:
+        self.blob_verifier = blob_verifier
+
+    # raw storage
+    @abstractmethod
+    def _load(self, key: bytes) -> tuple[bytes, bytes] | None:
+        """(value, checksum) or None."""
+
+    @abstractmethod
+    def _save(self, rows: list[tuple[bytes, bytes, bytes, bool]]) -> None:
+        """Insert (key, value, checksum, trusted) rows atomically; existing keys are checked."""
+
+    @abstractmethod
+    def _iter_keys(self) -> Iterator[bytes]: ...
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    # inserts
+    def put(self, key: bytes, value: bytes) -> bytes:
+        """Insert a (key, value) whose key commits to the value (keccak256, sha256). Returns key."""
+        verify_preimage(key, value)
+        self._save([(key, value, _checksum(key, value), False)])
+        return key
+
+    def put_many(self, items: Iterable[tuple[bytes, bytes]]) -> list[bytes]:
+        """Verify every pair, then insert them in one transaction (all or nothing)."""
+        rows = []
+        for key, value in items:
+            verify_preimage(key, value)
+            rows.append((key, value, _checksum(key, value), False))
+        self._save(rows)
+        return [row[0] for row in rows]
+
+    def put_keccak256(self, data: bytes) -> bytes:
+        return self.put(keccak256_key(data), data)
+
+    def put_sha256(self, data: bytes) -> bytes:
+        return self.put(sha256_key(data), data)
+
+    def put_blob(
+        self,
+        commitment: bytes,
+        z: bytes,
+        y: bytes,
+        proof: bytes,
+        verifier: BlobVerifier | None = None,
+    ) -> bytes:
+        """Insert a blob field element ``y`` under ``blob_key(commitment, z)`` after checking the
+        KZG opening ``proof``. Without a verifier, this refuses (use `put_trusted` knowingly)."""
+        key = blob_key(commitment, z)
+        verifier = verifier or self.blob_verifier
+        if verifier is None:
+            raise UnverifiablePreimage(
+                f"no blob verifier configured to check key 0x{key.hex()}; pass "
+                "blob_verifier=KzgBlobVerifier() or use put_trusted()"
+            )
+        if len(y) != 32 or not verifier.verify(commitment, z, y, proof):
+            raise PreimageMismatch(
+                f"KZG proof does not open commitment 0x{commitment.hex()} to y=0x{y.hex()} "
+                f"at z=0x{z.hex()}"
+            )
+        self._save([(key, y, _checksum(key, y), True)])
+        return key
+
+    def put_precompile(
+        self, address: bytes | str | int, required_gas: int, input_data: bytes, result: bytes
+    ) -> bytes:
+        """Insert a precompile result (``status_byte ‖ returndata``) under the key of the call.
+
+        The key is derived here from the call, so it cannot be mislabelled; the result itself is
+        trusted (the caller ran the precompile).
+        """
+        if not result or result[0] not in (0, 1):
+            raise PreimageMismatch("precompile result must start with a status byte 0 or 1")
+        key = precompile_key(address, required_gas, input_data)
+        return self.put_trusted(key, result)
+
+    def put_trusted(self, key: bytes, value: bytes) -> bytes:
+        """Explicitly trusted insert for blob/precompile/application keys that cannot be checked
+        from (key, value). Still refuses local and generic keys and mismatching keccak/sha256.
+        A checksum is kept so later corruption is still detected on read."""
+        kind = key[0] if len(key) == 32 else None
+        if kind is None:
+            key_type(key)  # raises the length error
+        if kind in (KeyType.KECCAK256, KeyType.SHA256, KeyType.LOCAL, KeyType.GENERIC, 0):
+            verify_preimage(key, value)
+        self._save([(key, value, _checksum(key, value), True)])
+        return key
+
+    # reads
+    def get(self, key: bytes) -> bytes:
+        """The value for ``key``; raises `PreimageNotFound` or `CorruptPreimage`."""
+        value = self.fetch(key)
+        if value is None:
+            raise PreimageNotFound(key, detail="not in the store")
+        return value
+
+    def fetch(self, key: bytes) -> bytes | None:
+        """`PreimageSource`: the verified value, or None when absent."""
+        row = self._load(bytes(key))
+        if row is None:
+            return None
+        value, checksum = row
+        _check_on_read(key, value, checksum)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, bytes | bytearray) and self._load(bytes(key)) is not None
+
+    def keys(self) -> Iterator[bytes]:
+        return self._iter_keys()
+
+    def verify_all(self) -> int:
+        """Re-check every entry; returns how many there are, raises on the first corrupt one."""
+        count = 0
+        for key in list(self._iter_keys()):
+            self.get(key)
+            count += 1
+        return count
+
+
+def _conflict(key: bytes) -> PreimageMismatch:
+    return PreimageMismatch(
+        f"key 0x{key.hex()} already holds a different value; refusing to replace"
+    )
+
+
+class MemoryStore(PreimageStore):
+    """In-memory store, for tests and short native runs."""
+
+    def __init__(
+        self,
+        initial: Mapping[bytes, bytes] | None = None,
+        blob_verifier: BlobVerifier | None = None,
+    ) -> None:
+        super().__init__(blob_verifier)
+        self._rows: dict[bytes, tuple[bytes, bytes]] = {}
+        self._lock = threading.Lock()
+        if initial:
+            self.put_many(initial.items())
+
+    def _load(self, key: bytes) -> tuple[bytes, bytes] | None:
+        return self._rows.get(key)
+
+    def _save(self, rows: list[tuple[bytes, bytes, bytes, bool]]) -> None:
+        with self._lock:
+            for key, value, _, _ in rows:
+                old = self._rows.get(key)
+                if old is not None and old[0] != value:
+                    raise _conflict(key)
+            for key, value, checksum, _ in rows:
+                self._rows[key] = (value, checksum)
+
+    def _iter_keys(self) -> Iterator[bytes]:
+        return iter(list(self._rows))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS preimages (
+    key BLOB PRIMARY KEY,
+    value BLOB NOT NULL,
+    checksum BLOB NOT NULL,
+    trusted INTEGER NOT NULL
+)
+"""
+
+
+class SqliteStore(PreimageStore):
+    """A store in one SQLite file (WAL mode). Safe across restarts, crashes and processes.
+
+    Every insert batch is one transaction, so a writer killed at any point leaves the file with
+    exactly the batches it committed. Readers (other processes, `readonly=True`) never block the
+    writer and never see half a batch. One connection per store object, guarded by a lock so the
+    host's hint and preimage threads can share it.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        readonly: bool = False,
+        blob_verifier: BlobVerifier | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__(blob_verifier)
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        if readonly:
+            if not self.path.exists():
+                raise StoreError(f"store file {self.path} does not exist; create it with store-put")
+            uri = f"file:{self.path}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                str(self.path), timeout=timeout, check_same_thread=False, isolation_level=None
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _load(self, key: bytes) -> tuple[bytes, bytes] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value, checksum FROM preimages WHERE key = ?", (key,)
+            ).fetchone()
+        return None if row is None else (bytes(row[0]), bytes(row[1]))
+
+    def _save(self, rows: list[tuple[bytes, bytes, bytes, bool]]) -> None:
+        if self.readonly:
+            raise StoreError(
+                f"store {self.path} was opened read-only; open it without readonly=True"
+            )
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for key, value, checksum, trusted in rows:
+                    cur = self._db.execute(
+                        "INSERT OR IGNORE INTO preimages (key, value, checksum, trusted) "
+                        "VALUES (?, ?, ?, ?)",
+                        (key, value, checksum, int(trusted)),
+                    )
+                    if cur.rowcount == 0:
+                        (old,) = self._db.execute(
+                            "SELECT value FROM preimages WHERE key = ?", (key,)
+                        ).fetchone()
+                        if bytes(old) != value:
+                            raise _conflict(key)
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _iter_keys(self) -> Iterator[bytes]:
+        with self._lock:
+            rows = self._db.execute("SELECT key FROM preimages ORDER BY key").fetchall()
+        return (bytes(row[0]) for row in rows)
+
+    def __len__(self) -> int:
+        with self._lock:
+            (count,) = self._db.execute("SELECT COUNT(*) FROM preimages").fetchone()
+        return int(count)
+
+    def integrity_check(self) -> str:
+        """SQLite's own structural check ("ok" when the file is sound)."""
+        with self._lock:
+            (result,) = self._db.execute("PRAGMA integrity_check").fetchone()
+        return str(result)
