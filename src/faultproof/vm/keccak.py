@@ -21,60 +21,106 @@ _ROUND_CONSTANTS = np.array(
     dtype=np.uint64,
 )  # fmt: skip
 
-# Rotation offsets for the rho step, indexed by lane x + 5*y.
-_RHO = np.array(
-    [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14],
-    dtype=np.uint64,
-)
-# Destination of lane i under pi: (x, y) -> (y, 2x + 3y).
-_PI = np.array(
-    [0, 10, 20, 5, 15, 16, 1, 11, 21, 6, 7, 17, 2, 12, 22, 23, 8, 18, 3, 13, 14, 24, 9, 19, 4],
-    dtype=np.int64,
-)
+
+@njit(cache=True, inline="always")
+def _rotl(x: np.uint64, n: int) -> np.uint64:
+    return (x << np.uint64(n)) | (x >> np.uint64(64 - n))
 
 
 @njit(cache=True, inline="always")
-def _rotl(x: np.uint64, n: np.uint64) -> np.uint64:
-    n = n & np.uint64(63)
-    if n == 0:
-        return x
-    return (x << n) | (x >> (np.uint64(64) - n))
+def keccak_pair(
+    l0: np.uint64,
+    l1: np.uint64,
+    l2: np.uint64,
+    l3: np.uint64,
+    r0: np.uint64,
+    r1: np.uint64,
+    r2: np.uint64,
+    r3: np.uint64,
+) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64]:
+    """keccak256(left || right) on lanes; Keccak-f[1600] fully unrolled over scalar lanes.
 
-
-@njit(cache=True)
-def keccak_f1600(a: np.ndarray) -> None:
-    """The Keccak-f[1600] permutation over 25 uint64 lanes, in place."""
-    c = np.empty(5, dtype=np.uint64)
-    b = np.empty(25, dtype=np.uint64)
+    Lane ``aXY`` is the lane at column x, row y (byte offset 8*(x + 5y) of the sponge). The 64 input
+    bytes fill lanes 0..7; padding puts 0x01 at byte 64 (lane 8 = a31) and 0x80 at byte 135
+    (lane 16 = a13).
+    """
+    z = np.uint64(0)
+    a00, a10, a20, a30, a40 = l0, l1, l2, l3, r0
+    a01, a11, a21, a31, a41 = r1, r2, r3, np.uint64(1), z
+    a02, a12, a22, a32, a42 = z, z, z, z, z
+    a03, a13, a23, a33, a43 = z, np.uint64(0x8000000000000000), z, z, z
+    a04, a14, a24, a34, a44 = z, z, z, z, z
     for rnd in range(24):
-        for x in range(5):
-            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20]
-        for x in range(5):
-            d = c[(x + 4) % 5] ^ _rotl(c[(x + 1) % 5], np.uint64(1))
-            for y in range(0, 25, 5):
-                a[x + y] ^= d
-        for i in range(25):
-            b[_PI[i]] = _rotl(a[i], _RHO[i])
-        for y in range(0, 25, 5):
-            for x in range(5):
-                a[x + y] = b[x + y] ^ (~b[(x + 1) % 5 + y] & b[(x + 2) % 5 + y])
-        a[0] ^= _ROUND_CONSTANTS[rnd]
+        c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04
+        c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14
+        c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24
+        c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34
+        c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44
+        d0 = c4 ^ _rotl(c1, 1)
+        d1 = c0 ^ _rotl(c2, 1)
+        d2 = c1 ^ _rotl(c3, 1)
+        d3 = c2 ^ _rotl(c4, 1)
+        d4 = c3 ^ _rotl(c0, 1)
+        b00 = a00 ^ d0
+        b13 = _rotl((a01 ^ d0), 36)
+        b21 = _rotl((a02 ^ d0), 3)
+        b34 = _rotl((a03 ^ d0), 41)
+        b42 = _rotl((a04 ^ d0), 18)
+        b02 = _rotl((a10 ^ d1), 1)
+        b10 = _rotl((a11 ^ d1), 44)
+        b23 = _rotl((a12 ^ d1), 10)
+        b31 = _rotl((a13 ^ d1), 45)
+        b44 = _rotl((a14 ^ d1), 2)
+        b04 = _rotl((a20 ^ d2), 62)
+        b12 = _rotl((a21 ^ d2), 6)
+        b20 = _rotl((a22 ^ d2), 43)
+        b33 = _rotl((a23 ^ d2), 15)
+        b41 = _rotl((a24 ^ d2), 61)
+        b01 = _rotl((a30 ^ d3), 28)
+        b14 = _rotl((a31 ^ d3), 55)
+        b22 = _rotl((a32 ^ d3), 25)
+        b30 = _rotl((a33 ^ d3), 21)
+        b43 = _rotl((a34 ^ d3), 56)
+        b03 = _rotl((a40 ^ d4), 27)
+        b11 = _rotl((a41 ^ d4), 20)
+        b24 = _rotl((a42 ^ d4), 39)
+        b32 = _rotl((a43 ^ d4), 8)
+        b40 = _rotl((a44 ^ d4), 14)
+        a00 = b00 ^ (~b10 & b20)
+        a10 = b10 ^ (~b20 & b30)
+        a20 = b20 ^ (~b30 & b40)
+        a30 = b30 ^ (~b40 & b00)
+        a40 = b40 ^ (~b00 & b10)
+        a01 = b01 ^ (~b11 & b21)
+        a11 = b11 ^ (~b21 & b31)
+        a21 = b21 ^ (~b31 & b41)
+        a31 = b31 ^ (~b41 & b01)
+        a41 = b41 ^ (~b01 & b11)
+        a02 = b02 ^ (~b12 & b22)
+        a12 = b12 ^ (~b22 & b32)
+        a22 = b22 ^ (~b32 & b42)
+        a32 = b32 ^ (~b42 & b02)
+        a42 = b42 ^ (~b02 & b12)
+        a03 = b03 ^ (~b13 & b23)
+        a13 = b13 ^ (~b23 & b33)
+        a23 = b23 ^ (~b33 & b43)
+        a33 = b33 ^ (~b43 & b03)
+        a43 = b43 ^ (~b03 & b13)
+        a04 = b04 ^ (~b14 & b24)
+        a14 = b14 ^ (~b24 & b34)
+        a24 = b24 ^ (~b34 & b44)
+        a34 = b34 ^ (~b44 & b04)
+        a44 = b44 ^ (~b04 & b14)
+        a00 ^= _ROUND_CONSTANTS[rnd]
+
+    return a00, a10, a20, a30
 
 
 @njit(cache=True)
 def hash_pair(left: np.ndarray, right: np.ndarray, out: np.ndarray, st: np.ndarray) -> None:
-    """out = keccak256(left || right); all three are uint64[4] lane arrays, ``st`` is scratch[25]."""
-    for i in range(25):
-        st[i] = 0
-    for i in range(4):
-        st[i] = left[i]
-        st[4 + i] = right[i]
-    # 64 bytes absorbed into a 136-byte rate: pad byte 0x01 at offset 64, 0x80 at offset 135.
-    st[8] = np.uint64(0x01)
-    st[16] = np.uint64(0x8000000000000000)
-    keccak_f1600(st)
-    for i in range(4):
-        out[i] = st[i]
+    """out = keccak256(left || right); all three are uint64[4] lane arrays (``st`` is unused scratch)."""
+    o = keccak_pair(left[0], left[1], left[2], left[3], right[0], right[1], right[2], right[3])
+    out[0], out[1], out[2], out[3] = o
 
 
 def lanes_to_bytes(lanes: np.ndarray) -> bytes:

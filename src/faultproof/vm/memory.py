@@ -33,9 +33,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from faultproof.vm.keccak import hash_pair, lanes_to_bytes
+from faultproof.vm.keccak import hash_pair, keccak_pair, lanes_to_bytes
 
 PAGE_ADDR_BITS = 12
 PAGE_SIZE = 1 << PAGE_ADDR_BITS
@@ -260,50 +260,65 @@ def read_bytes_in_leaf(
 # --------------------------------------------------------------------------------------------------
 
 
+@njit(cache=True, inline="always")
+def _is_zero_pair(buf: np.ndarray, i: int, zero: np.ndarray, h: int) -> bool:
+    return (
+        buf[i, 0] == zero[h, 0] and buf[i, 1] == zero[h, 1] and buf[i, 2] == zero[h, 2] and buf[i, 3] == zero[h, 3]
+        and buf[i + 1, 0] == zero[h, 0] and buf[i + 1, 1] == zero[h, 1]
+        and buf[i + 1, 2] == zero[h, 2] and buf[i + 1, 3] == zero[h, 3]
+    )  # fmt: skip
+
+
 @njit(cache=True)
-def _page_root_into(page: np.ndarray, zero: np.ndarray, out: np.ndarray, st: np.ndarray) -> None:
+def _page_root_into(page: np.ndarray, zero: np.ndarray, out: np.ndarray) -> None:
     """Root of one page's height-7 subtree. All-zero pairs take Z[h] without hashing."""
     lanes = page.view(np.uint64)  # 512 little-endian lanes = 128 leaves of 4 lanes
     buf = np.empty((64, 4), dtype=np.uint64)
-    n = 64
-    for i in range(n):
-        l0 = lanes[8 * i : 8 * i + 4]
-        r0 = lanes[8 * i + 4 : 8 * i + 8]
-        if (l0[0] | l0[1] | l0[2] | l0[3] | r0[0] | r0[1] | r0[2] | r0[3]) == 0:
-            buf[i, :] = zero[1]
+    for i in range(64):
+        j = 8 * i
+        if (lanes[j] | lanes[j + 1] | lanes[j + 2] | lanes[j + 3] | lanes[j + 4] | lanes[j + 5]
+                | lanes[j + 6] | lanes[j + 7]) == 0:  # fmt: skip
+            buf[i, 0], buf[i, 1], buf[i, 2], buf[i, 3] = (
+                zero[1, 0],
+                zero[1, 1],
+                zero[1, 2],
+                zero[1, 3],
+            )
         else:
-            hash_pair(l0, r0, buf[i], st)
+            buf[i, 0], buf[i, 1], buf[i, 2], buf[i, 3] = keccak_pair(
+                lanes[j], lanes[j + 1], lanes[j + 2], lanes[j + 3],
+                lanes[j + 4], lanes[j + 5], lanes[j + 6], lanes[j + 7],
+            )  # fmt: skip
+    n = 64
     h = 1
     while n > 1:
         n //= 2
         for i in range(n):
-            a = buf[2 * i]
-            b = buf[2 * i + 1]
-            if (
-                a[0] == zero[h, 0]
-                and a[1] == zero[h, 1]
-                and a[2] == zero[h, 2]
-                and a[3] == zero[h, 3]
-                and b[0] == zero[h, 0]
-                and b[1] == zero[h, 1]
-                and b[2] == zero[h, 2]
-                and b[3] == zero[h, 3]
-            ):
-                buf[i, :] = zero[h + 1]
+            k = 2 * i
+            if _is_zero_pair(buf, k, zero, h):
+                buf[i, 0], buf[i, 1], buf[i, 2], buf[i, 3] = (
+                    zero[h + 1, 0],
+                    zero[h + 1, 1],
+                    zero[h + 1, 2],
+                    zero[h + 1, 3],
+                )
             else:
-                hash_pair(a, b, buf[i], st)
+                buf[i, 0], buf[i, 1], buf[i, 2], buf[i, 3] = keccak_pair(
+                    buf[k, 0], buf[k, 1], buf[k, 2], buf[k, 3],
+                    buf[k + 1, 0], buf[k + 1, 1], buf[k + 1, 2], buf[k + 1, 3],
+                )  # fmt: skip
         h += 1
-    out[:] = buf[0]
+    out[0], out[1], out[2], out[3] = buf[0, 0], buf[0, 1], buf[0, 2], buf[0, 3]
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _refresh_page_roots(
     pages: np.ndarray, dirty: np.ndarray, n: np.int64, roots: np.ndarray, zero: np.ndarray
 ) -> None:
-    st = np.empty(25, dtype=np.uint64)
-    for slot in range(n):
+    """Rehash every dirty page (pages are independent, so this runs on all cores)."""
+    for slot in prange(n):
         if dirty[slot]:
-            _page_root_into(pages[slot], zero, roots[slot], st)
+            _page_root_into(pages[slot], zero, roots[slot])
             dirty[slot] = 0
 
 
