@@ -362,7 +362,7 @@ def _find(idx: np.ndarray, key: np.int64) -> np.int64:
         else:
             hi = mid
     if lo < idx.shape[0] and idx[lo] == key:
-        return lo
+        return np.int64(lo)
     return np.int64(-1)
 
 
@@ -486,7 +486,7 @@ class Memory:
         while length > 0:
             off = addr & PAGE_MASK
             n = min(length, PAGE_SIZE - off)
-            slot = int(lookup_slot(self.tkeys, self.tvals, addr >> PAGE_ADDR_BITS))
+            slot = int(lookup_slot(self.tkeys, self.tvals, np.int64(addr >> PAGE_ADDR_BITS)))
             out += bytes(n) if slot < 0 else self.pages[slot, off : off + n].tobytes()
             addr += n
             length -= n
@@ -501,7 +501,7 @@ class Memory:
             off = addr & PAGE_MASK
             n = min(len(data) - pos, PAGE_SIZE - off)
             self.ensure_headroom()
-            slot = int(slot_for_write(*self.arrays, addr >> PAGE_ADDR_BITS))
+            slot = int(slot_for_write(*self.arrays, np.int64(addr >> PAGE_ADDR_BITS)))
             self.pages[slot, off : off + n] = np.frombuffer(
                 data, dtype=np.uint8, count=n, offset=pos
             )
@@ -541,7 +541,7 @@ class Memory:
         if self._levels is not None and not self.dirty[: self.page_count].any():
             return self._levels
         n = self.page_count
-        _refresh_page_roots(self.pages, self.dirty, n, self.page_roots, ZERO_HASHES)
+        _refresh_page_roots(self.pages, self.dirty, np.int64(n), self.page_roots, ZERO_HASHES)
         order = np.argsort(self.index[:n], kind="stable")
         idx = np.ascontiguousarray(self.index[:n][order])
         hashes = np.ascontiguousarray(self.page_roots[:n][order])
@@ -566,7 +566,7 @@ class Memory:
         leaf_addr = addr & ~31
         parts = [self.read(leaf_addr, 32)]
         page_index = addr >> PAGE_ADDR_BITS
-        slot = int(lookup_slot(self.tkeys, self.tvals, page_index))
+        slot = int(lookup_slot(self.tkeys, self.tvals, np.int64(page_index)))
         leaf_in_page = (addr & PAGE_MASK) >> 5
         if slot < 0:
             parts += [zero_hash(h) for h in range(PAGE_TREE_HEIGHT)]
@@ -580,7 +580,7 @@ class Memory:
         node_index = page_index
         for level, h in zip(levels[:-1], range(PAGE_TREE_HEIGHT, self.tree_depth), strict=True):
             idx, hashes = level
-            pos = int(_find(idx, node_index ^ 1))
+            pos = int(_find(idx, np.int64(node_index ^ 1)))
             parts.append(zero_hash(h) if pos < 0 else lanes_to_bytes(hashes[pos]))
             node_index >>= 1
         return b"".join(parts)
