@@ -229,6 +229,85 @@ def witness(input_path: Path, output: str, vm_type: str | None) -> None:
     click.echo(json.dumps(doc))
 
 
+@main.command("conformance")
+@click.option("--isa", "isa_name", required=True, help="VM type to check against its step contract")
+@click.option(
+    "--program",
+    "programs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="ELF to run (repeatable); default: the bundled guests for this ISA",
+)
+@click.option("--steps", default=200, show_default=True, help="witnesses checked per program")
+@click.option("--fuzz", default=500, show_default=True, help="random single instructions")
+@click.option("--seed", default=0, show_default=True)
+@user_errors
+def conformance(
+    isa_name: str, programs: tuple[Path, ...], steps: int, fuzz: int, seed: int
+) -> None:
+    """Check that an ISA's VM and on-chain step contract agree (programs + instruction fuzzing)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from faultproof.conformance import (
+        ConformanceReport,
+        OnChainStepper,
+        check_program,
+        fuzz_instructions,
+    )
+    from faultproof.vm import get_isa
+
+    console = Console(stderr=True)
+    isa = get_isa(_isa_name(isa_name))
+    stepper = OnChainStepper(isa)
+    total = ConformanceReport(isa.name)
+    targets = list(programs) or _bundled_guests(isa.name)
+    for elf in targets:
+        with console.status(f"{elf.name}: checking {steps} steps on chain"):
+            rep = check_program(
+                isa, elf, stepper=stepper, budget=steps, seed=seed, host=_guest_host(elf)
+            )
+        total.merge(rep)
+        console.print(f"{elf.name}: {rep.steps_checked} steps, {len(rep.divergences)} divergences")
+    if fuzz and isa.fuzz_state is not None:
+        with console.status(f"fuzzing {fuzz} instructions"):
+            rep = fuzz_instructions(isa, fuzz, seed=seed, stepper=stepper)
+        total.merge(rep)
+    table = Table(title=f"conformance: {isa.name} vs {isa.step_contract}")
+    for col in ("program steps", "fuzzed", "both rejected", "divergences", "median gas"):
+        table.add_column(col, justify="right")
+    gas = sorted(total.gas)
+    table.add_row(
+        str(total.steps_checked),
+        str(total.fuzz_checked),
+        str(total.both_rejected),
+        str(len(total.divergences)),
+        str(gas[len(gas) // 2]) if gas else "-",
+    )
+    Console().print(table)
+    for d in total.divergences[:5]:
+        console.print(
+            f"[red]divergence[/red] {d.source} step {d.step}: vm={d.vm_result} contract={d.contract_result}"
+        )
+    if not total.ok:
+        sys.exit(1)
+
+
+def _bundled_guests(isa_name: str) -> list[Path]:
+    from faultproof import guests
+
+    return [guests.guest_elf(name, isa_name) for name in ("hello", "exitcode", "compute")]
+
+
+def _guest_host(elf: Path) -> Any:
+    """The bundled ``preimage`` guest needs a host; everything else runs without one."""
+    if "preimage" not in elf.name:
+        return None
+    from faultproof.guests import preimage_guest_host
+
+    return preimage_guest_host()
+
+
 def _register_optional_groups() -> None:
     """Subcommand groups that live next to their concern (added when those packages import)."""
     try:

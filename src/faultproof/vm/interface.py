@@ -6,6 +6,7 @@ and the registry; adding an instruction set is one executor package that registe
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -129,8 +130,11 @@ class ISA:
     load_state: Callable[..., FPVM]
     """``load_state(path, host=None, stdout=None, stderr=None) -> FPVM``"""
     step_contract: str
-    """Name of the on-chain step contract artifact."""
+    """Name of the on-chain step contract: ``contracts/step/<step_contract>.vy``."""
     description: str = ""
+    fuzz_state: Callable[[random.Random], FPVM] | None = None
+    """Optional conformance hook: a VM whose next step is one random instruction (random encoding,
+    registers and nearby memory). With it the conformance kit fuzzes the step contract for free."""
 
 
 _REGISTRY: dict[str, ISA] = {}
