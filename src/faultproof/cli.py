@@ -303,7 +303,7 @@ def _guest_host(elf: Path) -> Any:
     """The bundled ``preimage`` guest needs a host; everything else runs without one."""
     if "preimage" not in elf.name:
         return None
-    from faultproof.guests import preimage_guest_host
+    from faultproof.conformance.hosts import preimage_guest_host
 
     return preimage_guest_host()
 
