@@ -7,6 +7,8 @@ import threading
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from faultproof.crypto import keccak256
 from faultproof.preimage.channels import ChannelPair
@@ -189,3 +191,27 @@ def test_serve_broken_hint_frame_closes_hint_channel() -> None:
     assert client.channels.hint_in.read(1) == b""  # EOF, not a hang
     client.finish()
     assert client.error is not None and "after 3 of 4 bytes" in str(client.error)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=st.lists(st.binary(max_size=5000), min_size=1, max_size=5, unique=True),
+    ops=st.lists(st.tuples(st.booleans(), st.integers(0, 4)), max_size=12),
+)
+def test_pipes_give_the_same_answers_as_the_host_directly(
+    values: list[bytes], ops: list[tuple[bool, int]]
+) -> None:
+    source = DictSource({keccak256_key(v): v for v in values})
+    direct = LocalHost(sources=[source])
+    client = PipeClient(LocalHost(sources=[source]))
+    for is_hint, i in ops:
+        value = values[i % len(values)]
+        if is_hint:
+            hint = format_hint("keccak", keccak256(value))
+            direct.hint(hint)
+            client.hints.hint(hint)
+        else:
+            key = keccak256_key(value)
+            assert client.oracle.get_preimage(key) == direct.get_preimage(key) == value
+    client.finish()
+    assert client.error is None

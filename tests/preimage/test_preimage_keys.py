@@ -35,7 +35,7 @@ SHA256_EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
 def test_key_type_numbers_match_spec_table() -> None:
     assert [t.value for t in KeyType] == [1, 2, 3, 4, 5, 6]
-    assert KeyType.LOCAL == 1 and KeyType.BLOB == 5 and KeyType.PRECOMPILE == 6
+    assert (int(KeyType.LOCAL), int(KeyType.BLOB), int(KeyType.PRECOMPILE)) == (1, 5, 6)
 
 
 def test_local_key_layout_is_type_byte_23_zeros_then_u64() -> None:
