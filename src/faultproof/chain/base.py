@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from eth_abi import encode as abi_encode
+from eth_abi.abi import encode as abi_encode
 
 from faultproof.chain.abi import AbiEntry, Event, decode_log, decode_revert, input_types
 from faultproof.chain.errors import CodeSizeLimitExceeded, ContractReverted, DeployFailed

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from eth_abi import encode as abi_encode
+from eth_abi.abi import encode as abi_encode
 
 from faultproof.chain.abi import (
     AbiEntry,
