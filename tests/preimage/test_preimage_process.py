@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -138,24 +139,21 @@ def test_native_guest_against_host_process_proxy(tmp_path: Path, source_db: Path
     assert code == 0 and stdout.strip() == DATA.hex().encode()
 
 
-def _c_guest() -> str | None:
+def _c_guest(target: str) -> str | None:
     try:
         from faultproof import guests
     except ImportError:
         return None
     try:
-        return str(guests.guest_elf("preimage", "host"))
+        return str(guests.guest_elf("preimage", target))
     except Exception:  # toolchain missing or build failure: reported by the guests' own tests
         return None
 
 
-def test_native_c_preimage_guest() -> None:
-    elf = _c_guest()
-    if elf is None:
-        pytest.skip("faultproof.guests.guest_elf('preimage', 'host') cannot be built here")
+def _check_c_guest(argv: list[str]) -> None:
     host = _host_for_guest()
     try:
-        code, stdout = run_native([elf], host)
+        code, stdout = run_native(argv, host, timeout=120)
     except InvalidHint as exc:
         if "0x-prefixed" in str(exc):
             pytest.xfail(
@@ -166,3 +164,22 @@ def test_native_c_preimage_guest() -> None:
     assert b"keccak ok" in stdout
     assert host.last_hint == format_hint("keccak", keccak256(DATA))
     assert host.request_count == 2
+
+
+def test_native_c_preimage_guest() -> None:
+    elf = _c_guest("host")
+    if elf is None:
+        pytest.skip("faultproof.guests.guest_elf('preimage', 'host') cannot be built here")
+    _check_c_guest([elf])
+
+
+@pytest.mark.qemu
+@pytest.mark.parametrize(("target", "qemu"), [("mips32", "qemu-mips"), ("riscv64", "qemu-riscv64")])
+def test_c_preimage_guest_under_qemu_user(target: str, qemu: str) -> None:
+    """The very ELF the FPVM runs, under qemu-user, against our host on fds 3-6."""
+    if shutil.which(qemu) is None:
+        pytest.skip(f"{qemu} is not installed (scripts/install-system-deps.sh)")
+    elf = _c_guest(target)
+    if elf is None:
+        pytest.skip(f"guest_elf('preimage', {target!r}) cannot be built here")
+    _check_c_guest([qemu, elf])
