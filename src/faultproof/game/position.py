@@ -58,12 +58,12 @@ class Position:
     @property
     def depth(self) -> int:
         """Depth of the node: the root is depth 0."""
-        return _msb(self.gindex)
+        return self.gindex.bit_length() - 1
 
     @property
     def index_at_depth(self) -> int:
         """Left-to-right index of the node among all nodes at its depth."""
-        return self.gindex - (1 << self.depth)
+        return self.gindex - (1 << (self.gindex.bit_length() - 1))
 
     @property
     def parent(self) -> Position:
@@ -106,8 +106,9 @@ class Position:
         A claim about a sub-tree commits to the state at the end of that sub-tree, which is
         why several positions (e.g. gindex 2 and 5 at max depth 4) share a trace index.
         """
-        remaining = max_depth - self.depth
-        return ((self.index_at_depth + 1) << remaining) - 1
+        g = self.gindex
+        depth = g.bit_length() - 1
+        return ((g - (1 << depth) + 1) << (max_depth - depth)) - 1
 
     def trace_ancestor(self) -> Position:
         """The highest ancestor that commits to the same trace index as this node.

@@ -21,7 +21,14 @@ from faultproof.game.solver import Action, GameSolver, MoveAction, StepAction
 from faultproof.game.types import Address, GameError, GameStatus, VMStatus, with_status
 from faultproof.trace.provider import OutputTraceProvider, StepData, TraceProvider
 from faultproof.trace.split import OutputClaimRef, SplitTraceProvider
-from faultproof.trace.toyvm import LocalInputs, OutputChain, ToyState, ToyVM, state_hash
+from faultproof.trace.toyvm import (
+    LocalInputs,
+    OutputChain,
+    ToyState,
+    ToyVM,
+    make_output_root,
+    state_hash,
+)
 
 HONEST: Address = "0x" + "11" * 20
 ADVERSARY: Address = "0x" + "ad" * 20
@@ -76,17 +83,21 @@ class _LyingExecution:
     is the liar's own output, which is the claim a consistent liar needs to make.
     """
 
-    def __init__(self, vm: ToyVM, inputs: LocalInputs, first_bad_step: int, depth: int, liar_output: bytes) -> None:
+    def __init__(
+        self, vm: ToyVM, inputs: LocalInputs, first_bad_step: int, depth: int, liar_output: bytes
+    ) -> None:
         honest = vm.trace(inputs)
         states: list[bytes] = []
         for i, encoded in enumerate(honest):
             state = ToyState.decode(encoded)
             if i >= first_bad_step and not state.exited:
-                state = ToyState(state.step, state.block, _lie(b"exec", i, state.block), False, 0)
+                state = ToyState(
+                    state.step, state.block, _lie(b"exec", i, state.block), False, 0, state.bypass
+                )
             elif state.exited:
                 verdict = 0 if inputs.disputed_output == liar_output else 1
                 value = inputs.disputed_output if verdict == 0 else state.value
-                state = ToyState(state.step, state.block, value, True, verdict)
+                state = ToyState(state.step, state.block, value, True, verdict, state.bypass)
             states.append(state.encode())
         from faultproof.trace.provider import ArrayTraceProvider
 
@@ -98,7 +109,9 @@ class _LyingExecution:
 def build_world(params: SimParams, seed: int = 0) -> World:
     """Create the VM, the honest and lying views of the chain, and the game."""
     vm = ToyVM(program_length=params.program_length)
-    anchor_root = keccak256(b"anchor" + seed.to_bytes(8, "big"))
+    anchor_root = make_output_root(
+        params.anchor_block, keccak256(b"anchor" + seed.to_bytes(8, "big"))
+    )
     outputs = OutputChain(vm, anchor_root, params.anchor_block)
     capacity = 1 << params.split_depth
     l2_block = params.anchor_block + max(1, min(params.blocks, capacity))
@@ -106,7 +119,11 @@ def build_world(params: SimParams, seed: int = 0) -> World:
     first_bad = params.anchor_block + params.first_bad_block
 
     def liar_output(block: int) -> bytes:
-        return outputs.output_at(block) if block < first_bad else _lie(b"out", block)
+        return (
+            outputs.output_at(block)
+            if block < first_bad
+            else make_output_root(block, _lie(b"out", block))
+        )
 
     def local_inputs(pre: OutputClaimRef | None, post: OutputClaimRef) -> LocalInputs:
         block = min(
@@ -165,7 +182,9 @@ def send(world: World, action: Action, sender: Address, now: int) -> None:
     game = world.game
     if isinstance(action, MoveAction):
         bond = game.get_required_bond(action.position)
-        game.move(action.disputed, action.parent_index, action.value, action.is_attack, bond, sender, now)
+        game.move(
+            action.disputed, action.parent_index, action.value, action.is_attack, bond, sender, now
+        )
         world.deposits[sender] = world.deposits.get(sender, 0) + bond
         world.moves += 1
     else:
@@ -202,7 +221,9 @@ def liar(world: World, rng: random.Random, now: int, pending: list[Action]) -> N
 def random_mover(world: World, rng: random.Random, now: int, pending: list[Action]) -> None:
     """Attack or defend a random claim with a random value (a valid status byte sometimes)."""
     game = world.game
-    candidates = [i for i, c in enumerate(game.claims) if c.position.depth < world.params.max_game_depth]
+    candidates = [
+        i for i, c in enumerate(game.claims) if c.position.depth < world.params.max_game_depth
+    ]
     if not candidates or rng.random() < 0.5:
         return
     index = rng.choice(candidates)
@@ -218,7 +239,9 @@ def random_mover(world: World, rng: random.Random, now: int, pending: list[Actio
 def random_stepper(world: World, rng: random.Random, now: int, pending: list[Action]) -> None:
     """Try to step on a random leaf with the liar's step data (fails unless it really counters)."""
     game = world.game
-    leaves = [i for i, c in enumerate(game.claims) if c.position.depth == world.params.max_game_depth]
+    leaves = [
+        i for i, c in enumerate(game.claims) if c.position.depth == world.params.max_game_depth
+    ]
     if not leaves:
         return
     index = rng.choice(leaves)
@@ -252,8 +275,17 @@ def freeloader(world: World, rng: random.Random, now: int, pending: list[Action]
         parent = world.game.claims[action.parent_index]
         is_attack = rng.random() < 0.5
         position = parent.position.move(is_attack)
-        value = action.value if rng.random() < 0.5 else with_status(keccak256(rng.randbytes(32)), action.value[0])
-        try_send(world, MoveAction(action.parent_index, parent.claim, is_attack, value, position), ADVERSARY, now)
+        value = (
+            action.value
+            if rng.random() < 0.5
+            else with_status(keccak256(rng.randbytes(32)), action.value[0])
+        )
+        try_send(
+            world,
+            MoveAction(action.parent_index, parent.claim, is_attack, value, position),
+            ADVERSARY,
+            now,
+        )
 
 
 def late_mover(world: World, rng: random.Random, now: int, pending: list[Action]) -> None:
@@ -315,22 +347,23 @@ def play(
 ) -> GameResult:
     """Run rounds (honest first, then adversaries, then time passes) until no one can move."""
     game = world.game
-    solver = GameSolver(world.honest_accessor, world.params.max_game_depth, world.params.split_depth)
+    solver = GameSolver(
+        world.honest_accessor, world.params.max_game_depth, world.params.split_depth
+    )
     now = 0
     while True:
         pending = solver.calculate_next_actions(game).actions
-        if world.moves < adversary_budget:
-            front = [s for s in strategies if s is copycat]
-            for strategy in front:
-                strategy(world, rng, now, pending)
+        active = world.moves < adversary_budget
+        if active and copycat in strategies:
+            copycat(world, rng, now, pending)
             pending = solver.calculate_next_actions(game).actions
         for action in pending:
             send(world, action, HONEST, now)
-        if world.moves < adversary_budget:
+        if active:
             for strategy in strategies:
                 if strategy is not copycat:
-                    strategy(world, rng, now, solver.calculate_next_actions(game).actions)
-        if not solver.calculate_next_actions(game).actions and all_clocks_expired(game, now):
+                    strategy(world, rng, now, pending)
+        if all_clocks_expired(game, now) and not solver.calculate_next_actions(game).actions:
             break
         now += rng.randint(1, world.params.max_tick)
     status = resolve_all(game, now)

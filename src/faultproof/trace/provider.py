@@ -112,6 +112,7 @@ class ArrayTraceProvider:
         self._prestate = absolute_prestate
         self._commit = commit
         self._proof = proof
+        self._commitments: dict[int, bytes] = {}
 
     def state(self, trace_index: int) -> bytes:
         """The state trace index `trace_index` commits to, clamped to the last state."""
@@ -120,7 +121,12 @@ class ArrayTraceProvider:
         return self._state_at(min(trace_index, self.length - 1))
 
     def get(self, position: Position) -> bytes:
-        return self._commit(self.state(position.trace_index(self.depth)))
+        index = min(position.trace_index(self.depth), self.length - 1)
+        commitment = self._commitments.get(index)
+        if commitment is None:
+            commitment = self._commit(self.state(index))
+            self._commitments[index] = commitment
+        return commitment
 
     def get_step_data(self, position: Position) -> StepData:
         if position.depth != self.depth:

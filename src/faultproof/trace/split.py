@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
 from faultproof.game.engine import FaultDisputeGame
 from faultproof.game.position import Position
@@ -70,6 +71,9 @@ class SplitTraceProvider:
         self.bottom_factory = bottom_factory
         self._cache: dict[tuple[OutputClaimRef | None, OutputClaimRef], TraceProvider] = {}
         self._cache_size = cache_size
+        self._bounds: WeakKeyDictionary[
+            FaultDisputeGame, dict[tuple[int, bool], tuple[OutputClaimRef | None, OutputClaimRef]]
+        ] = WeakKeyDictionary()
 
     # -- selection ---------------------------------------------------------------------
 
@@ -84,9 +88,21 @@ class SplitTraceProvider:
         """
         top_leaf = self._ancestor_at_depth(game, ref_index, self.split_depth)
         leaf_pos = game.claims[top_leaf].position
+        defends_leaf = pos.trace_index(pos.depth) > leaf_pos.trace_index(pos.depth)
+        # Claims never change value or ancestry once on chain, so the answer can be kept.
+        memo = self._bounds.setdefault(game, {})
+        key = (top_leaf, defends_leaf)
+        if key not in memo:
+            memo[key] = self._bounds_for_leaf(game, top_leaf, defends_leaf)
+        return memo[key]
+
+    def _bounds_for_leaf(
+        self, game: FaultDisputeGame, top_leaf: int, defends_leaf: bool
+    ) -> tuple[OutputClaimRef | None, OutputClaimRef]:
+        leaf_pos = game.claims[top_leaf].position
         leaf_ref = OutputClaimRef(game.claims[top_leaf].claim, leaf_pos)
         leaf_index = leaf_pos.trace_index(self.split_depth)
-        if pos.trace_index(pos.depth) > leaf_pos.trace_index(pos.depth):
+        if defends_leaf:
             post = self._ancestor_with_trace_index(game, top_leaf, leaf_index + 1)
             return leaf_ref, post
         if leaf_pos.index_at_depth == 0:

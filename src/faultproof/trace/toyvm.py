@@ -31,6 +31,25 @@ def default_transition(value: bytes, block: int, step: int) -> bytes:
     return keccak256(value + block.to_bytes(8, "big") + step.to_bytes(8, "big"))
 
 
+STATE_SIZE = 51
+
+
+def output_block(output_root: bytes) -> int:
+    """The block an output root is for: toy output roots start with their block number.
+
+    op-program learns the agreed block from the output root's preimage; embedding the
+    number plays that role here. It matters for the clamped part of the output trace,
+    where the starting output is already the claimed block and the program must only
+    check that the disputed output equals it.
+    """
+    return int.from_bytes(output_root[:8], "big")
+
+
+def make_output_root(block: int, digest: bytes) -> bytes:
+    """A toy output root: the block number, then 24 bytes of `digest`."""
+    return block.to_bytes(8, "big") + digest[8:]
+
+
 @dataclass(frozen=True)
 class ToyState:
     """The whole machine state: step counter, block number, one 32-byte register, exit info."""
@@ -40,25 +59,28 @@ class ToyState:
     value: bytes = bytes(32)
     exited: bool = False
     exit_code: int = 0
+    bypass: bool = False
+    """The starting output is already at (or past) the disputed block: nothing to run."""
 
     def encode(self) -> bytes:
         return (
             self.step.to_bytes(8, "big")
             + self.block.to_bytes(8, "big")
             + self.value
-            + bytes([int(self.exited), self.exit_code])
+            + bytes([int(self.exited), self.exit_code, int(self.bypass)])
         )
 
     @classmethod
     def decode(cls, data: bytes) -> ToyState:
-        if len(data) != 50:
-            raise InvalidState(f"toy VM state is 50 bytes, got {len(data)}")
+        if len(data) != STATE_SIZE:
+            raise InvalidState(f"toy VM state is {STATE_SIZE} bytes, got {len(data)}")
         return cls(
             step=int.from_bytes(data[0:8], "big"),
             block=int.from_bytes(data[8:16], "big"),
             value=data[16:48],
             exited=bool(data[48]),
             exit_code=data[49],
+            bypass=bool(data[50]),
         )
 
     def status(self) -> VMStatus:
@@ -123,13 +145,17 @@ class ToyVM:
         if state.exited:
             return state
         if state.step == 0:
-            nxt = ToyState(step=1, block=inputs.disputed_block, value=inputs.starting_output)
-        else:
-            nxt = replace(
-                state,
-                step=state.step + 1,
-                value=self.transition(state.value, state.block, state.step),
+            bypass = output_block(inputs.starting_output) >= inputs.disputed_block
+            nxt = ToyState(
+                step=1, block=inputs.disputed_block, value=inputs.starting_output, bypass=bypass
             )
+        elif state.bypass:
+            nxt = replace(state, step=state.step + 1)
+        else:
+            value = self.transition(state.value, state.block, state.step)
+            if state.step == self.program_length:
+                value = make_output_root(state.block, value)
+            nxt = replace(state, step=state.step + 1, value=value)
         if nxt.step == self.program_length + 1:
             verdict = 0 if nxt.value == inputs.disputed_output else 1
             nxt = replace(nxt, exited=True, exit_code=verdict)
@@ -148,10 +174,12 @@ class ToyVM:
 
     def final_value(self, starting_output: bytes, block: int) -> bytes:
         """What the program computes from `starting_output` for `block`: the honest output."""
+        if output_block(starting_output) >= block:
+            return starting_output
         value = starting_output
         for step in range(1, self.program_length + 1):
             value = self.transition(value, block, step)
-        return value
+        return make_output_root(block, value)
 
     # -- traces --------------------------------------------------------------------------
 
