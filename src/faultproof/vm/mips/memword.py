@@ -1,0 +1,44 @@
+"""Aligned big-endian 32-bit word access on the shared paged memory (cannon-mips32.md §2.1, §2.4).
+
+Every proven MIPS access is one aligned word, so this is the only memory interface the step needs.
+Writes go through :func:`write_bytes_in_leaf` when the access log is on (the witness replays them)
+and straight into the page otherwise; both mark the page dirty for the Merkle cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from faultproof.vm.memory import lookup_slot, slot_for_write, write_bytes_in_leaf
+
+
+@njit(cache=True)
+def read_word(mem: tuple, addr: int) -> int:  # type: ignore[type-arg]
+    """The word at the 4-aligned ``addr``; memory never written reads as zero."""
+    pages = mem[0]
+    slot = lookup_slot(mem[1], mem[2], np.int64(addr >> 12))
+    if slot < 0:
+        return 0
+    off = addr & 0xFFF
+    return (
+        (np.int64(pages[slot, off]) << 24)
+        | (np.int64(pages[slot, off + 1]) << 16)
+        | (np.int64(pages[slot, off + 2]) << 8)
+        | np.int64(pages[slot, off + 3])
+    )
+
+
+@njit(cache=True)
+def write_word(mem: tuple, log: tuple, addr: int, value: int) -> None:  # type: ignore[type-arg]
+    """Store the word at the 4-aligned ``addr`` (the caller guaranteed page headroom)."""
+    if log[0][1] != 0:
+        write_bytes_in_leaf(mem, log, np.uint64(addr), np.uint64(value), np.int64(4), True)
+        return
+    pages = mem[0]
+    slot = slot_for_write(mem[0], mem[1], mem[2], mem[3], mem[4], mem[5], np.int64(addr >> 12))
+    off = addr & 0xFFF
+    pages[slot, off] = (value >> 24) & 0xFF
+    pages[slot, off + 1] = (value >> 16) & 0xFF
+    pages[slot, off + 2] = (value >> 8) & 0xFF
+    pages[slot, off + 3] = value & 0xFF
