@@ -174,6 +174,8 @@ class FaultDisputeGame:
         self.l2_block_number_challenged = False
         self.balance = 0
         self._latest_time = now
+        self.version = 0
+        """Bumped on every state change, so off-chain agents can skip re-reading an unchanged game."""
         self._push(ROOT_PARENT_INDEX, creator, root_bond, root_claim, Position.root(), Clock(0, now))
 
     # -- small helpers -------------------------------------------------------------------
@@ -210,6 +212,7 @@ class FaultDisputeGame:
         if len(claim) != 32:
             raise GameError(f"claim must be 32 bytes, got {len(claim)}")
         index = len(self.claims)
+        self.version += 1
         self.claims.append(ClaimData(parent_index, ZERO_ADDRESS, claimant, bond, claim, pos, clock))
         self._resolution.append(_Resolution())
         self._claim_hashes.add((claim, pos.gindex, parent_index))
@@ -390,6 +393,7 @@ class FaultDisputeGame:
         if parent.countered_by != ZERO_ADDRESS:
             raise DuplicateStep(f"claim {claim_index} was already countered by a step")
         parent.countered_by = sender
+        self.version += 1
 
     def _attack_step_prestate(self, parent: ClaimData, step_pos: Position) -> Claim:
         """An attack step's pre-state: the absolute prestate at a sub-game's first instruction."""
@@ -515,6 +519,7 @@ class FaultDisputeGame:
             recipient = subgame_root.claimant if countered_by == ZERO_ADDRESS else countered_by
             self._distribute_bond(recipient, subgame_root)
             res.resolved = True
+            self.version += 1
             return
         checkpoint = res.checkpoint
         if not checkpoint.initial_checkpoint_complete:
@@ -544,6 +549,7 @@ class FaultDisputeGame:
                 self._distribute_bond(recipient, subgame_root)
             res.resolved = True
             subgame_root.countered_by = countered
+            self.version += 1
 
     def resolve(self, now: int) -> GameStatus:
         """Decide the game from the root subgame: the root stands iff it is uncountered."""

@@ -332,6 +332,16 @@ def all_clocks_expired(game: FaultDisputeGame, now: int) -> bool:
     return all(game.get_challenger_duration(i, now) >= limit for i in range(len(game.claims)))
 
 
+def last_expiry(game: FaultDisputeGame) -> int:
+    """The time at which the last chess clock in the game runs out."""
+    limit = game.config.max_clock_duration
+    latest = 0
+    for claim in game.claims:
+        parent_duration = 0 if claim.is_root else game.claims[claim.parent_index].clock.duration
+        latest = max(latest, claim.clock.timestamp + limit - parent_duration)
+    return latest
+
+
 def resolve_all(game: FaultDisputeGame, now: int) -> GameStatus:
     """Resolve every subgame bottom-up (children always have larger indices), then the game."""
     for index in reversed(range(len(game.claims))):
@@ -351,19 +361,24 @@ def play(
         world.honest_accessor, world.params.max_game_depth, world.params.split_depth
     )
     now = 0
+    settled_version = -1  # a game version at which the honest actor had nothing to do
     while True:
-        pending = solver.calculate_next_actions(game).actions
+        pending = [] if game.version == settled_version else solver.calculate_next_actions(game).actions
         active = world.moves < adversary_budget
-        if active and copycat in strategies:
+        if active and copycat in strategies and pending:
             copycat(world, rng, now, pending)
             pending = solver.calculate_next_actions(game).actions
         for action in pending:
             send(world, action, HONEST, now)
+        if not pending:
+            settled_version = game.version
         if active:
             for strategy in strategies:
                 if strategy is not copycat:
                     strategy(world, rng, now, pending)
-        if all_clocks_expired(game, now) and not solver.calculate_next_actions(game).actions:
+        if game.version == settled_version and not active:
+            now = max(now, last_expiry(game))
+        if game.version == settled_version and all_clocks_expired(game, now):
             break
         now += rng.randint(1, world.params.max_tick)
     status = resolve_all(game, now)
