@@ -183,3 +183,11 @@ def test_c_preimage_guest_under_qemu_user(target: str, qemu: str) -> None:
     if elf is None:
         pytest.skip(f"guest_elf('preimage', {target!r}) cannot be built here")
     _check_c_guest([qemu, elf])
+
+
+def test_host_process_that_stops_reading_cannot_block_a_large_hint() -> None:
+    argv = [sys.executable, "-c", "import time; time.sleep(30)"]
+    host = HostProcess(argv, timeout=0.3)
+    with pytest.raises(HostProcessError, match=r"did not read within 0\.3 s"):
+        host.hint(b"l2-payload-witness 0x" + b"00" * 200_000)  # larger than a pipe buffer
+    host.close(grace=0.1)

@@ -284,12 +284,22 @@ class _TimedReader:
         return os.read(self.fd, n if n > 0 else 65536)
 
 
-class _FdWriter:
-    def __init__(self, fd: int) -> None:
+class _TimedWriter:
+    """Writes a pipe with a deadline, so a host that stopped reading cannot block the VM."""
+
+    def __init__(self, fd: int, timeout: float, owner: HostProcess) -> None:
         self.fd = fd
+        self.timeout = timeout
+        self.owner = owner
 
     def write(self, data: bytes, /) -> int:
-        return os.write(self.fd, data)
+        _, ready, _ = select.select([], [self.fd], [], self.timeout)
+        if not ready:
+            raise self.owner._failure(f"host did not read within {self.timeout:g} s")
+        try:
+            return os.write(self.fd, data)  # non-blocking: takes what fits in the pipe
+        except BlockingIOError:
+            return 0
 
     def flush(self) -> None:
         pass
@@ -337,6 +347,8 @@ class HostProcess:
         for fd in pair.host_fds:
             os.close(fd)
         self._ack_fd, self._hint_fd, self._data_fd, self._key_fd = pair.client_fds
+        os.set_blocking(self._hint_fd, False)
+        os.set_blocking(self._key_fd, False)
         self._closed = False
 
     def _stderr_tail(self, limit: int = 2000) -> str:
@@ -360,7 +372,7 @@ class HostProcess:
     def hint(self, hint: bytes) -> None:
         self.last_hint = hint
         try:
-            write_all(_FdWriter(self._hint_fd), encode_hint(hint))
+            write_all(_TimedWriter(self._hint_fd, self.timeout, self), encode_hint(hint))
             ack = read_exact(_TimedReader(self._ack_fd, self.timeout, self), 1, "hint ack")
         except (BrokenPipeError, WireProtocolError) as exc:
             raise self._failure(f"hint channel broke ({exc})") from None
@@ -373,7 +385,7 @@ class HostProcess:
         self._last_key = key
         reader = _TimedReader(self._data_fd, self.timeout, self)
         try:
-            write_all(_FdWriter(self._key_fd), key)
+            write_all(_TimedWriter(self._key_fd, self.timeout, self), key)
             header = read_exact(reader, 8, "preimage length")
             if header is None:
                 raise WireProtocolError("host closed the preimage channel")
