@@ -277,11 +277,11 @@ def test_clock_extension_above_a_step_includes_the_oracle_challenge_period() -> 
     game = new_game()
     i1 = mv(game, 0, True, value("o1"), BOB, 1)
     i2 = mv(game, i1, True, value("o2"), ALICE, 1)
-    i3 = mv(game, i2, True, value("e3", VMStatus.INVALID), BOB, 80)  # Bob: 0 + 79
-    assert game.claims[i3].clock.duration == 79
+    i3 = mv(game, i2, True, value("e3", VMStatus.INVALID), BOB, 80)  # Bob: 1 + 79
+    assert game.claims[i3].clock.duration == 80
     i4 = mv(game, i3, True, value("e4"), ALICE, 175)  # Alice: 0 + 95 -> capped at MAX - CE
     assert game.claims[i4].clock.duration == MAX - CE
-    i5 = mv(game, i4, True, value("e5"), BOB, 180)  # Bob: 79 + 5, depth 5 = max - 1
+    i5 = mv(game, i4, True, value("e5"), BOB, 180)  # Bob: 80 + 5, depth 5 = max - 1
     assert game.claims[i5].clock.duration == MAX - CE - PERIOD
 
 
