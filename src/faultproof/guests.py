@@ -85,11 +85,27 @@ _TARGET_SPECS: dict[str, _Target] = {
 }
 
 _COMMON_CFLAGS: tuple[str, ...] = (
-    "-std=c11", "-O2", "-g0", "-ffreestanding", "-fno-stack-protector",
-    "-ffunction-sections", "-fdata-sections", "-Wall", "-Wextra", "-Werror",
-    "-Irt", "-Ilib",
-    "-Wl,-e,_start", "-Wl,--gc-sections", "-Wl,--build-id=none", "-Wl,--strip-debug",
-)  # fmt: skip
+    "-std=c11",
+    "-O2",
+    "-g0",
+    "-ffreestanding",
+    "-fno-stack-protector",
+    "-ffunction-sections",
+    "-fno-asynchronous-unwind-tables",
+    "-fno-unwind-tables",
+    "-fdata-sections",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Irt",
+    "-Ilib",
+    "-Wl,-e,_start",
+    "-Wl,--gc-sections",
+    "-Wl,--build-id=none",
+    "-Wl,--strip-debug",
+    # No PT_GNU_STACK size: Cannon rejects non-LOAD headers whose filesz != memsz.
+    "-Wl,-z,stack-size=0",
+)
 
 _GO_ENV: dict[str, str] = {
     "GOOS": "linux",
