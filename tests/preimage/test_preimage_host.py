@@ -215,3 +215,15 @@ def test_pipes_give_the_same_answers_as_the_host_directly(
             assert client.oracle.get_preimage(key) == direct.get_preimage(key) == value
     client.finish()
     assert client.error is None
+
+
+def test_serve_accepts_raw_fds_in_host_fd_order() -> None:
+    pair = ChannelPair.create()
+    host = LocalHost(boot_info=BootInfo({2: b"\x02" * 32}))
+    thread = threading.Thread(target=serve, args=(host, list(pair.host_fds)), daemon=True)
+    thread.start()
+    client = pair.client()
+    assert OracleClient(client.data_in, client.key_out).get_preimage(local_key(2)) == b"\x02" * 32
+    client.close()
+    thread.join(10)
+    assert not thread.is_alive()

@@ -51,6 +51,20 @@ class HostChannels:
         )
 
     @classmethod
+    def coerce(cls, channels: HostChannels | Sequence[int | io.RawIOBase]) -> HostChannels:
+        """Accept `HostChannels`, or four fds / binary files in the order hint_in, hint_out,
+        key_in, data_out (fds are wrapped and then owned by the channels)."""
+        if isinstance(channels, HostChannels):
+            return channels
+        if len(channels) != 4:
+            raise ValueError(f"expected 4 channel ends (3-6 order), got {len(channels)}")
+        ends = [
+            _raw(end, mode) if isinstance(end, int) else end
+            for end, mode in zip(channels, ("rb", "wb", "rb", "wb"), strict=True)
+        ]
+        return cls(*ends)
+
+    @classmethod
     def inherited(cls) -> HostChannels:
         """The host ends on this process's own fds 3-6 (server mode)."""
         return cls.from_fds(FD_HINT_READ, FD_HINT_WRITE, FD_PREIMAGE_READ, FD_PREIMAGE_WRITE)

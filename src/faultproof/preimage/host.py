@@ -13,6 +13,7 @@ Pieces, smallest first:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import select
 import signal
@@ -219,14 +220,23 @@ class LocalHost:
         raise PreimageNotFound(key, self.last_hint, detail)
 
 
-def serve(host: OracleHost, channels: HostChannels, *, join_timeout: float = 10.0) -> None:
+def serve(
+    host: OracleHost,
+    channels: HostChannels | Sequence[int | io.RawIOBase],
+    *,
+    join_timeout: float = 10.0,
+) -> None:
     """Serve one client on ``channels`` until it closes both channels; then close them.
+
+    ``channels`` is a `HostChannels` or four fds/binary files: hint requests in, hint acks out,
+    keys in, data out (the host's fds 3, 4, 5, 6).
 
     Hints run on a thread (ack after processing), keys on the calling thread. If either side
     fails (unknown key, bad frame) the failing loop closes its write end, so the client reads
     EOF instead of hanging, and the error is re-raised here after the other loop finishes.
     ``host`` is anything with ``hint`` and ``get_preimage`` (a `LocalHost`, a proxy, ...).
     """
+    channels = HostChannels.coerce(channels)
     errors: list[BaseException] = []
 
     def hint_loop() -> None:
