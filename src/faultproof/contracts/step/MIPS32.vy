@@ -1,0 +1,781 @@
+#pragma version 0.4.3
+#pragma optimize gas
+"""
+@title MIPS32
+@notice On-chain single-step executor for single-threaded Cannon (MIPS32, state version
+        `singlethreaded-2`). ABI-identical to Optimism's MIPS.sol 1.2.1-beta.6: `step`,
+        `oracle`, `version`. Spec digest: /work/shared/specs/cannon-mips32.md §1-§4, §7.
+@dev    The state and the memory proofs are read from `msg.data` at the canonical offsets
+        (state at 132, proofs at 420 + 896*k), exactly where MIPS.sol reads them with
+        `calldataload`, so a short `_stateData` or `_proof` behaves the same as upstream (padding
+        is read, calldata size is what is checked). All arithmetic is done on uint256 holding
+        32-bit values and masked explicitly: MIPS wraps, Vyper's uint32 would revert.
+        Solidity custom errors are emulated with `raw_revert(method_id(...))`; require strings
+        with `raise "..."`; MIPS.sol's `revert(0, 0)` with a reason-less `raise`.
+"""
+
+interface IPreimageOracle:
+    def readPreimage(_key: bytes32, _offset: uint256) -> (bytes32, uint256): view
+
+# --- layout facts (spec §1.2, §2.2, §7.2) ---
+STATE_OFFSET: constant(uint256) = 132
+STATE_SIZE: constant(uint256) = 226
+STEP_PROOF_OFFSET: constant(uint256) = 420
+MEM_PROOF_SIZE: constant(uint256) = 896
+MEM_PROOF_LEVELS: constant(uint256) = 27
+
+MASK32: constant(uint256) = 4294967295
+SIGN32: constant(uint256) = 2147483648
+# bits 32..255 set: OR-ed onto a negative 32-bit value to sign-extend it to 256 bits
+HIGH224: constant(uint256) = max_value(uint256) ^ 4294967295
+
+# --- syscalls (spec §4) ---
+SYS_MMAP: constant(uint256) = 4090
+SYS_BRK: constant(uint256) = 4045
+SYS_CLONE: constant(uint256) = 4120
+SYS_EXIT_GROUP: constant(uint256) = 4246
+SYS_READ: constant(uint256) = 4003
+SYS_WRITE: constant(uint256) = 4004
+SYS_FCNTL: constant(uint256) = 4055
+
+FD_STDIN: constant(uint256) = 0
+FD_STDOUT: constant(uint256) = 1
+FD_STDERR: constant(uint256) = 2
+FD_HINT_READ: constant(uint256) = 3
+FD_HINT_WRITE: constant(uint256) = 4
+FD_PREIMAGE_READ: constant(uint256) = 5
+FD_PREIMAGE_WRITE: constant(uint256) = 6
+
+EBADF: constant(uint256) = 9
+EINVAL: constant(uint256) = 22
+BRK_START: constant(uint256) = 1073741824  # 0x40000000
+HEAP_END: constant(uint256) = 1610612736  # 0x60000000
+PAGE_SIZE: constant(uint256) = 4096
+PAGE_ADDR_MASK: constant(uint256) = 4095
+
+NO_STORE: constant(uint256) = 4294967295
+
+# Accept whatever the dispute game forwards (its interface uses these maxima).
+MAX_STATE_DATA: constant(uint256) = 4096
+MAX_PROOF: constant(uint256) = 16384
+
+
+struct State:
+    memRoot: bytes32
+    preimageKey: bytes32
+    preimageOffset: uint256
+    pc: uint256
+    nextPC: uint256
+    lo: uint256
+    hi: uint256
+    heap: uint256
+    exitCode: uint256
+    exited: uint256
+    step: uint256
+    registers: uint256[32]
+
+
+ORACLE: immutable(address)
+
+
+@deploy
+def __init__(_oracle: address):
+    ORACLE = _oracle
+
+
+@external
+@view
+def oracle() -> address:
+    """The PreimageOracle that `step` reads preimage parts from."""
+    return ORACLE
+
+
+@external
+@pure
+def version() -> String[16]:
+    """Semantic version of the MIPS.sol behaviour this contract reproduces."""
+    return "1.2.1-beta.6"
+
+
+# ---------------------------------------------------------------------------------------------
+# state (de)serialisation
+# ---------------------------------------------------------------------------------------------
+
+@internal
+@pure
+def _word_at(buf: Bytes[288], off: uint256, nbytes: uint256) -> uint256:
+    # big-endian unsigned field of `nbytes` bytes at `off`
+    return convert(extract32(buf, off), uint256) >> (256 - 8 * nbytes)
+
+
+@internal
+@view
+def _decode_state() -> State:
+    # 288 bytes: 226 of state plus what follows it in calldata (padding), like calldataload would.
+    buf: Bytes[288] = slice(msg.data, STATE_OFFSET, 288)
+    s: State = empty(State)
+    s.memRoot = extract32(buf, 0)
+    s.preimageKey = extract32(buf, 32)
+    s.preimageOffset = self._word_at(buf, 64, 4)
+    s.pc = self._word_at(buf, 68, 4)
+    s.nextPC = self._word_at(buf, 72, 4)
+    s.lo = self._word_at(buf, 76, 4)
+    s.hi = self._word_at(buf, 80, 4)
+    s.heap = self._word_at(buf, 84, 4)
+    s.exitCode = self._word_at(buf, 88, 1)
+    s.exited = self._word_at(buf, 89, 1)
+    s.step = self._word_at(buf, 90, 8)
+    for i: uint256 in range(32):
+        s.registers[i] = self._word_at(buf, 98 + 4 * i, 4)
+    return s
+
+
+@internal
+@pure
+def _b4(x: uint256) -> bytes4:
+    return convert(convert(x, uint32), bytes4)
+
+
+@internal
+def _output_state(s: State) -> bytes32:
+    """Pack the 226-byte witness, log it (LOG0) and return its status-tagged hash (§1.3, §7.3)."""
+    r: uint256[32] = s.registers
+    regs: Bytes[128] = concat(
+        self._b4(r[0]), self._b4(r[1]), self._b4(r[2]), self._b4(r[3]),
+        self._b4(r[4]), self._b4(r[5]), self._b4(r[6]), self._b4(r[7]),
+        self._b4(r[8]), self._b4(r[9]), self._b4(r[10]), self._b4(r[11]),
+        self._b4(r[12]), self._b4(r[13]), self._b4(r[14]), self._b4(r[15]),
+        self._b4(r[16]), self._b4(r[17]), self._b4(r[18]), self._b4(r[19]),
+        self._b4(r[20]), self._b4(r[21]), self._b4(r[22]), self._b4(r[23]),
+        self._b4(r[24]), self._b4(r[25]), self._b4(r[26]), self._b4(r[27]),
+        self._b4(r[28]), self._b4(r[29]), self._b4(r[30]), self._b4(r[31]),
+    )
+    packed: Bytes[226] = concat(
+        s.memRoot,
+        s.preimageKey,
+        self._b4(s.preimageOffset),
+        self._b4(s.pc),
+        self._b4(s.nextPC),
+        self._b4(s.lo),
+        self._b4(s.hi),
+        self._b4(s.heap),
+        convert(convert(s.exitCode, uint8), bytes1),
+        convert(convert(s.exited, uint8), bytes1),
+        convert(convert(s.step, uint64), bytes8),
+        regs,
+    )
+    raw_log([], packed)
+    status: uint256 = 3
+    if s.exited == 1:
+        if s.exitCode == 0:
+            status = 0
+        elif s.exitCode == 1:
+            status = 1
+        else:
+            status = 2
+    elif s.exited != 0:
+        raw_revert(method_id("InvalidExitedValue()"))
+    h: uint256 = convert(keccak256(packed), uint256)
+    h = (h & (max_value(uint256) >> 8)) | (status << 248)
+    return convert(h, bytes32)
+
+
+# ---------------------------------------------------------------------------------------------
+# memory proofs (§2.2)
+# ---------------------------------------------------------------------------------------------
+
+@internal
+@pure
+def _proof_offset(index: uint256) -> uint256:
+    return STEP_PROOF_OFFSET + index * MEM_PROOF_SIZE
+
+
+@internal
+@pure
+def _fold(leaf: bytes32, proof: Bytes[MEM_PROOF_SIZE], addr: uint256) -> bytes32:
+    node: bytes32 = leaf
+    path: uint256 = addr >> 5
+    for i: uint256 in range(MEM_PROOF_LEVELS):
+        sibling: bytes32 = extract32(proof, 32 + 32 * i)
+        if (path >> i) & 1 == 0:
+            node = keccak256(concat(node, sibling))
+        else:
+            node = keccak256(concat(sibling, node))
+    return node
+
+
+@internal
+@view
+def _load_proof(addr: uint256, proof_offset: uint256) -> Bytes[MEM_PROOF_SIZE]:
+    if len(msg.data) < proof_offset + MEM_PROOF_SIZE:
+        raise "check that there is enough calldata"
+    if addr & 3 != 0:
+        raise
+    return slice(msg.data, proof_offset, MEM_PROOF_SIZE)
+
+
+@internal
+@view
+def _read_mem(root: bytes32, addr: uint256, proof_offset: uint256) -> uint256:
+    """The 32-bit word at 4-aligned `addr`, proven by the proof at `proof_offset`."""
+    proof: Bytes[MEM_PROOF_SIZE] = self._load_proof(addr, proof_offset)
+    leaf: bytes32 = extract32(proof, 0)
+    if self._fold(leaf, proof, addr) != root:
+        raw_revert(method_id("InvalidMemoryProof()"))
+    return (convert(leaf, uint256) >> ((28 - (addr & 31)) * 8)) & MASK32
+
+
+@internal
+@view
+def _write_mem(addr: uint256, proof_offset: uint256, val: uint256) -> bytes32:
+    """New root after writing `val` at `addr`; the same proof was verified by `_read_mem`."""
+    proof: Bytes[MEM_PROOF_SIZE] = self._load_proof(addr, proof_offset)
+    shamt: uint256 = (28 - (addr & 31)) * 8
+    leaf: uint256 = convert(extract32(proof, 0), uint256)
+    leaf = (leaf & ~(MASK32 << shamt)) | ((val & MASK32) << shamt)
+    return self._fold(convert(leaf, bytes32), proof, addr)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+
+@internal
+@pure
+def _sext(dat: uint256, idx: uint256) -> uint256:
+    # MIPSInstructions.signExtend: any bit at or above idx-1 counts as the sign
+    is_signed: bool = (dat >> (idx - 1)) != 0
+    mask: uint256 = (1 << idx) - 1
+    if is_signed:
+        return ((dat & mask) | (((1 << (32 - idx)) - 1) << idx)) & MASK32
+    return dat & mask
+
+
+@internal
+@pure
+def _slt(a: uint256, b: uint256) -> bool:
+    return (a ^ SIGN32) < (b ^ SIGN32)
+
+
+@internal
+@pure
+def _to_i(x: uint256) -> int256:
+    v: int256 = convert(x, int256)
+    if x & SIGN32 != 0:
+        v -= 4294967296
+    return v
+
+
+@internal
+@pure
+def _from_i(x: int256) -> uint256:
+    return convert(x + 8589934592, uint256) & MASK32
+
+
+@internal
+@pure
+def _advance(s: State) -> State:
+    r: State = s
+    r.pc = s.nextPC
+    r.nextPC = (s.nextPC + 4) & MASK32
+    return r
+
+
+@internal
+@pure
+def _sub_word(vaddr: uint256, byte_len: uint256) -> (uint256, uint256, uint256):
+    bit_len: uint256 = byte_len << 3
+    data_mask: uint256 = MASK32 >> (32 - bit_len)
+    byte_index: uint256 = vaddr & 3 & (~(byte_len - 1) & MASK32)
+    bit_offset: uint256 = (4 - byte_len - byte_index) << 3
+    return data_mask, bit_offset, bit_len
+
+
+@internal
+@pure
+def _select_sub_word(vaddr: uint256, mem: uint256, byte_len: uint256, signed: bool) -> uint256:
+    data_mask: uint256 = 0
+    bit_offset: uint256 = 0
+    bit_len: uint256 = 0
+    data_mask, bit_offset, bit_len = self._sub_word(vaddr, byte_len)
+    v: uint256 = (mem >> bit_offset) & data_mask
+    if signed:
+        v = self._sext(v, bit_len)
+    return v
+
+
+@internal
+@pure
+def _update_sub_word(vaddr: uint256, mem: uint256, byte_len: uint256, new_val: uint256) -> uint256:
+    data_mask: uint256 = 0
+    bit_offset: uint256 = 0
+    bit_len: uint256 = 0
+    data_mask, bit_offset, bit_len = self._sub_word(vaddr, byte_len)
+    update_mask: uint256 = (data_mask << bit_offset) & MASK32
+    return (((data_mask & new_val) << bit_offset) | (~update_mask & mem)) & MASK32
+
+
+# ---------------------------------------------------------------------------------------------
+# ALU (MIPSInstructions.executeMipsInstruction)
+# ---------------------------------------------------------------------------------------------
+
+@internal
+@pure
+def _execute(insn: uint256, opcode: uint256, fun_in: uint256, rs: uint256, rt: uint256, mem: uint256) -> uint256:
+    fun: uint256 = fun_in
+    if opcode == 0 or (opcode >= 8 and opcode < 15):
+        if opcode == 8:
+            fun = 32
+        elif opcode == 9:
+            fun = 33
+        elif opcode == 10:
+            fun = 42
+        elif opcode == 11:
+            fun = 43
+        elif opcode == 12:
+            fun = 36
+        elif opcode == 13:
+            fun = 37
+        elif opcode == 14:
+            fun = 38
+
+        if fun == 0:  # sll
+            return (rt << ((insn >> 6) & 31)) & MASK32
+        if fun == 2:  # srl
+            return rt >> ((insn >> 6) & 31)
+        if fun == 3:  # sra
+            shamt: uint256 = (insn >> 6) & 31
+            return self._sext(rt >> shamt, 32 - shamt)
+        if fun == 4:  # sllv
+            return (rt << (rs & 31)) & MASK32
+        if fun == 6:  # srlv
+            return rt >> (rs & 31)
+        if fun == 7:  # srav
+            shamt2: uint256 = rs & 31
+            return self._sext(rt >> shamt2, 32 - shamt2)
+        # jr, jalr, movz, movn, syscall, sync, mfhi, mthi, mflo, mtlo, mult, multu, div, divu
+        if (fun >= 8 and fun <= 12) or (fun >= 15 and fun <= 19) or (fun >= 24 and fun <= 27):
+            return rs
+        if fun == 32 or fun == 33:  # add, addu
+            return (rs + rt) & MASK32
+        if fun == 34 or fun == 35:  # sub, subu
+            return (rs + 4294967296 - rt) & MASK32
+        if fun == 36:
+            return rs & rt
+        if fun == 37:
+            return rs | rt
+        if fun == 38:
+            return rs ^ rt
+        if fun == 39:  # nor
+            return ~(rs | rt) & MASK32
+        if fun == 42:  # slt
+            if self._slt(rs, rt):
+                return 1
+            return 0
+        if fun == 43:  # sltu
+            if rs < rt:
+                return 1
+            return 0
+        raise "invalid instruction"
+
+    if opcode == 28:  # SPECIAL2
+        if fun == 2:  # mul
+            return (rs * rt) & MASK32
+        if fun == 32 or fun == 33:  # clz, clo
+            x: uint256 = rs
+            if fun == 32:
+                x = ~x & MASK32
+            n: uint256 = 0
+            for _i: uint256 in range(32):
+                if x & SIGN32 == 0:
+                    break
+                n += 1
+                x = (x << 1) & MASK32
+            return n
+        raise "invalid instruction"
+    if opcode == 15:  # lui
+        return (rt << 16) & MASK32
+    if opcode == 32:  # lb
+        return self._select_sub_word(rs, mem, 1, True)
+    if opcode == 33:  # lh
+        return self._select_sub_word(rs, mem, 2, True)
+    if opcode == 34:  # lwl
+        sh: uint256 = (rs & 3) * 8
+        return (rt & ~((MASK32 << sh) & MASK32) | ((mem << sh) & MASK32)) & MASK32
+    if opcode == 35:  # lw
+        return self._select_sub_word(rs, mem, 4, True)
+    if opcode == 36:  # lbu
+        return self._select_sub_word(rs, mem, 1, False)
+    if opcode == 37:  # lhu
+        return self._select_sub_word(rs, mem, 2, False)
+    if opcode == 38:  # lwr
+        sh2: uint256 = 24 - (rs & 3) * 8
+        return (rt & ~(MASK32 >> sh2) | (mem >> sh2)) & MASK32
+    if opcode == 40:  # sb
+        return self._update_sub_word(rs, mem, 1, rt)
+    if opcode == 41:  # sh
+        return self._update_sub_word(rs, mem, 2, rt)
+    if opcode == 42:  # swl
+        sh3: uint256 = (rs & 3) * 8
+        return (mem & ~(MASK32 >> sh3) | (rt >> sh3)) & MASK32
+    if opcode == 43:  # sw
+        return self._update_sub_word(rs, mem, 4, rt)
+    if opcode == 46:  # swr
+        sh4: uint256 = 24 - (rs & 3) * 8
+        return (mem & ~((MASK32 << sh4) & MASK32) | ((rt << sh4) & MASK32)) & MASK32
+    raise "invalid instruction"
+
+
+# ---------------------------------------------------------------------------------------------
+# control flow, HI/LO, register write-back
+# ---------------------------------------------------------------------------------------------
+
+@internal
+@pure
+def _handle_branch(s: State, opcode: uint256, insn: uint256, rt_reg: uint256, rs: uint256) -> State:
+    r: State = s
+    if s.nextPC != (s.pc + 4) & MASK32:
+        raise "branch in delay slot"
+    should_branch: bool = False
+    if opcode == 4 or opcode == 5:
+        rt: uint256 = s.registers[rt_reg]
+        should_branch = (rs == rt and opcode == 4) or (rs != rt and opcode == 5)
+    elif opcode == 6:  # blez
+        should_branch = rs == 0 or rs & SIGN32 != 0
+    elif opcode == 7:  # bgtz
+        should_branch = rs != 0 and rs & SIGN32 == 0
+    elif opcode == 1:
+        rtv: uint256 = (insn >> 16) & 31
+        if rtv == 0:  # bltz
+            should_branch = rs & SIGN32 != 0
+        if rtv == 1:  # bgez
+            should_branch = rs & SIGN32 == 0
+        if rtv == 17:  # bgezal: link whether taken or not
+            should_branch = rs & SIGN32 == 0
+            r.registers[31] = (s.pc + 8) & MASK32
+    r.pc = s.nextPC
+    if should_branch:
+        r.nextPC = (s.pc + 4 + (self._sext(insn & 65535, 16) << 2)) & MASK32
+    else:
+        r.nextPC = (s.nextPC + 4) & MASK32
+    return r
+
+
+@internal
+@pure
+def _handle_jump(s: State, link_reg: uint256, dest: uint256) -> State:
+    r: State = s
+    if s.nextPC != (s.pc + 4) & MASK32:
+        raise "jump in delay slot"
+    r.pc = s.nextPC
+    r.nextPC = dest
+    if link_reg != 0:
+        r.registers[link_reg] = (s.pc + 8) & MASK32
+    return r
+
+
+@internal
+@pure
+def _handle_rd(s: State, store_reg: uint256, val: uint256, conditional: bool) -> State:
+    r: State = s
+    if store_reg != 0 and conditional:
+        r.registers[store_reg] = val
+    return self._advance(r)
+
+
+@internal
+@pure
+def _handle_hilo(s: State, fun: uint256, rs: uint256, rt: uint256, store_reg: uint256) -> State:
+    r: State = s
+    val: uint256 = 0
+    if fun == 16:  # mfhi
+        val = s.hi
+    elif fun == 17:  # mthi
+        r.hi = rs
+    elif fun == 18:  # mflo
+        val = s.lo
+    elif fun == 19:  # mtlo
+        r.lo = rs
+    elif fun == 24:  # mult: signed 64-bit product
+        a: uint256 = rs
+        b: uint256 = rt
+        if a & SIGN32 != 0:
+            a |= HIGH224
+        if b & SIGN32 != 0:
+            b |= HIGH224
+        acc: uint256 = unsafe_mul(a, b)
+        r.hi = (acc >> 32) & MASK32
+        r.lo = acc & MASK32
+    elif fun == 25:  # multu
+        acc2: uint256 = rs * rt
+        r.hi = (acc2 >> 32) & MASK32
+        r.lo = acc2 & MASK32
+    elif fun == 26:  # div: truncating, remainder takes the dividend's sign
+        if rt == 0:
+            raise "MIPS: division by zero"
+        x: int256 = self._to_i(rs)
+        y: int256 = self._to_i(rt)
+        r.hi = self._from_i(x % y)
+        r.lo = self._from_i(x // y)
+    elif fun == 27:  # divu
+        if rt == 0:
+            raise "MIPS: division by zero"
+        r.hi = rs % rt
+        r.lo = rs // rt
+    if store_reg != 0:
+        r.registers[store_reg] = val
+    return self._advance(r)
+
+
+# ---------------------------------------------------------------------------------------------
+# syscalls (§4)
+# ---------------------------------------------------------------------------------------------
+
+@internal
+@view
+def _sys_read(s: State, a0: uint256, a1: uint256, a2: uint256, local_context: bytes32) -> (uint256, uint256, State):
+    r: State = s
+    if a0 == FD_STDIN:
+        return 0, 0, r
+    if a0 == FD_PREIMAGE_READ:
+        eff_addr: uint256 = a1 & 4294967292
+        proof_offset: uint256 = self._proof_offset(1)
+        mem: uint256 = self._read_mem(s.memRoot, eff_addr, proof_offset)
+        key: bytes32 = s.preimageKey
+        if convert(key, uint256) >> 248 == 1:
+            key = self._localize(key, local_context)
+        dat: bytes32 = empty(bytes32)
+        dat_len: uint256 = 0
+        dat, dat_len = staticcall IPreimageOracle(ORACLE).readPreimage(key, s.preimageOffset)
+        alignment: uint256 = a1 & 3
+        space: uint256 = 4 - alignment
+        if space < dat_len:
+            dat_len = space
+        if a2 < dat_len:
+            dat_len = a2
+        d: uint256 = convert(dat, uint256)
+        if dat_len == 0:
+            d = 0
+        else:
+            d = d >> (256 - dat_len * 8)
+        d = d << ((4 - dat_len - alignment) * 8)
+        mask: uint256 = (1 << ((4 - alignment) * 8)) - 1
+        suffix_mask: uint256 = (1 << ((4 - alignment - dat_len) * 8)) - 1
+        mask = mask & ~suffix_mask
+        mem = (mem & ~mask) | d
+        r.memRoot = self._write_mem(eff_addr, proof_offset, mem)
+        r.preimageOffset = (s.preimageOffset + dat_len) & MASK32
+        return dat_len, 0, r
+    if a0 == FD_HINT_READ:
+        return a2, 0, r
+    return MASK32, EBADF, r
+
+
+@internal
+@view
+def _localize(key: bytes32, local_context: bytes32) -> bytes32:
+    """§7.4: bind a local key to the caller (the dispute game) and its local context."""
+    h: uint256 = convert(keccak256(concat(key, convert(convert(msg.sender, uint160), bytes32), local_context)), uint256)
+    h = (h & (max_value(uint256) >> 8)) | (1 << 248)
+    return convert(h, bytes32)
+
+
+@internal
+@view
+def _sys_write(s: State, a0: uint256, a1: uint256, a2_in: uint256) -> (uint256, uint256, State):
+    r: State = s
+    if a0 == FD_STDOUT or a0 == FD_STDERR or a0 == FD_HINT_WRITE:
+        return a2_in, 0, r
+    if a0 == FD_PREIMAGE_WRITE:
+        mem: uint256 = self._read_mem(s.memRoot, a1 & 4294967292, self._proof_offset(1))
+        a2: uint256 = a2_in
+        alignment: uint256 = a1 & 3
+        space: uint256 = 4 - alignment
+        if space < a2:
+            a2 = space
+        key: uint256 = convert(s.preimageKey, uint256)
+        key = key << (a2 * 8)
+        m: uint256 = (mem << (alignment * 8)) & MASK32
+        m = m >> ((4 - a2) * 8)
+        r.preimageKey = convert(key | m, bytes32)
+        r.preimageOffset = 0
+        return a2, 0, r
+    return MASK32, EBADF, r
+
+
+@internal
+@pure
+def _sys_mmap(a0: uint256, a1: uint256, heap: uint256) -> (uint256, uint256, uint256):
+    sz: uint256 = a1
+    if sz & PAGE_ADDR_MASK != 0:
+        sz = (sz + PAGE_SIZE - (sz & PAGE_ADDR_MASK)) & MASK32
+    if a0 == 0:
+        new_heap: uint256 = (heap + sz) & MASK32
+        if new_heap > HEAP_END or new_heap < heap or sz < a1:
+            return MASK32, EINVAL, heap
+        return heap, 0, new_heap
+    return a0, 0, heap
+
+
+@internal
+@pure
+def _sys_fcntl(a0: uint256, a1: uint256) -> (uint256, uint256):
+    if a1 == 1:  # F_GETFD
+        if a0 <= 6:
+            return 0, 0
+        return MASK32, EBADF
+    if a1 == 3:  # F_GETFL
+        if a0 == FD_STDIN or a0 == FD_PREIMAGE_READ or a0 == FD_HINT_READ:
+            return 0, 0
+        if a0 == FD_STDOUT or a0 == FD_STDERR or a0 == FD_PREIMAGE_WRITE or a0 == FD_HINT_WRITE:
+            return 1, 0
+        return MASK32, EBADF
+    return MASK32, EINVAL
+
+
+@internal
+def _handle_syscall(s_in: State, local_context: bytes32) -> bytes32:
+    s: State = s_in
+    syscall_no: uint256 = s.registers[2]
+    a0: uint256 = s.registers[4]
+    a1: uint256 = s.registers[5]
+    a2: uint256 = s.registers[6]
+    v0: uint256 = 0
+    v1: uint256 = 0
+    if syscall_no == SYS_MMAP:
+        v0, v1, s.heap = self._sys_mmap(a0, a1, s.heap)
+    elif syscall_no == SYS_BRK:
+        v0 = BRK_START
+    elif syscall_no == SYS_CLONE:
+        v0 = 1
+    elif syscall_no == SYS_EXIT_GROUP:
+        s.exited = 1
+        s.exitCode = a0 & 255
+        return self._output_state(s)
+    elif syscall_no == SYS_READ:
+        v0, v1, s = self._sys_read(s, a0, a1, a2, local_context)
+    elif syscall_no == SYS_WRITE:
+        v0, v1, s = self._sys_write(s, a0, a1, a2)
+    elif syscall_no == SYS_FCNTL:
+        v0, v1 = self._sys_fcntl(a0, a1)
+    s.registers[2] = v0
+    s.registers[7] = v1
+    return self._output_state(self._advance(s))
+
+
+@internal
+def _handle_rmw(s_in: State, insn: uint256, opcode: uint256) -> bytes32:
+    """ll / sc (single-threaded: sc always succeeds), §3.3."""
+    s: State = s_in
+    base: uint256 = s.registers[(insn >> 21) & 31]
+    rt_reg: uint256 = (insn >> 16) & 31
+    eff_addr: uint256 = (base + self._sext(insn & 65535, 16)) & 4294967292
+    proof_offset: uint256 = self._proof_offset(1)
+    mem: uint256 = self._read_mem(s.memRoot, eff_addr, proof_offset)
+    ret: uint256 = 0
+    if opcode == 48:
+        ret = mem
+    elif opcode == 56:
+        s.memRoot = self._write_mem(eff_addr, proof_offset, s.registers[rt_reg])
+        ret = 1
+    else:
+        raw_revert(method_id("InvalidRMWInstruction()"))
+    return self._output_state(self._handle_rd(s, rt_reg, ret, True))
+
+
+@internal
+@view
+def _core_step(s_in: State, insn: uint256, opcode: uint256, fun: uint256) -> State:
+    """MIPSInstructions.execMipsCoreStepLogic, in the same order of checks."""
+    s: State = s_in
+    if opcode == 2 or opcode == 3:  # j / jal
+        target: uint256 = (s.nextPC & 4026531840) | ((insn & 67108863) << 2)
+        link: uint256 = 0
+        if opcode == 3:
+            link = 31
+        return self._handle_jump(s, link, target)
+
+    rt_reg: uint256 = (insn >> 16) & 31
+    rs: uint256 = s.registers[(insn >> 21) & 31]
+    rt: uint256 = 0
+    rd_reg: uint256 = rt_reg
+    if opcode == 0 or opcode == 28:
+        rt = s.registers[rt_reg]
+        rd_reg = (insn >> 11) & 31
+    elif opcode < 32:
+        if opcode == 12 or opcode == 13 or opcode == 14:
+            rt = insn & 65535
+        else:
+            rt = self._sext(insn & 65535, 16)
+    elif opcode >= 40 or opcode == 34 or opcode == 38:
+        rt = s.registers[rt_reg]
+        rd_reg = rt_reg
+
+    if (opcode >= 4 and opcode < 8) or opcode == 1:
+        return self._handle_branch(s, opcode, insn, rt_reg, rs)
+
+    store_addr: uint256 = NO_STORE
+    mem: uint256 = 0
+    if opcode >= 32:
+        rs = (rs + self._sext(insn & 65535, 16)) & MASK32
+        addr: uint256 = rs & 4294967292
+        mem = self._read_mem(s.memRoot, addr, self._proof_offset(1))
+        if opcode >= 40:
+            store_addr = addr
+            rd_reg = 0
+
+    val: uint256 = self._execute(insn, opcode, fun, rs, rt, mem) & MASK32
+
+    if opcode == 0 and fun >= 8 and fun < 28:
+        if fun == 8 or fun == 9:
+            link_reg: uint256 = 0
+            if fun == 9:
+                link_reg = rd_reg
+            return self._handle_jump(s, link_reg, rs)
+        if fun == 10:
+            return self._handle_rd(s, rd_reg, rs, rt == 0)
+        if fun == 11:
+            return self._handle_rd(s, rd_reg, rs, rt != 0)
+        if fun >= 16:
+            return self._handle_hilo(s, fun, rs, rt, rd_reg)
+
+    if store_addr != NO_STORE:
+        s.memRoot = self._write_mem(store_addr, self._proof_offset(1), val)
+    return self._handle_rd(s, rd_reg, val, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+# ---------------------------------------------------------------------------------------------
+
+@external
+def step(_stateData: Bytes[MAX_STATE_DATA], _proof: Bytes[MAX_PROOF], _localContext: bytes32) -> bytes32:
+    """
+    @notice Execute one MIPS instruction on the pre-state `_stateData` and return the post-state
+            hash (status byte in the top byte). `_proof` holds the instruction proof and, for
+            memory and preimage operations, the data-word proof (896 bytes each).
+    @dev    Calldata must be ABI-canonical (MIPS.sol §7.2): otherwise `revert(0, 0)`.
+    """
+    # canonical offsets: _stateData.offset == 132 and _proof.offset == 420
+    if convert(slice(msg.data, 4, 32), uint256) != 96:
+        raise
+    if convert(slice(msg.data, 36, 32), uint256) != 384:
+        raise
+
+    s: State = self._decode_state()
+    if s.exited > 1:
+        raw_revert(method_id("InvalidExitedValue()"))
+    if s.exited == 1:
+        return self._output_state(s)
+
+    s.step = (s.step + 1) & 18446744073709551615
+
+    insn: uint256 = self._read_mem(s.memRoot, s.pc, self._proof_offset(0))
+    opcode: uint256 = insn >> 26
+    fun: uint256 = insn & 63
+
+    if opcode == 0 and fun == 12:
+        return self._handle_syscall(s, _localContext)
+    if opcode == 48 or opcode == 56:
+        return self._handle_rmw(s, insn, opcode)
+    return self._output_state(self._core_step(s, insn, opcode, fun))
