@@ -44,7 +44,7 @@ DEFAULT_EVM_VERSION = "cancun"
 #: Folder holding the project's contract sources (and the search root for imports).
 CONTRACTS_ROOT = Path(__file__).resolve().parent
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _PRAGMA_VERSION = re.compile(r"^#\s*(?:pragma\s+version|@version)\s+(.+?)\s*$", re.MULTILINE)
 _FROM_IMPORT = re.compile(r"^\s*from\s+([.\w]+)\s+import\s+([\w, ]+)", re.MULTILINE)
 _PLAIN_IMPORT = re.compile(r"^\s*import\s+([.\w]+)", re.MULTILINE)
@@ -222,11 +222,19 @@ def module_dependencies(path: Path, search_paths: Sequence[Path] = ()) -> list[P
     return sorted(seen)
 
 
+_DOCSTRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
+_COMMENT = re.compile(r"#[^\n]*")
+
+
 def error_signatures(sources: Iterable[str]) -> list[str]:
-    """Solidity-style error signatures emulated with ``raw_revert(method_id("Name(types)"))``."""
+    """Solidity-style error signatures emulated with ``raw_revert(method_id("Name(types)"))``.
+
+    Docstrings and comments are ignored, so documenting the pattern does not declare an error.
+    """
     sigs: dict[str, None] = {}
     for src in sources:
-        for m in _ERROR_SIG.finditer(src):
+        code = _COMMENT.sub("", _DOCSTRING.sub("", src))
+        for m in _ERROR_SIG.finditer(code):
             sigs[f"{m.group(1)}({m.group(2).replace(' ', '')})"] = None
     return sorted(sigs)
 
