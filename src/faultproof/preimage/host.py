@@ -223,52 +223,54 @@ class LocalHost:
 def serve(
     host: OracleHost,
     channels: HostChannels | Sequence[int | io.RawIOBase],
-    *,
-    join_timeout: float = 10.0,
 ) -> None:
-    """Serve one client on ``channels`` until it closes both channels; then close them.
+    """Serve one client on ``channels``; return when it has closed both, raise on the first error.
 
     ``channels`` is a `HostChannels` or four fds/binary files: hint requests in, hint acks out,
-    keys in, data out (the host's fds 3, 4, 5, 6).
+    keys in, data out (the host's fds 3, 4, 5, 6). ``host`` is anything with ``hint`` and
+    ``get_preimage`` (a `LocalHost`, a `HostProcess` as a proxy, ...).
 
-    Hints run on a thread (ack after processing), keys on the calling thread. If either side
-    fails (unknown key, bad frame) the failing loop closes its write end, so the client reads
-    EOF instead of hanging, and the error is re-raised here after the other loop finishes.
-    ``host`` is anything with ``hint`` and ``get_preimage`` (a `LocalHost`, a proxy, ...).
+    Each channel runs on its own thread and owns its two ends: hints are acked after processing;
+    keys are answered with ``uint64_be(len) ‖ value``. A loop that fails (unknown key, broken
+    frame) closes its ends at once, so the client reads EOF instead of hanging, and the error is
+    raised here immediately -- a server process then reports it and exits, even while the
+    client still holds the other channel open. A client that vanishes mid-answer is not an error.
     """
     channels = HostChannels.coerce(channels)
+    done = threading.Semaphore(0)
     errors: list[BaseException] = []
 
-    def hint_loop() -> None:
+    def run(loop: Callable[[], None], ends: tuple[Any, Any]) -> None:
         try:
-            while (hint := read_hint(channels.hint_in)) is not None:
-                host.hint(hint)
-                write_all(channels.hint_out, HINT_ACK)
+            loop()
+        except BrokenPipeError:
+            pass
         except BaseException as exc:
             errors.append(exc)
         finally:
-            _close(channels.hint_out)
+            for end in ends:
+                _close(end)
+            done.release()
 
-    thread = threading.Thread(target=hint_loop, name="preimage-hints", daemon=True)
-    thread.start()
-    try:
+    def hint_loop() -> None:
+        while (hint := read_hint(channels.hint_in)) is not None:
+            host.hint(hint)
+            write_all(channels.hint_out, HINT_ACK)
+
+    def key_loop() -> None:
         while (key := read_key(channels.key_in)) is not None:
             write_all(channels.data_out, encode_preimage(host.get_preimage(key)))
-    except BrokenPipeError:
-        pass  # the client went away mid-answer: its problem, not ours
-    except BaseException as exc:
-        errors.insert(0, exc)
-    finally:
-        _close(channels.data_out)
-    # After a failure report at once: the client may hold the hint channel open until it sees
-    # the closed data channel, so waiting for the hint loop could take arbitrarily long.
-    thread.join(0.2 if errors else join_timeout)
-    if not thread.is_alive():
-        _close(channels.hint_in)
-    _close(channels.key_in)
-    real = [e for e in errors if not isinstance(e, BrokenPipeError)]
-    if real:
-        raise real[0]
+
+    loops = [
+        (hint_loop, (channels.hint_out, channels.hint_in), "preimage-hints"),
+        (key_loop, (channels.data_out, channels.key_in), "preimage-keys"),
+    ]
+    for loop, ends, name in loops:
+        threading.Thread(target=run, args=(loop, ends), name=name, daemon=True).start()
+    for _ in loops:
+        done.acquire()
+        if errors:
+            raise errors[0]
 
 
 def _close(f: IO[bytes] | Any) -> None:
