@@ -17,6 +17,7 @@ import hashlib
 import importlib.metadata
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -62,7 +63,7 @@ _TARGET_SPECS: dict[str, _Target] = {
         (
             "-target",
             "mips-freestanding-eabi",
-            "-mcpu=mips32",
+            "-mcpu=mips2",
             "-msoft-float",
             "-mno-check-zero-division",
             "-fno-pic",
@@ -307,3 +308,170 @@ def build_all(
             for name in GO_GUEST_NAMES:
                 built.append(guest_elf(name, target, directory))
     return built
+
+
+# ---- instruction scans ---------------------------------------------------------------
+# Cannon raises an exception on anything outside its 63-instruction subset, and Asterisc
+# decodes neither compressed nor fused floating-point instructions (and silently no-ops
+# other F/D code). A C compiler emits such code as soon as a flag is wrong, so every
+# built guest is scanned. These work on raw ELF bytes so that a loader can reuse them.
+
+_SHF_EXECINSTR = 0x4
+_EM_MIPS = 8
+_EM_RISCV = 243
+
+
+@dataclass(frozen=True)
+class BadInstruction:
+    """One instruction a VM cannot execute, with the reason in the spec's words."""
+
+    address: int
+    word: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.address:#x}: {self.word:08x} {self.reason}"
+
+
+def executable_sections(elf: bytes) -> list[tuple[str, int, bytes]]:
+    """(name, address, bytes) of every SHF_EXECINSTR section of a 32- or 64-bit ELF."""
+    if elf[:4] != b"\x7fELF":
+        raise GuestBuildError("not an ELF file (bad magic)")
+    is64 = elf[4] == 2
+    order = ">" if elf[5] == 2 else "<"
+    if is64:
+        shoff = int.from_bytes(elf[0x28:0x30], "big" if order == ">" else "little")
+        shentsize, shnum, shstrndx = struct.unpack_from(order + "HHH", elf, 0x3A)
+        fmt = order + "IIQQQQIIQQ"
+    else:
+        shoff = struct.unpack_from(order + "I", elf, 0x20)[0]
+        shentsize, shnum, shstrndx = struct.unpack_from(order + "HHH", elf, 0x2E)
+        fmt = order + "IIIIIIIIII"
+    headers = [struct.unpack_from(fmt, elf, shoff + i * shentsize) for i in range(shnum)]
+    strtab = headers[shstrndx]
+    names = elf[strtab[4] : strtab[4] + strtab[5]]
+    found: list[tuple[str, int, bytes]] = []
+    for name_off, sh_type, flags, addr, offset, size, *_ in headers:
+        if flags & _SHF_EXECINSTR and sh_type != 8:  # 8 = SHT_NOBITS
+            name = names[name_off : names.index(b"\0", name_off)].decode()
+            found.append((name, addr, elf[offset : offset + size]))
+    return found
+
+
+# cannon-mips32.md 3.2: SPECIAL functs and primary opcodes Cannon executes.
+_MIPS_SPECIAL_OK = frozenset(
+    {
+        *(0x00, 0x02, 0x03, 0x04, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0F),
+        *(0x10, 0x11, 0x12, 0x13, 0x18, 0x19, 0x1A, 0x1B),
+        *(0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B),
+    }
+)
+_MIPS_OPCODE_OK = frozenset(
+    {
+        *range(0x02, 0x10),
+        *(0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26),
+        *(0x28, 0x29, 0x2A, 0x2B, 0x2E, 0x30, 0x38),
+    }
+)
+_MIPS_NAMED = {
+    0x10: "COP0 instruction",
+    0x11: "COP1 (FPU) instruction",
+    0x12: "COP2 instruction",
+    0x13: "COP1X (FPU) instruction",
+    0x14: "branch-likely (beql)",
+    0x15: "branch-likely (bnel)",
+    0x16: "branch-likely (blezl)",
+    0x17: "branch-likely (bgtzl)",
+    0x2F: "cache",
+    0x31: "lwc1 (FPU load)",
+    0x33: "pref",
+    0x35: "ldc1 (FPU load)",
+    0x39: "swc1 (FPU store)",
+    0x3D: "sdc1 (FPU store)",
+}
+
+
+def _mips_problem(word: int) -> str | None:
+    """Why Cannon cannot run `word` (cannon-mips32.md 3.2), or None if it can."""
+    opcode = word >> 26
+    funct = word & 0x3F
+    rs = (word >> 21) & 0x1F
+    rt = (word >> 16) & 0x1F
+    shamt = (word >> 6) & 0x1F
+    if opcode == 0x00:
+        if funct in (0x30, 0x31, 0x32, 0x33, 0x34, 0x36):
+            return "trap instruction (teq/tne/tge/tlt family)"
+        if funct == 0x0D:
+            return "break"
+        if funct not in _MIPS_SPECIAL_OK:
+            return f"unsupported SPECIAL funct {funct:#04x}"
+        if funct == 0x02 and rs != 0:
+            return "rotr (MIPS32r2)"
+        if funct == 0x06 and shamt != 0:
+            return "rotrv (MIPS32r2)"
+        return None
+    if opcode == 0x01:
+        if rt in (0x00, 0x01, 0x11):
+            return None
+        if rt == 0x10:
+            return "bltzal (silently not taken in Cannon)"
+        return f"unsupported REGIMM rt {rt:#04x} (trap or branch-likely)"
+    if opcode == 0x1C:
+        return None if funct in (0x02, 0x20, 0x21) else f"unsupported SPECIAL2 funct {funct:#04x}"
+    if opcode == 0x1F:
+        return "rdhwr" if funct == 0x3B else "SPECIAL3 (MIPS32r2 ext/ins/seb/seh/wsbh)"
+    if opcode in _MIPS_OPCODE_OK:
+        return None
+    return _MIPS_NAMED.get(opcode, f"unsupported opcode {opcode:#04x}")
+
+
+_RV_FP_OPCODES = {
+    0x07: "FP load (flw/fld)",
+    0x27: "FP store (fsw/fsd)",
+    0x43: "fmadd",
+    0x47: "fmsub",
+    0x4B: "fnmsub",
+    0x4F: "fnmadd",
+    0x53: "OP-FP",
+}
+
+
+def bad_instructions(elf: bytes) -> list[BadInstruction]:
+    """Instructions in the executable sections that the target VM cannot execute.
+
+    MIPS (Cannon): anything outside the supported subset, e.g. FPU, traps, rdhwr, r2 ops.
+    RISC-V: F/D instructions always; compressed instructions unless the ELF's e_flags
+    say RVC (then each compressed FP load/store is reported instead).
+    """
+    order = ">" if elf[5] == 2 else "<"
+    machine = struct.unpack_from(order + "H", elf, 18)[0]
+    found: list[BadInstruction] = []
+    if machine == _EM_MIPS:
+        for _, base, code in executable_sections(elf):
+            for off in range(0, len(code) - 3, 4):
+                word = struct.unpack_from(">I", code, off)[0]
+                reason = _mips_problem(word)
+                if reason:
+                    found.append(BadInstruction(base + off, word, reason))
+        return found
+    if machine != _EM_RISCV:
+        raise GuestBuildError(f"no instruction scan for ELF machine {machine}")
+    flags = struct.unpack_from("<I", elf, 0x30)[0]
+    rvc = bool(flags & 0x1)
+    for _, base, code in executable_sections(elf):
+        off = 0
+        while off + 2 <= len(code):
+            half = int.from_bytes(code[off : off + 2], "little")
+            if half & 3 != 3:
+                if not rvc:
+                    found.append(BadInstruction(base + off, half, "compressed instruction"))
+                elif half & 3 in (0, 2) and (half >> 13) in (1, 5):
+                    found.append(BadInstruction(base + off, half, "compressed FP load/store"))
+                off += 2
+                continue
+            word = int.from_bytes(code[off : off + 4], "little")
+            reason = _RV_FP_OPCODES.get(word & 0x7F)
+            if reason:
+                found.append(BadInstruction(base + off, word, reason))
+            off += 4
+    return found

@@ -1,0 +1,3 @@
+module faultproof/guest/go
+
+go 1.19
