@@ -318,13 +318,9 @@ def test_attack_step_at_first_leaf_uses_absolute_prestate() -> None:
 
 
 def test_defend_step_compares_against_the_trace_ancestor() -> None:
-    # Leaf g64 (trace index 0 of the sub-game); defending it steps from its state to the
-    # next, whose claim is the bounded trace ancestor of g65: g33's ancestor... g16 (depth 4).
-    game = new_game()
-    leaf = chain_to_leaf(game)
+    # Leaf g64 is trace index 0 of its sub-game; a defend step runs from the leaf's own
+    # state to the next one, whose claim sits at the bounded trace ancestor of g65 (g32).
     leaf_state = b"leaf state"
-    game.claims[leaf].claim  # noqa: B018 - keep the leaf's identity visible in the test
-    # Rebuild with a leaf whose claim is the hash of a known state.
     game = new_game()
     i1 = mv(game, 0, True, value("o1"))
     i2 = mv(game, i1, True, value("o2"), ALICE)

@@ -70,6 +70,7 @@ class World:
     deposits: dict[Address, int] = field(default_factory=dict)
     moves: int = 0
     steps: int = 0
+    adversary_actions: int = 0
 
 
 def _lie(tag: bytes, *parts: int) -> bytes:
@@ -201,6 +202,7 @@ def try_send(world: World, action: Action, sender: Address, now: int) -> bool:
         send(world, action, sender, now)
     except GameError:
         return False
+    world.adversary_actions += 1
     return True
 
 
@@ -355,7 +357,10 @@ def play(
     rng: random.Random,
     adversary_budget: int = 60,
 ) -> GameResult:
-    """Run rounds (honest first, then adversaries, then time passes) until no one can move."""
+    """Run rounds (honest first, then adversaries, then time passes) until no one can move.
+
+    Adversaries stop after `adversary_budget` successful actions, which bounds the game.
+    """
     game = world.game
     solver = GameSolver(
         world.honest_accessor, world.params.max_game_depth, world.params.split_depth
@@ -364,7 +369,7 @@ def play(
     settled_version = -1  # a game version at which the honest actor had nothing to do
     while True:
         pending = [] if game.version == settled_version else solver.calculate_next_actions(game).actions
-        active = world.moves < adversary_budget
+        active = world.adversary_actions < adversary_budget
         if active and copycat in strategies and pending:
             copycat(world, rng, now, pending)
             pending = solver.calculate_next_actions(game).actions
