@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from faultproof.chain import ContractReverted, EmbeddedChain
-from faultproof.contracts.dispute import DisputeConfig, DisputeSystem, deploy_dispute_system
+from faultproof.chain import ContractReverted
 from faultproof.crypto import keccak256
 
 

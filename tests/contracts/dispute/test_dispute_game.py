@@ -7,6 +7,7 @@ depths 0-2 bisect output roots, 3-4 the AlphabetVM trace, a step sits at depth 5
 from __future__ import annotations
 
 import pytest
+from dispute_helpers import output_root, reverts_with
 
 from faultproof.chain import EmbeddedChain
 from faultproof.contracts.binding import Contract
@@ -20,8 +21,6 @@ from faultproof.contracts.dispute import (
     deploy_dispute_system,
 )
 from faultproof.game.bonds import required_bond_at_depth
-
-from dispute_helpers import output_root, reverts_with
 
 IN_PROGRESS, CHALLENGER_WINS, DEFENDER_WINS = 0, 1, 2
 NORMAL, REFUND = 1, 2
@@ -355,7 +354,7 @@ def test_honest_challenger_wins_and_is_paid_every_bond(
 def test_uncountered_challenge_leaves_the_leftmost_counter_paid(
     system: DisputeSystem, game: Contract, accounts: tuple[str, str, str]
 ) -> None:
-    proposer, challenger, bystander = accounts
+    _proposer, challenger, bystander = accounts
     root = game.call("rootClaim")
     game.transact("attack", root, 0, output_root(2), value=bond(1), sender=bystander)
     game.transact("attack", root, 0, output_root(2, False), value=bond(1), sender=challenger)
@@ -376,7 +375,7 @@ def test_uncountered_challenge_leaves_the_leftmost_counter_paid(
 
 def test_claim_credit_resists_reentrancy(system: DisputeSystem, game: Contract,
                                          accounts: tuple[str, str, str]) -> None:
-    proposer, _, _ = accounts
+    _proposer, _, _ = accounts
     chain = system.chain
     evil = chain.deploy_contract(artifact("ReentrantReceiver"))
     evil.transact("setGame", game.address, False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eth_abi import encode as abi_encode
+from eth_abi.abi import encode as abi_encode
 
 from faultproof.chain.base import Chain
 from faultproof.contracts.binding import Contract
