@@ -1,4 +1,4 @@
-/* Compute-heavy guest: a keccak256 hash chain, sorting a pseudo-random array and
+/* Compute-heavy guest: keccak256 and sha256 hash chains, sorting a pseudo-random array and
  * big-integer squaring. Each part prints a result a test can recompute independently,
  * so a wrong instruction anywhere shows up as a wrong line. */
 #include "hash.h"
@@ -6,6 +6,7 @@
 #include "rt.h"
 
 #define CHAIN_LENGTH 2000     /* keccak256 applications */
+#define SHA_CHAIN_LENGTH 500  /* sha256 applications */
 #define SORT_COUNT 20000      /* uint32 elements */
 #define SQUARINGS 10          /* x <- x^2, starting from a 96-bit x0 */
 
@@ -18,6 +19,11 @@ static void keccak_chain(void)
 	char hex[65];
 	hex_encode(hex, h, 32);
 	rt_printf("keccak chain %d: %s\n", CHAIN_LENGTH, hex);
+	sha256("faultproof", 10, h);
+	for (int i = 0; i < SHA_CHAIN_LENGTH; i++)
+		sha256(h, 32, h);
+	hex_encode(hex, h, 32);
+	rt_printf("sha256 chain %d: %s\n", SHA_CHAIN_LENGTH, hex);
 }
 
 static uint32_t xorshift32(uint32_t *s)
