@@ -22,13 +22,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
+from faultproof.crypto import sha256
 from faultproof.errors import FaultproofError
 from faultproof.preimage.channels import ChannelPair, HostChannels, spawn_with_fds
 from faultproof.preimage.errors import (
     HostProcessError,
     InvalidHint,
+    PreimageMismatch,
     PreimageNotFound,
     WireProtocolError,
 )
@@ -107,6 +109,44 @@ def _hash_payload(make_key: Callable[..., bytes]) -> Callable[[bytes], list[byte
         return [make_key(digest=payload)]
 
     return keys_of
+
+
+class BlobFetcher(Protocol):
+    """Fetches a blob sidecar (e.g. from a beacon node): (commitment48, blob) or None."""
+
+    def fetch_blob(
+        self, versioned_hash: bytes, index: int | None, timestamp: int
+    ) -> tuple[bytes, bytes] | None: ...
+
+
+class BlobHintHandler:
+    """``l1-blob <versionedHash32 ‖ [index_u64 ‖] timestamp_u64>`` (48 bytes in op-program v1,
+    40 in the spec text): fetch the sidecar, check it against the versioned hash and its KZG
+    commitment, and store it as `PreimageStore.put_blob_sidecar` describes."""
+
+    def __init__(self, fetcher: BlobFetcher) -> None:
+        self.fetcher = fetcher
+
+    def __call__(self, payload: bytes, sink: PreimageSink) -> None:
+        if len(payload) == 48:
+            index: int | None = int.from_bytes(payload[32:40], "big")
+            timestamp = int.from_bytes(payload[40:48], "big")
+        elif len(payload) == 40:
+            index, timestamp = None, int.from_bytes(payload[32:40], "big")
+        else:
+            raise InvalidHint(f"l1-blob payload is {len(payload)} bytes, expected 48 or 40")
+        if not isinstance(sink, PreimageStore):
+            raise InvalidHint("l1-blob hints need a PreimageStore to store the sidecar in")
+        versioned_hash = payload[:32]
+        fetched = self.fetcher.fetch_blob(versioned_hash, index, timestamp)
+        if fetched is None:
+            return
+        commitment, blob = fetched
+        if b"\x01" + sha256(commitment)[1:] != versioned_hash:
+            raise PreimageMismatch(
+                f"fetched commitment does not match versioned hash 0x{versioned_hash.hex()}"
+            )
+        sink.put_blob_sidecar(commitment, blob)
 
 
 # Hint types whose payload is the keccak256 of the single preimage they ask for (§5.3).

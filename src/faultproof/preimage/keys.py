@@ -7,6 +7,7 @@ types), §8.6 (the blob key fix); cannon-mips32.md §5.1, §7.4. For hash-derive
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 
 from faultproof.crypto import keccak256, sha256
@@ -98,17 +99,26 @@ def _bit_reverse(value: int, bits: int) -> int:
     return int(format(value, f"0{bits}b")[::-1], 2)
 
 
+@functools.cache
+def _roots_of_unity_brp() -> tuple[bytes, ...]:
+    omega = pow(_PRIMITIVE_ROOT_OF_UNITY, (BLS_MODULUS - 1) // FIELD_ELEMENTS_PER_BLOB, BLS_MODULUS)
+    powers = [1] * FIELD_ELEMENTS_PER_BLOB
+    for i in range(1, FIELD_ELEMENTS_PER_BLOB):
+        powers[i] = powers[i - 1] * omega % BLS_MODULUS
+    return tuple(
+        powers[_bit_reverse(i, 12)].to_bytes(32, "big") for i in range(FIELD_ELEMENTS_PER_BLOB)
+    )
+
+
 def blob_root_of_unity(index: int) -> bytes:
     """The evaluation point of blob field element ``index``: ``ω^bitrev(index)`` as 32 bytes BE.
 
-    Blobs are in evaluation form over the 4096-th roots of unity in bit-reversed order (EIP-4844),
-    so element i is the polynomial's value at ``ω^bitrev12(i)``.
+    Blobs are in evaluation form over the 4096-th roots of unity in bit-reversed order (EIP-4844,
+    ω = 7^((r-1)/4096)), so element i is the polynomial's value at ``ω^bitrev12(i)``.
     """
     if not 0 <= index < FIELD_ELEMENTS_PER_BLOB:
         raise InvalidPreimageKey(f"blob field element index {index} is not in [0, 4096)")
-    omega = pow(_PRIMITIVE_ROOT_OF_UNITY, (BLS_MODULUS - 1) // FIELD_ELEMENTS_PER_BLOB, BLS_MODULUS)
-    root = pow(omega, _bit_reverse(index, 12), BLS_MODULUS)
-    return root.to_bytes(32, "big")
+    return _roots_of_unity_brp()[index]
 
 
 def blob_field_element_key(commitment: bytes, index: int) -> bytes:

@@ -40,8 +40,10 @@ from faultproof.preimage.errors import (
     UnverifiablePreimage,
 )
 from faultproof.preimage.keys import (
+    FIELD_ELEMENTS_PER_BLOB,
     KeyType,
     blob_key,
+    blob_root_of_unity,
     keccak256_key,
     key_type,
     local_ident,
@@ -101,9 +103,15 @@ def _check_on_read(key: bytes, value: bytes, checksum: bytes) -> None:
 
 
 class BlobVerifier(Protocol):
-    """Checks a KZG opening: the blob committed to by ``commitment`` evaluates to ``y`` at ``z``."""
+    """KZG checks for blob preimages (type 5 keys commit to the point, not to the value)."""
 
-    def verify(self, commitment: bytes, z: bytes, y: bytes, proof: bytes) -> bool: ...
+    def verify(self, commitment: bytes, z: bytes, y: bytes, proof: bytes) -> bool:
+        """The blob committed to by ``commitment`` evaluates to ``y`` at ``z``."""
+        ...
+
+    def verify_blob(self, commitment: bytes, blob: bytes) -> bool:
+        """``commitment`` is the KZG commitment of the whole ``blob`` (so every element is right)."""
+        ...
 
 
 class KzgBlobVerifier:
@@ -131,6 +139,14 @@ class KzgBlobVerifier:
         try:
             return bool(ckzg.verify_kzg_proof(commitment, z, y, proof, self._loaded()))
         except RuntimeError:  # ckzg raises on non-canonical field elements / bad points
+            return False
+
+    def verify_blob(self, commitment: bytes, blob: bytes) -> bool:
+        import ckzg
+
+        try:
+            return bytes(ckzg.blob_to_kzg_commitment(blob, self._loaded())) == commitment
+        except RuntimeError:
             return False
 
 
@@ -251,6 +267,40 @@ class PreimageStore(ABC):
             )
         self._save([(key, y, _checksum(key, y), True)])
         return key
+
+    def put_blob_sidecar(
+        self, commitment: bytes, blob: bytes, verifier: BlobVerifier | None = None
+    ) -> bytes:
+        """Store a whole blob the way op-program's prefetcher does (§5.3), after checking that
+        ``commitment`` commits to ``blob``; returns the sha256 key (= 0x04 ‖ versioned_hash[1:]).
+
+        Entries, in one transaction: ``sha256(commitment) -> commitment``; for each element i,
+        ``keccak(commitment ‖ z_i) -> commitment ‖ z_i`` and ``blob(commitment, z_i) -> element``
+        with the fixed evaluation point ``z_i = ω^bitrev(i)``. The element entries are trusted
+        because the whole-blob commitment check covers every one of them.
+        """
+        verifier = verifier or self.blob_verifier
+        if len(blob) != 32 * FIELD_ELEMENTS_PER_BLOB:
+            raise PreimageMismatch(f"blob is {len(blob)} bytes, expected {32 * 4096}")
+        if verifier is None:
+            raise UnverifiablePreimage(
+                "no blob verifier configured to check a blob sidecar; pass "
+                "blob_verifier=KzgBlobVerifier()"
+            )
+        if len(commitment) != 48 or not verifier.verify_blob(commitment, blob):
+            raise PreimageMismatch(f"commitment 0x{commitment.hex()} does not commit to the blob")
+        rows: list[tuple[bytes, bytes, bytes, bool]] = []
+        commitment_key = sha256_key(commitment)
+        rows.append((commitment_key, commitment, _checksum(commitment_key, commitment), False))
+        for i in range(FIELD_ELEMENTS_PER_BLOB):
+            key80 = commitment + blob_root_of_unity(i)
+            element = blob[32 * i : 32 * i + 32]
+            hkey = keccak256_key(key80)
+            bkey = blob_key(commitment, key80[48:])
+            rows.append((hkey, key80, _checksum(hkey, key80), False))
+            rows.append((bkey, element, _checksum(bkey, element), True))
+        self._save(rows)
+        return commitment_key
 
     def put_precompile(
         self, address: bytes | str | int, required_gas: int, input_data: bytes, result: bytes
