@@ -10,6 +10,7 @@ import functools
 from importlib import resources
 from typing import Any
 
+from faultproof.crypto import keccak256
 from faultproof.preimage.keys import BLS_MODULUS, FIELD_ELEMENTS_PER_BLOB
 
 
@@ -27,10 +28,12 @@ def trusted_setup() -> Any:
 
 def make_blob(seed: int) -> bytes:
     """A valid blob: 4096 field elements, each reduced mod the BLS12-381 scalar field."""
+    # Hash-derived elements: blobs of different seeds are unrelated polynomials (blobs that
+    # differ by a constant would share every KZG proof).
     out = bytearray()
     for i in range(FIELD_ELEMENTS_PER_BLOB):
-        value = (seed * 0x9E3779B97F4A7C15 + i * 0x632BE59BD9B4E019 + i * i) % BLS_MODULUS
-        out += value.to_bytes(32, "big")
+        digest = keccak256(seed.to_bytes(8, "big") + i.to_bytes(8, "big"))
+        out += (int.from_bytes(digest, "big") % BLS_MODULUS).to_bytes(32, "big")
     return bytes(out)
 
 

@@ -14,8 +14,14 @@
 
      Differences a caller can observe, all on malformed input only:
      - `bytes` arguments have maximum lengths (preimages `MAX_PREIMAGE_SIZE`, blob commitment and
-       proof exactly 48 bytes, precompile output `MAX_PRECOMPILE_OUTPUT`); longer ones revert
-       without data (ABI decoding) or with `InvalidInputSize()`.
+       proof exactly 48 bytes, precompile input `MAX_PRECOMPILE_INPUT` and output
+       `MAX_PRECOMPILE_OUTPUT`); longer ones revert without data (ABI decoding) or with
+       `InvalidInputSize()`.
+
+     Gas: Vyper reserves memory for a `Bytes[N]` argument at its maximum size and places locals
+     after it, so the keccak/sha256 loaders pay ~45k gas of memory expansion on every call
+     (~138k instead of ~90k for a small preimage). Dispatching these two selectors by hand in
+     `__default__` (decoding calldata without a bounded argument) would remove it; not done yet.
      - `loadLocalData` checks `size <= 32` before `partOffset < size + 8`, so a size near 2**256
        reverts `PartOffsetOOB()` instead of a Solidity overflow panic.
 
@@ -28,6 +34,9 @@
 # Largest preimage the single-transaction loaders accept (128 KiB: above the 126,000-byte mainnet
 # LPP threshold and at the size of the largest transaction nodes relay).
 MAX_PREIMAGE_SIZE: constant(uint256) = 131072
+# Largest precompile input accepted (the key hash needs a second copy of it in memory, so the
+# bound is kept well below MAX_PREIMAGE_SIZE; pairing checks of ~170 pairs still fit).
+MAX_PRECOMPILE_INPUT: constant(uint256) = 32768
 # Largest precompile output stored (modexp can return up to its modulus length).
 MAX_PRECOMPILE_OUTPUT: constant(uint256) = 4096
 # Gas kept back after the precompile call so the oracle can finish storing (spec §4.3).
@@ -238,7 +247,7 @@ def loadBlobPreimagePart(
 
 @external
 def loadPrecompilePreimagePart(
-    _partOffset: uint256, _precompile: address, _requiredGas: uint64, _input: Bytes[MAX_PREIMAGE_SIZE]
+    _partOffset: uint256, _precompile: address, _requiredGas: uint64, _input: Bytes[MAX_PRECOMPILE_INPUT]
 ):
     """
     @notice Run `_precompile(_input)` and store `status || returndata` under key type 6,
