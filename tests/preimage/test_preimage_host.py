@@ -13,8 +13,15 @@ from hypothesis import strategies as st
 from faultproof.crypto import keccak256
 from faultproof.preimage.channels import ChannelPair
 from faultproof.preimage.errors import InvalidHint, PreimageMismatch, PreimageNotFound
-from faultproof.preimage.host import HintRouter, LocalHost, format_hint, parse_hint, serve
-from faultproof.preimage.keys import keccak256_key, local_key, sha256_key
+from faultproof.preimage.host import (
+    HintRouter,
+    LocalHost,
+    PrecompileHintHandler,
+    format_hint,
+    parse_hint,
+    serve,
+)
+from faultproof.preimage.keys import keccak256_key, local_key, precompile_key, sha256_key
 from faultproof.preimage.protocol import (
     HintClient,
     OracleClient,
@@ -227,3 +234,22 @@ def test_serve_accepts_raw_fds_in_host_fd_order() -> None:
     client.close()
     thread.join(10)
     assert not thread.is_alive()
+
+
+def test_precompile_hint_stores_the_result_under_the_calls_key() -> None:
+    calls: list[tuple[bytes, int, bytes]] = []
+
+    def runner(address: bytes, gas: int, data: bytes) -> bytes:
+        calls.append((address, gas, data))
+        return b"\x01" + keccak256(data)
+
+    host = LocalHost()
+    host.router.register("l1-precompile-v2", PrecompileHintHandler(runner))
+    address = (1).to_bytes(20, "big")
+    payload = address + (3000).to_bytes(8, "big") + b"sig input"
+    host.hint(format_hint("l1-precompile-v2", payload))
+    assert calls == [(address, 3000, b"sig input")]
+    result = host.get_preimage(precompile_key(1, 3000, b"sig input"))
+    assert result == b"\x01" + keccak256(b"sig input")
+    with pytest.raises(InvalidHint, match="not accelerated"):
+        PrecompileHintHandler(runner)((5).to_bytes(20, "big") + bytes(8), host.store)

@@ -7,6 +7,7 @@ Layers, each depending only on the ones above it:
   the hint and preimage wire codecs.
 - `store`: verifying stores (`MemoryStore`, `SqliteStore`) and `BootInfo` for local keys.
 - `host`: `HintRouter`, `LocalHost` (in-process), `serve` (pipes), `HostProcess` (subprocess).
+- `parts`: `read_part` / `oracle_key`, the on-chain `readPreimage` view of a preimage.
 - `channels`: the fd 3-6 convention and the pipes behind it.
 - `native`: `run_native`, a guest as a plain process against a Python host.
 - `server` / `cli`: entry points.
@@ -22,7 +23,16 @@ from faultproof.preimage.errors import (
     UnverifiablePreimage,
     WireProtocolError,
 )
-from faultproof.preimage.host import HintRouter, HostProcess, LocalHost, parse_hint, serve
+from faultproof.preimage.host import (
+    BlobHintHandler,
+    HintRouter,
+    HostProcess,
+    LocalHost,
+    PrecompileHintHandler,
+    format_hint,
+    parse_hint,
+    serve,
+)
 from faultproof.preimage.keys import (
     KeyType,
     blob_field_element_key,
@@ -34,10 +44,18 @@ from faultproof.preimage.keys import (
     precompile_key,
     sha256_key,
 )
+from faultproof.preimage.native import run_native
 from faultproof.preimage.protocol import HintWriter, OracleHost, PreimageOracle, PreimageSource
-from faultproof.preimage.store import BootInfo, MemoryStore, PreimageStore, SqliteStore
+from faultproof.preimage.store import (
+    BootInfo,
+    KzgBlobVerifier,
+    MemoryStore,
+    PreimageStore,
+    SqliteStore,
+)
 
 __all__ = [
+    "BlobHintHandler",
     "BootInfo",
     "CorruptPreimage",
     "HintRouter",
@@ -47,9 +65,11 @@ __all__ = [
     "InvalidHint",
     "InvalidPreimageKey",
     "KeyType",
+    "KzgBlobVerifier",
     "LocalHost",
     "MemoryStore",
     "OracleHost",
+    "PrecompileHintHandler",
     "PreimageMismatch",
     "PreimageNotFound",
     "PreimageOracle",
@@ -60,12 +80,14 @@ __all__ = [
     "WireProtocolError",
     "blob_field_element_key",
     "blob_key",
+    "format_hint",
     "keccak256_key",
     "key_type",
     "local_key",
     "localize",
     "parse_hint",
     "precompile_key",
+    "run_native",
     "serve",
     "sha256_key",
 ]

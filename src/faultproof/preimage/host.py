@@ -149,6 +149,31 @@ class BlobHintHandler:
         sink.put_blob_sidecar(commitment, blob)
 
 
+# Precompiles op-program accelerates (§5.3): ecrecover, bn256Pairing, KZG point evaluation.
+ACCELERATED_PRECOMPILES = frozenset({0x01, 0x08, 0x0A})
+
+
+class PrecompileHintHandler:
+    """``l1-precompile-v2 <address20 ‖ requiredGas_u64 ‖ input>``: run the call with ``runner``
+    (returns ``status_byte ‖ returndata``) and store it under the key of exactly those bytes.
+
+    Addresses other than the accelerated ones are refused, as op-program's host does.
+    """
+
+    def __init__(self, runner: Callable[[bytes, int, bytes], bytes]) -> None:
+        self.runner = runner
+
+    def __call__(self, payload: bytes, sink: PreimageSink) -> None:
+        if len(payload) < 28:
+            raise InvalidHint(f"l1-precompile-v2 payload is {len(payload)} bytes, need >= 28")
+        address, gas, input_data = payload[:20], int.from_bytes(payload[20:28], "big"), payload[28:]
+        if int.from_bytes(address, "big") not in ACCELERATED_PRECOMPILES:
+            raise InvalidHint(f"precompile 0x{address.hex()} is not accelerated (0x01, 0x08, 0x0a)")
+        if not isinstance(sink, PreimageStore):
+            raise InvalidHint("l1-precompile-v2 hints need a PreimageStore to store the result in")
+        sink.put_precompile(address, gas, input_data, self.runner(address, gas, input_data))
+
+
 # Hint types whose payload is the keccak256 of the single preimage they ask for (§5.3).
 KECCAK_HASH_HINTS = (
     "keccak",
