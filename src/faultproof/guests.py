@@ -443,6 +443,8 @@ def bad_instructions(elf: bytes) -> list[BadInstruction]:
     RISC-V: F/D instructions always; compressed instructions unless the ELF's e_flags
     say RVC (then each compressed FP load/store is reported instead).
     """
+    if elf[:4] != b"\x7fELF":
+        raise GuestBuildError("not an ELF file (bad magic)")
     order = ">" if elf[5] == 2 else "<"
     machine = struct.unpack_from(order + "H", elf, 18)[0]
     found: list[BadInstruction] = []
