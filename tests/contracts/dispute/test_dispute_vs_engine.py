@@ -1,0 +1,161 @@
+"""Differential test: random action sequences on the Vyper game and on `faultproof.game`.
+
+Both sides must accept or reject every action alike (same error name), and end with the same
+claim DAG (all seven `claimData` fields), subgame flags, status and credit per account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dispute_helpers import output_root
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from faultproof.chain import EmbeddedChain
+from faultproof.contracts.dispute import (
+    DisputeConfig,
+    alphabet_claim,
+    alphabet_state,
+    deploy_dispute_system,
+)
+from faultproof.crypto import keccak256
+from faultproof.game.engine import FaultDisputeGame, GameConfig, OutputRoot
+from faultproof.game.position import Position
+from faultproof.game.types import GameError
+
+CFG = DisputeConfig()
+CLAIMS = [alphabet_claim(t, s) for t in range(4) for s in (0, 1)] + [output_root(b) for b in (1, 2)]
+WARPS = [0, 1, 600, CFG.clock_extension, CFG.max_clock_duration // 3, CFG.max_clock_duration]
+
+
+def alphabet_step(state: bytes, proof: bytes, local_context: bytes) -> bytes:
+    t, c = abi_decode(["uint256", "uint256"], state)
+    return b"\x00" + keccak256(abi_encode(["uint256", "uint256"], [t + 1, c + 1]))[1:]
+
+
+# Claim indices count back from the newest claim, so games tend to grow deep enough to step.
+back = st.one_of(st.just(0), st.just(0), st.integers(0, 20))
+action = st.one_of(
+    st.tuples(st.just("move"), back, st.sampled_from(CLAIMS), st.sampled_from([True, True, False]),
+              st.sampled_from([0, 0, 0, 0, 1]), st.integers(0, 2),
+              st.sampled_from([True] * 9 + [False])),
+    st.tuples(st.just("move"), back, st.sampled_from(CLAIMS), st.sampled_from([True, True, False]),
+              st.just(0), st.integers(0, 2), st.just(True)),
+    st.tuples(st.just("step"), back, st.booleans(), st.integers(0, 4), st.integers(0, 2)),
+    st.tuples(st.just("warp"), st.sampled_from(WARPS)),
+    st.tuples(st.just("warp"), st.just(CFG.max_clock_duration + 1)),
+    st.tuples(st.just("dive"), st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)),
+                                        min_size=1, max_size=4)),
+    st.tuples(st.just("resolveClaim"), back, st.sampled_from([0, 1])),
+    st.tuples(st.just("resolveAll"),),
+    st.tuples(st.just("resolve"),),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(action, min_size=1, max_size=25))
+def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
+    chain = EmbeddedChain()
+    system = deploy_dispute_system(chain, CFG)
+    players = chain.accounts[1:4]
+    root = output_root(4, honest=False)
+    game = system.create_game(root, 4, sender=players[0])
+    engine = FaultDisputeGame(
+        GameConfig(CFG.max_game_depth, CFG.split_depth, CFG.clock_extension,
+                   CFG.max_clock_duration, CFG.absolute_prestate, alphabet_step,
+                   CFG.challenge_period, CFG.l2_chain_id),
+        root, 4, OutputRoot(CFG.anchor_root, CFG.anchor_block), players[0].lower(),
+        CFG.init_bond, game.call("createdAt"),
+    )
+    for act in actions:
+        kind, now = act[0], chain.timestamp
+        n = engine.claim_data_len()
+        if kind == "warp":
+            chain.warp(act[1])
+            continue
+        err: str | None = None
+        e: str | None = None
+        if kind == "move":
+            _, idx, claim, is_attack, extra, who, right_disputed = act
+            idx = n - 1 - idx % n
+            disputed = engine.claims[idx].claim if right_disputed else b"\xee" * 32
+            depth = engine.claims[idx].position.move(is_attack).depth
+            value = (engine.get_required_bond(Position(1 << min(depth, CFG.max_game_depth)))
+                     + extra)
+            receipt = game.try_transact("move", disputed, idx, claim, is_attack, value=value,
+                                        sender=players[who])
+            try:
+                engine.move(disputed, idx, claim, is_attack, value, players[who].lower(), now)
+            except GameError as exc:
+                err = type(exc).__name__
+        elif kind == "step":
+            _, idx, is_attack, t, who = act
+            idx = n - 1 - idx % n
+            receipt = game.try_transact("step", idx, is_attack, alphabet_state(t), b"",
+                                        sender=players[who])
+            try:
+                engine.step(idx, is_attack, alphabet_state(t), b"", players[who].lower())
+            except GameError as exc:
+                err = type(exc).__name__
+        elif kind == "resolveClaim":
+            _, idx, num = act
+            idx = n - 1 - idx % n
+            receipt = game.try_transact("resolveClaim", idx, num)
+            try:
+                engine.resolve_claim(idx, num, now)
+            except GameError as exc:
+                err = type(exc).__name__
+        elif kind == "dive":
+            # Attack the newest claim repeatedly; an exec sub-game root gets an INVALID status so
+            # the dive can reach max depth (and the step actions have something to counter).
+            for t, who in act[1]:
+                n = engine.claim_data_len()
+                parent = engine.claims[n - 1]
+                depth = parent.position.move(True).depth
+                claim = alphabet_claim(t, 1 if depth == CFG.split_depth + 1 else 0)
+                value = engine.get_required_bond(Position(1 << min(depth, CFG.max_game_depth)))
+                r = game.try_transact("attack", parent.claim, n - 1, claim, value=value,
+                                      sender=players[who])
+                e = None
+                try:
+                    engine.attack(parent.claim, n - 1, claim, value, players[who].lower(), now)
+                except GameError as exc:
+                    e = type(exc).__name__
+                assert r.error_name == e, (act, r.error_name, e)
+                event(f"dive move: {e or 'ok'}")
+            continue
+        elif kind == "resolveAll":
+            # Bottom-up: every subgame in reverse creation order, comparing each call.
+            for i in reversed(range(n)):
+                r = game.try_transact("resolveClaim", i, 0)
+                e = None
+                try:
+                    engine.resolve_claim(i, 0, now)
+                except GameError as exc:
+                    e = type(exc).__name__
+                assert r.error_name == e, (act, i, r.error_name, e)
+                event(f"resolveAll claim: {e or 'ok'}")
+            continue
+        else:
+            receipt = game.try_transact("resolve")
+            try:
+                engine.resolve(now)
+            except GameError as exc:
+                err = type(exc).__name__
+        assert receipt.error_name == err, (act, receipt.error_name, err)
+        event(f"{kind}: {err or 'ok'}")
+
+    assert game.call("claimDataLen") == engine.claim_data_len()
+    for i, c in enumerate(engine.claims):
+        onchain = game.call("claimData", i)
+        mine = c.as_tuple()
+        assert onchain[0] == mine[0] and onchain[3:] == mine[3:], i
+        assert onchain[1].lower() == mine[1].lower() and onchain[2].lower() == mine[2].lower()
+        assert game.call("resolvedSubgames", i) == engine.is_resolved(i)
+    assert game.call("status") == int(engine.status)
+    for p in players:
+        assert game.call("normalModeCredit", p) == engine.normal_mode_credit.get(p.lower(), 0)
+        assert game.call("refundModeCredit", p) == engine.refund_mode_credit.get(p.lower(), 0)
