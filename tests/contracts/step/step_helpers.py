@@ -173,3 +173,65 @@ def preimage_key_keccak(data: bytes) -> bytes:
 def localize(key: bytes, caller: str, local_context: bytes) -> bytes:
     h = keccak256(key + bytes(12) + bytes.fromhex(caller[2:]) + local_context)
     return b"\x01" + h[1:]
+
+
+def revert_string(data: bytes) -> str | None:
+    """The reason of a Solidity-style ``Error(string)`` revert, else None."""
+    from eth_abi.abi import decode
+
+    if data[:4] != bytes.fromhex("08c379a0"):
+        return None
+    return str(decode(["string"], data[4:])[0])
+
+
+def mips_proofs(mem: SparseMemory, pc: int, data_addr: int | None) -> bytes:
+    """Instruction proof plus the data-word proof (or 896 zero bytes, as Go emits)."""
+    second = mem.proof(data_addr & ~3) if data_addr is not None else bytes(896)
+    return mem.proof(pc) + second
+
+
+# --- MIPS encoders ---
+def r_type(funct: int, rs: int = 0, rt: int = 0, rd: int = 0, shamt: int = 0, op: int = 0) -> int:
+    return (op << 26) | (rs << 21) | (rt << 16) | (rd << 11) | (shamt << 6) | funct
+
+
+def i_type(op: int, rs: int, rt: int, imm: int) -> int:
+    return (op << 26) | (rs << 21) | (rt << 16) | (imm & 0xFFFF)
+
+
+def j_type(op: int, target: int) -> int:
+    return (op << 26) | (target & 0x03FFFFFF)
+
+
+# --- RISC-V encoders ---
+def rv_r(opcode: int, rd: int, funct3: int, rs1: int, rs2: int, funct7: int) -> int:
+    return (funct7 << 25) | (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode
+
+
+def rv_i(opcode: int, rd: int, funct3: int, rs1: int, imm: int) -> int:
+    return ((imm & 0xFFF) << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | opcode
+
+
+def rv_s(opcode: int, funct3: int, rs1: int, rs2: int, imm: int) -> int:
+    imm &= 0xFFF
+    return ((imm >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (funct3 << 12) | ((imm & 31) << 7) | opcode
+
+
+def rv_b(funct3: int, rs1: int, rs2: int, off: int) -> int:
+    off &= 0x1FFF
+    return (((off >> 12) & 1) << 31) | (((off >> 5) & 0x3F) << 25) | (rs2 << 20) | (rs1 << 15) \
+        | (funct3 << 12) | (((off >> 1) & 0xF) << 8) | (((off >> 11) & 1) << 7) | 0x63
+
+
+def rv_u(opcode: int, rd: int, imm20: int) -> int:
+    return ((imm20 & 0xFFFFF) << 12) | (rd << 7) | opcode
+
+
+def rv_j(rd: int, off: int) -> int:
+    off &= 0x1FFFFF
+    return (((off >> 20) & 1) << 31) | (((off >> 1) & 0x3FF) << 21) | (((off >> 11) & 1) << 20) \
+        | (((off >> 12) & 0xFF) << 12) | (rd << 7) | 0x6F
+
+
+def riscv_calldata(state: bytes, proofs: list[bytes], local_context: bytes = b"\x00" * 32) -> bytes:
+    return step_calldata(state, b"".join(proofs), local_context)
