@@ -237,7 +237,7 @@ def _build_c(name: str, target: str, out_dir: Path) -> Path:
         lambda tmp: _run(
             c_build_command(name, target, str(tmp)),
             GUEST_DIR,
-            {**os.environ, "ZIG_LOCAL_CACHE_DIR": str(GUEST_DIR / "build" / ".zig-cache")},
+            {"ZIG_LOCAL_CACHE_DIR": str(GUEST_DIR / "build" / ".zig-cache"), **os.environ},
             f"guest {name!r} for {target}",
         ),
     )
