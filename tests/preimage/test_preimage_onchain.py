@@ -1,0 +1,108 @@
+"""Our keys and `read_part` against the project's PreimageOracle contract (pyrevm).
+
+The contract derives keys and parts itself; if our constructors or the window math drifted, a
+challenger would load parts under keys the VM never asks for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from faultproof.crypto import keccak256
+from faultproof.preimage.keys import (
+    BLS_MODULUS,
+    blob_field_element_key,
+    blob_root_of_unity,
+    keccak256_key,
+    localize_ident,
+    precompile_key,
+    sha256_key,
+)
+from faultproof.preimage.parts import read_part
+
+
+@pytest.fixture(scope="module")
+def oracle() -> Any:
+    try:
+        from faultproof.chain import EmbeddedChain
+        from faultproof.contracts import load_contract
+    except ImportError as exc:  # pragma: no cover - chain/contracts are other areas
+        pytest.skip(f"chain or contracts package unavailable: {exc}")
+    chain = EmbeddedChain()
+    return chain.deploy_contract(load_contract("oracle/PreimageOracle.vy"), 0, 0)
+
+
+def _read(oracle: Any, key: bytes, offset: int) -> tuple[bytes, int]:
+    dat, dat_len = oracle.call("readPreimage", key, offset)
+    return bytes(dat), int(dat_len)
+
+
+@settings(max_examples=15, deadline=None)
+@given(value=st.binary(max_size=100), data=st.data())
+def test_keccak_and_sha256_parts_match_the_contract(oracle: Any, value: bytes, data: Any) -> None:
+    offset = data.draw(st.integers(0, len(value) + 7))
+    oracle.transact("loadKeccak256PreimagePart", offset, value)
+    oracle.transact("loadSha256PreimagePart", offset, value)
+    assert _read(oracle, keccak256_key(value), offset) == read_part(value, offset)
+    assert _read(oracle, sha256_key(value), offset) == read_part(value, offset)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    ident=st.integers(1, 5),
+    context=st.binary(min_size=32, max_size=32),
+    value=st.binary(max_size=32),
+    data=st.data(),
+)
+def test_local_data_is_localized_with_the_caller(
+    oracle: Any, ident: int, context: bytes, value: bytes, data: Any
+) -> None:
+    offset = data.draw(st.integers(0, len(value) + 7))
+    word = value.ljust(32, b"\x00")
+    oracle.transact("loadLocalData", ident, context, word, len(value), offset)
+    caller = oracle.chain.default_sender
+    key = localize_ident(ident, context, caller)
+    assert _read(oracle, key, offset) == read_part(value, offset)
+
+
+def test_precompile_key_and_result_match_the_contract(oracle: Any) -> None:
+    sha256_precompile = "0x" + "00" * 19 + "02"
+    payload = b"precompile input"
+    oracle.transact("loadPrecompilePreimagePart", 0, sha256_precompile, 100_000, payload)
+    result = b"\x01" + hashlib.sha256(payload).digest()
+    assert _read(oracle, precompile_key(2, 100_000, payload), 0) == read_part(result, 0)
+
+
+@pytest.mark.slow  # ~13 s: the EVM's point-evaluation precompile loads its own KZG setup
+def test_blob_key_matches_the_contract() -> None:
+    ckzg = pytest.importorskip("ckzg")
+    from faultproof.chain import EmbeddedChain
+    from faultproof.contracts import load_contract
+    from faultproof.preimage.store import KzgBlobVerifier
+
+    setup = KzgBlobVerifier()._loaded()
+    rng = random.Random(7)
+    blob = b"".join(rng.randrange(BLS_MODULUS).to_bytes(32, "big") for _ in range(4096))
+    commitment = bytes(ckzg.blob_to_kzg_commitment(blob, setup))
+    chain = EmbeddedChain()
+    oracle = chain.deploy_contract(load_contract("oracle/PreimageOracle.vy"), 0, 0)
+    index = 42
+    z = blob_root_of_unity(index)
+    proof, y = ckzg.compute_kzg_proof(blob, z, setup)
+    oracle.transact(
+        "loadBlobPreimagePart",
+        int.from_bytes(z, "big"),
+        int.from_bytes(bytes(y), "big"),
+        commitment,
+        bytes(proof),
+        8,
+    )
+    key = blob_field_element_key(commitment, index)
+    assert key == b"\x05" + keccak256(commitment + z)[1:]
+    assert _read(oracle, key, 8) == read_part(blob[32 * index : 32 * index + 32], 8)
