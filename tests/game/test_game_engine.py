@@ -503,6 +503,15 @@ def test_bond_schedule_matches_the_spec_figures() -> None:
     assert required_bond_at_depth(0, 73) == 80_000_000_000_000_000  # exactly 0.08 ETH
 
 
+def test_bonds_match_bonds_posted_in_mainnet_games() -> None:
+    # Exact wei bonds of claims in OP mainnet games (max depth 73), as recorded in public
+    # indexer fixtures (positions 2 and 4) and an op-challenger bug report (depth 73).
+    # Equality matters: `move` rejects a bond that is off by one wei.
+    assert required_bond_at_depth(1, 73) == 87_594_000_000_000_000
+    assert required_bond_at_depth(2, 73) == 95_908_800_000_000_000
+    assert required_bond_at_depth(73, 73) == 59_999_999_800_000_000_000
+
+
 def test_bonds_increase_with_depth() -> None:
     bonds = [required_bond_at_depth(d, 73) for d in range(74)]
     assert bonds == sorted(bonds)
