@@ -107,13 +107,23 @@ resolvedAt: public(uint64)
 status: public(uint8)
 initialized: bool
 
-_claimData: HashMap[uint256, ClaimData]
+# ClaimData is stored packed (Vyper gives every struct member its own slot; packing saves
+# three cold SSTOREs per move): word A = claimant | parentIndex << 160, word B = bond |
+# position << 128, then the claim, the clock, and counteredBy (written only when countered).
+_claimWordA: HashMap[uint256, uint256]
+_claimWordB: HashMap[uint256, uint256]
+_claimValue: HashMap[uint256, bytes32]
+_claimClock: HashMap[uint256, uint256]
+_counteredBy: HashMap[uint256, address]
 _claimDataLen: uint256
 claims: public(HashMap[bytes32, bool])
 _subgames: HashMap[uint256, HashMap[uint256, uint256]]
 _subgamesLen: HashMap[uint256, uint256]
 resolvedSubgames: public(HashMap[uint256, bool])
-_checkpoints: HashMap[uint256, ResolutionCheckpoint]
+# ResolutionCheckpoint packed: word = complete | subgameIndex << 8 | leftmostPosition << 64,
+# plus counteredBy.
+_checkpointWord: HashMap[uint256, uint256]
+_checkpointCounter: HashMap[uint256, address]
 
 _startingRoot: bytes32
 _startingBlock: uint256
@@ -232,15 +242,10 @@ def _trace_ancestor_bounded(g: uint256, upper: uint256) -> uint256:
 @internal
 def _push_claim(parent: uint32, claimant: address, bond: uint256, claim: bytes32, pos: uint256, clock: uint256):
     idx: uint256 = self._claimDataLen
-    self._claimData[idx] = ClaimData(
-        parentIndex=parent,
-        counteredBy=empty(address),
-        claimant=claimant,
-        bond=convert(bond, uint128),
-        claim=claim,
-        position=convert(pos, uint128),
-        clock=convert(clock, uint128),
-    )
+    self._claimWordA[idx] = convert(claimant, uint256) | (convert(parent, uint256) << 160)
+    self._claimWordB[idx] = convert(convert(bond, uint128), uint256) | (convert(convert(pos, uint128), uint256) << 128)
+    self._claimValue[idx] = claim
+    self._claimClock[idx] = convert(convert(clock, uint128), uint256)
     self._claimDataLen = idx + 1
 
 
@@ -296,7 +301,23 @@ def _claim(idx: uint256) -> ClaimData:
     if idx >= self._claimDataLen:
         # Solidity's out-of-bounds array access: Panic(0x32).
         raw_revert(concat(method_id("Panic(uint256)"), convert(50, bytes32)))
-    return self._claimData[idx]
+    return self._load_claim(idx)
+
+
+@internal
+@view
+def _load_claim(idx: uint256) -> ClaimData:
+    a: uint256 = self._claimWordA[idx]
+    b: uint256 = self._claimWordB[idx]
+    return ClaimData(
+        parentIndex=convert(a >> 160, uint32),
+        counteredBy=self._counteredBy[idx],
+        claimant=convert(a & (2**160 - 1), address),
+        bond=convert(b & (2**128 - 1), uint128),
+        claim=self._claimValue[idx],
+        position=convert(b >> 128, uint128),
+        clock=convert(self._claimClock[idx], uint128),
+    )
 
 
 @internal
@@ -307,7 +328,7 @@ def _challenger_duration(idx: uint256) -> uint64:
     c: ClaimData = self._claim(idx)
     parent_duration: uint256 = 0
     if c.parentIndex != ROOT_PARENT:
-        parent_duration = convert(self._claimData[convert(c.parentIndex, uint256)].clock, uint256) >> 64
+        parent_duration = self._claimClock[convert(c.parentIndex, uint256)] >> 64
     ts: uint256 = convert(c.clock, uint256) & MAX_U64
     d: uint256 = parent_duration + (block.timestamp - ts)
     return convert(min(d, convert(MAX_CLOCK_DURATION, uint256)), uint64)
@@ -508,7 +529,7 @@ def step(_claimIndex: uint256, _isAttack: bool, _stateData: Bytes[MAX_STATE_DATA
         raw_revert(method_id("ValidStep()"))
     if parent.counteredBy != empty(address):
         raw_revert(method_id("DuplicateStep()"))
-    self._claimData[_claimIndex].counteredBy = msg.sender
+    self._counteredBy[_claimIndex] = msg.sender
 
 
 @external
@@ -548,6 +569,18 @@ def addLocalData(_ident: uint256, _execLeafIdx: uint256, _partOffset: uint256):
 # ============================================================================================
 
 @internal
+@view
+def _load_checkpoint(idx: uint256) -> ResolutionCheckpoint:
+    w: uint256 = self._checkpointWord[idx]
+    return ResolutionCheckpoint(
+        initialCheckpointComplete=(w & 1) == 1,
+        subgameIndex=convert((w >> 8) & (2**32 - 1), uint32),
+        leftmostPosition=convert(w >> 64, uint128),
+        counteredBy=self._checkpointCounter[idx],
+    )
+
+
+@internal
 def _distribute_bond(recipient: address, bond: uint128):
     self.normalModeCredit[recipient] += convert(bond, uint256)
 
@@ -571,7 +604,7 @@ def resolveClaim(_claimIndex: uint256, _numToResolve: uint256):
         self.resolvedSubgames[_claimIndex] = True
         return
 
-    cp: ResolutionCheckpoint = self._checkpoints[_claimIndex]
+    cp: ResolutionCheckpoint = self._load_checkpoint(_claimIndex)
     num: uint256 = _numToResolve
     if not cp.initialCheckpointComplete:
         cp.leftmostPosition = max_value(uint128)
@@ -584,12 +617,20 @@ def resolveClaim(_claimIndex: uint256, _numToResolve: uint256):
         child_idx: uint256 = self._subgames[_claimIndex][i]
         if not self.resolvedSubgames[child_idx]:
             raw_revert(method_id("OutOfOrderResolution()"))
-        child: ClaimData = self._claimData[child_idx]
-        if child.counteredBy == empty(address) and cp.leftmostPosition > child.position:
-            cp.counteredBy = child.claimant
-            cp.leftmostPosition = child.position
+        if self._counteredBy[child_idx] == empty(address):
+            child_b: uint256 = self._claimWordB[child_idx]
+            child_pos: uint128 = convert(child_b >> 128, uint128)
+            if cp.leftmostPosition > child_pos:
+                cp.counteredBy = convert(self._claimWordA[child_idx] & (2**160 - 1), address)
+                cp.leftmostPosition = child_pos
     cp.subgameIndex = convert(final_cursor, uint32)
-    self._checkpoints[_claimIndex] = cp
+    self._checkpointWord[_claimIndex] = (
+        convert(cp.initialCheckpointComplete, uint256)
+        | (convert(cp.subgameIndex, uint256) << 8)
+        | (convert(cp.leftmostPosition, uint256) << 64)
+    )
+    if cp.counteredBy != self._checkpointCounter[_claimIndex]:
+        self._checkpointCounter[_claimIndex] = cp.counteredBy
 
     if final_cursor == n_children:
         countered: address = cp.counteredBy
@@ -600,7 +641,7 @@ def resolveClaim(_claimIndex: uint256, _numToResolve: uint256):
             self._distribute_bond(root.claimant, root.bond)
         else:
             self._distribute_bond(countered, root.bond)
-        self._claimData[_claimIndex].counteredBy = countered
+        self._counteredBy[_claimIndex] = countered
         self.resolvedSubgames[_claimIndex] = True
 
 
@@ -611,7 +652,7 @@ def resolve() -> uint8:
     if not self.resolvedSubgames[0]:
         raw_revert(method_id("OutOfOrderResolution()"))
     s: uint8 = DEFENDER_WINS
-    if self._claimData[0].counteredBy != empty(address):
+    if self._counteredBy[0] != empty(address):
         s = CHALLENGER_WINS
     self.status = s
     self.resolvedAt = convert(block.timestamp, uint64)
@@ -622,7 +663,7 @@ def resolve() -> uint8:
 @external
 @view
 def getNumToResolve(_claimIndex: uint256) -> uint256:
-    return self._subgamesLen[_claimIndex] - convert(self._checkpoints[_claimIndex].subgameIndex, uint256)
+    return self._subgamesLen[_claimIndex] - convert(self._load_checkpoint(_claimIndex).subgameIndex, uint256)
 
 
 # ============================================================================================
@@ -733,7 +774,7 @@ def subgames(_claimIndex: uint256, _i: uint256) -> uint256:
 @external
 @view
 def resolutionCheckpoints(_claimIndex: uint256) -> (bool, uint32, uint128, address):
-    cp: ResolutionCheckpoint = self._checkpoints[_claimIndex]
+    cp: ResolutionCheckpoint = self._load_checkpoint(_claimIndex)
     return cp.initialCheckpointComplete, cp.subgameIndex, cp.leftmostPosition, cp.counteredBy
 
 
