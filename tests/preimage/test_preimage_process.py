@@ -238,3 +238,16 @@ def test_fpvm_run_with_the_server_module_as_host(
     final = json.loads(out.read_text())
     assert final["exited"] is True and final["exitCode"] == 0
     assert b"keccak ok" in run.stdout + run.stderr
+
+
+def test_native_guest_that_hangs_is_killed_after_the_timeout() -> None:
+    argv = [sys.executable, "-c", "import time; time.sleep(30)"]
+    with pytest.raises(HostProcessError, match=r"did not exit within 0\.5 s"):
+        run_native(argv, LocalHost(), timeout=0.5)
+
+
+def test_native_guest_that_ignores_the_oracle_just_runs() -> None:
+    code, stdout = run_native(
+        [sys.executable, "-c", "print('hi'); raise SystemExit(7)"], LocalHost()
+    )
+    assert (code, stdout) == (7, b"hi\n")

@@ -61,9 +61,8 @@ def run_native(
     try:
         stdout, _ = process.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        process.kill()  # its ends close with it, so the serve threads see EOF and finish
         process.communicate()
-        channels.close()
         raise HostProcessError(
             f"guest {argv[0]!r} did not exit within {timeout} s and was killed"
         ) from None

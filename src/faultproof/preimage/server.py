@@ -69,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot serve on fds 3-6: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # the VM sends SIGINT when it is done with us
+        return 130
     return 0
 
 
