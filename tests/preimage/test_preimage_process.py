@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -251,3 +253,26 @@ def test_native_guest_that_ignores_the_oracle_just_runs() -> None:
         [sys.executable, "-c", "print('hi'); raise SystemExit(7)"], LocalHost()
     )
     assert (code, stdout) == (7, b"hi\n")
+
+
+def test_server_started_without_fds_3_to_6_says_so(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [*SERVER, "--store", str(tmp_path / "s.db")], capture_output=True, timeout=60
+    )
+    assert run.returncode == 1
+    assert b"cannot serve on fds 3-6" in run.stderr
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_host_process_and_native_runs_do_not_leak_fds(tmp_path: Path) -> None:
+    before = _open_fds()
+    for _ in range(3):
+        with HostProcess([*SERVER, "--store", str(tmp_path / "s.db")]) as host:
+            host.hint(b"x 0x00")
+        run_native([sys.executable, GUEST], _host_for_guest())
+    time.sleep(0.2)  # serve threads close their ends right after the guest exits
+    assert _open_fds() == before
