@@ -14,6 +14,7 @@
 # --- layout (§2.1, §3.2, §8.2) ---
 STATE_OFFSET: constant(uint256) = 132
 STATE_SIZE: constant(uint256) = 362
+STATE_WINDOW: constant(uint256) = 416
 PROOF_OFFSET: constant(uint256) = 548
 MEM_PROOF_SIZE: constant(uint256) = 1920
 MEM_PROOF_LEVELS: constant(uint256) = 59
@@ -26,19 +27,19 @@ HIGH192: constant(uint256) = max_value(uint256) ^ 18446744073709551615
 
 # --- revert codes (§4.6) ---
 ERR_GETRLIMIT: constant(uint256) = 983058          # 0xf0012
-ERR_AMO_OP: constant(uint256) = 251664496          # 0xf001a70
+ERR_AMO_OP: constant(uint256) = 251665008          # 0xf001a70
 ERR_OPCODE: constant(uint256) = 4026646750         # 0xf001c0de
 ERR_SYSCALL: constant(uint256) = 4026649105        # 0xf001ca11
-ERR_MISALIGNED: constant(uint256) = 3134262480     # 0xbad10ad0
-ERR_LOAD_SIZE: constant(uint256) = 3134263008      # 0xbad512e0
-ERR_STORE_SIZE: constant(uint256) = 3134263016     # 0xbad512e8
-ERR_STORE_UNALIGNED_SIZE: constant(uint256) = 3134263009  # 0xbad512e1
+ERR_MISALIGNED: constant(uint256) = 3134261968     # 0xbad10ad0
+ERR_LOAD_SIZE: constant(uint256) = 3134526176      # 0xbad512e0
+ERR_STORE_SIZE: constant(uint256) = 3134526184     # 0xbad512e8
+ERR_STORE_UNALIGNED_SIZE: constant(uint256) = 3134526177  # 0xbad512e1
 ERR_NO_RIGHT_LOAD: constant(uint256) = 3134333472  # 0xbad22220
 ERR_NO_RIGHT_STORE: constant(uint256) = 3134333473  # 0xbad22221
 ERR_ILLEGAL: constant(uint256) = 195936478         # 0xbadc0de
 ERR_AMO_SIZE: constant(uint256) = 12245616         # 0xbada70
-ERR_ORACLE: constant(uint256) = 3135893712         # 0xbadf00d0
-ERR_MEM_PROOF: constant(uint256) = 3135893713      # 0xbadf00d1
+ERR_ORACLE: constant(uint256) = 3135176912         # 0xbadf00d0
+ERR_MEM_PROOF: constant(uint256) = 3135176913      # 0xbadf00d1
 
 EBADF: constant(uint256) = 77
 EINVAL: constant(uint256) = 22
@@ -89,14 +90,16 @@ def _fail(code: uint256):
 
 @internal
 @pure
-def _field(buf: Bytes[STATE_SIZE], off: uint256, nbytes: uint256) -> uint256:
+def _field(buf: Bytes[STATE_WINDOW], off: uint256, nbytes: uint256) -> uint256:
     return convert(extract32(buf, off), uint256) >> (256 - 8 * nbytes)
 
 
 @internal
 @view
 def _decode_state() -> State:
-    buf: Bytes[STATE_SIZE] = slice(msg.data, STATE_OFFSET, STATE_SIZE)
+    # the state plus what follows it in calldata (padding, proof length), so that every field
+    # can be read with extract32
+    buf: Bytes[STATE_WINDOW] = slice(msg.data, STATE_OFFSET, STATE_WINDOW)
     s: State = empty(State)
     s.memRoot = extract32(buf, 0)
     s.preimageKey = extract32(buf, 32)
@@ -107,10 +110,8 @@ def _decode_state() -> State:
     s.step = self._field(buf, 82, 8)
     s.heap = self._field(buf, 90, 8)
     s.loadReservation = self._field(buf, 98, 8)
-    for i: uint256 in range(31):
+    for i: uint256 in range(32):
         s.registers[i] = self._field(buf, 106 + 8 * i, 8)
-    # the last register ends at byte 362: read it without running past the buffer
-    s.registers[31] = convert(extract32(buf, 330), uint256) & MASK64
     return s
 
 
