@@ -194,3 +194,15 @@ def test_gas_report_and_binding_errors(chain: Chain, counter: Artifact) -> None:
         c.encode("bump")
     with pytest.raises(AbiMismatch, match="cannot encode"):
         c.encode("bump", "x")
+
+
+def test_constructor_events_are_decoded(chain: Chain) -> None:
+    src = (
+        "event Born:\n    value: uint256\n"
+        "@deploy\ndef __init__(v: uint256):\n    log Born(value=v)\n"
+    )
+    art = compile_source(src, "Born")
+    address = chain.deploy(art, 42)
+    receipt = chain.last_deploy_receipt
+    assert receipt is not None and receipt.contract_address == address
+    assert [(e.name, e.args) for e in receipt.events] == [("Born", {"value": 42})]

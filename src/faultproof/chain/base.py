@@ -35,6 +35,8 @@ class Chain(ABC):
         self._abis: dict[str, list[AbiEntry]] = {}
         self._names: dict[str, str] = {}
         self._gas: dict[tuple[str, str], list[int]] = defaultdict(list)
+        #: Receipt of the latest successful `deploy` (constructor events decoded).
+        self.last_deploy_receipt: Receipt | None = None
 
     # ---- primitives each backend implements -------------------------------------------------
 
@@ -158,6 +160,7 @@ class Chain(ABC):
         self._record_gas(artifact.name, "<deploy>", receipt.gas_used)
         if receipt.success and receipt.contract_address:
             self.register_abi(receipt.contract_address, artifact.abi, artifact.name)
+            self.last_deploy_receipt = self._decorate(receipt, receipt.contract_address)
             return receipt.contract_address
         if receipt.revert_data:
             err = decode_revert(receipt.revert_data, [artifact.abi, *self.known_abis()])
@@ -186,11 +189,11 @@ class Chain(ABC):
         return receipt.contract_address
 
     def deploy_contract(self, artifact: Artifact, *args: Any, value: int = 0,
-                        sender: str | None = None) -> Contract:
+                        sender: str | None = None, gas: int | None = None) -> Contract:
         """`deploy` and return a `Contract` binding for the new address."""
         from faultproof.contracts.binding import Contract
 
-        address = self.deploy(artifact, *args, value=value, sender=sender)
+        address = self.deploy(artifact, *args, value=value, sender=sender, gas=gas)
         return Contract(self, address, artifact.abi, name=artifact.name)
 
     def at(self, address: str, artifact_or_abi: Artifact | Sequence[AbiEntry]) -> Contract:
