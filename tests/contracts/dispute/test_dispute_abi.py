@@ -34,6 +34,7 @@ GAME_SELECTORS = {
     0xDABD396D: "maxClockDuration()", 0x6B6716C0: "clockExtension()", 0x3A768463: "vm()",
     0x3FC8CEF3: "weth()", 0x5C0CBA33: "anchorStateRegistry()", 0xD6AE3CD5: "l2ChainId()",
     0x54FD4D50: "version()",
+    0x01935130: "challengeRootL2Block((bytes32,bytes32,bytes32,bytes32),bytes)",
 }
 FACTORY_SELECTORS = {
     0x82ECF2F6: "create(uint32,bytes32,bytes)", 0x5F0150CB: "games(uint32,bytes32,bytes)",
@@ -75,6 +76,8 @@ ERROR_SELECTORS = {
     0x9071E6AF: "DuplicateStep()", 0x6A6BC3B2: "AnchorRootNotFound()",
     0x4851BD9B: "GameNotFinalized()", 0x078A3DF4: "InvalidBondDistributionMode()",
     0xC105260A: "GameNotResolved()", 0xD386EF3E: "BadAuth()", 0x379A7ED9: "GamePaused()",
+    0x9CC00B5B: "InvalidOutputRootProof()", 0xD81D583B: "InvalidHeaderRLP()",
+    0xB8ED8830: "BlockNumberMatches()", 0x0EA2E752: "L2BlockNumberChallenged()",
 }
 
 

@@ -38,6 +38,8 @@ interface IAnchorStateRegistry:
 MAX_STATE_DATA: constant(uint256) = 4096
 MAX_PROOF: constant(uint256) = 16384
 MAX_EXTRA_DATA: constant(uint256) = 256
+MAX_HEADER_RLP: constant(uint256) = 4096
+HEADER_NUMBER_ITEM: constant(uint256) = 8
 MAX_POSITION_BITLEN_DEPTH: constant(uint256) = 125
 MAX_U64: constant(uint256) = 2**64 - 1
 ROOT_PARENT: constant(uint32) = max_value(uint32)
@@ -65,6 +67,12 @@ struct ClaimData:
     claim: bytes32
     position: uint128
     clock: uint128
+
+struct OutputRootProof:
+    version: bytes32
+    stateRoot: bytes32
+    messagePasserStorageRoot: bytes32
+    latestBlockhash: bytes32
 
 struct ResolutionCheckpoint:
     initialCheckpointComplete: bool
@@ -562,6 +570,95 @@ def addLocalData(_ident: uint256, _execLeafIdx: uint256, _partOffset: uint256):
         raw_revert(method_id("InvalidLocalIdent()"))
     oracle: address = staticcall IBigStepper(VM).oracle()
     extcall IPreimageOracle(oracle).loadLocalData(_ident, uuid, word, size, _partOffset)
+
+
+# ============================================================================================
+# Root L2 block number challenge (section 2.8)
+# ============================================================================================
+
+@internal
+@pure
+def _read_be(buf: Bytes[MAX_HEADER_RLP + 32], offset: uint256, n: uint256) -> uint256:
+    """Big-endian integer of the `n` (<= 32) bytes at `offset` (`buf` is zero-padded)."""
+    if n == 0:
+        return 0
+    return convert(extract32(buf, offset), uint256) >> (256 - 8 * n)
+
+
+@internal
+@pure
+def _rlp_item(buf: Bytes[MAX_HEADER_RLP + 32], i: uint256, end: uint256) -> (uint256, uint256, bool):
+    """(payload offset, payload length, is list) of the RLP item at `i`; must end by `end`."""
+    if i >= end:
+        raw_revert(method_id("InvalidHeaderRLP()"))
+    p: uint256 = self._read_be(buf, i, 1)
+    off: uint256 = i + 1
+    n: uint256 = 0
+    is_list: bool = p >= 192
+    if p < 128:
+        return i, 1, False
+    elif p < 184:
+        n = p - 128
+    elif p < 192:
+        ll: uint256 = p - 183
+        if ll > 8:
+            raw_revert(method_id("InvalidHeaderRLP()"))
+        n = self._read_be(buf, i + 1, ll)
+        off = i + 1 + ll
+    elif p < 248:
+        n = p - 192
+    else:
+        ll: uint256 = p - 247
+        if ll > 8:
+            raw_revert(method_id("InvalidHeaderRLP()"))
+        n = self._read_be(buf, i + 1, ll)
+        off = i + 1 + ll
+    if off + n > end:
+        raw_revert(method_id("InvalidHeaderRLP()"))
+    return off, n, is_list
+
+
+@external
+def challengeRootL2Block(_outputRootProof: OutputRootProof, _headerRLP: Bytes[MAX_HEADER_RLP]):
+    """Prove the root claim's output is for a different L2 block than `l2BlockNumber()`.
+
+    The output root proof must hash to the root claim and commit to the hash of `_headerRLP`;
+    if that header's number differs from the claimed block number the root is countered.
+    """
+    if self.status != IN_PROGRESS:
+        raw_revert(method_id("GameNotInProgress()"))
+    if self.l2BlockNumberChallenged:
+        raw_revert(method_id("L2BlockNumberChallenged()"))
+    output_root: bytes32 = keccak256(abi_encode(
+        _outputRootProof.version, _outputRootProof.stateRoot,
+        _outputRootProof.messagePasserStorageRoot, _outputRootProof.latestBlockhash,
+    ))
+    if output_root != ROOT_CLAIM:
+        raw_revert(method_id("InvalidOutputRootProof()"))
+    if keccak256(_headerRLP) != _outputRootProof.latestBlockhash:
+        raw_revert(method_id("InvalidHeaderRLP()"))
+
+    buf: Bytes[MAX_HEADER_RLP + 32] = concat(_headerRLP, empty(bytes32))
+    total: uint256 = len(_headerRLP)
+    off: uint256 = 0
+    n: uint256 = 0
+    is_list: bool = False
+    off, n, is_list = self._rlp_item(buf, 0, total)
+    if not is_list or off + n != total:
+        raw_revert(method_id("InvalidHeaderRLP()"))
+    end: uint256 = off + n
+    cursor: uint256 = off
+    for _: uint256 in range(HEADER_NUMBER_ITEM):
+        off, n, is_list = self._rlp_item(buf, cursor, end)
+        cursor = off + n
+    off, n, is_list = self._rlp_item(buf, cursor, end)
+    if is_list or n > 32:
+        raw_revert(method_id("InvalidHeaderRLP()"))
+    number: uint256 = self._read_be(buf, off, n)
+    if number == L2_BLOCK_NUMBER:
+        raw_revert(method_id("BlockNumberMatches()"))
+    self.l2BlockNumberChallenger = msg.sender
+    self.l2BlockNumberChallenged = True
 
 
 # ============================================================================================
