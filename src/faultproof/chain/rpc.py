@@ -50,8 +50,14 @@ class RpcChain(Chain):
         if not self._accounts:
             raise RpcError(f"{url} exposes no unlocked accounts (eth_accounts is empty); "
                            "RpcChain needs a dev node such as anvil")
+        #: Whether the node's clock only moves when told to (anvil); other dev nodes keep theirs.
+        self.time_frozen = False
         if freeze_time:
-            self._request("anvil_setBlockTimestampInterval", [0])
+            try:
+                self._request("anvil_setBlockTimestampInterval", [0])
+                self.time_frozen = True
+            except RpcError:
+                pass  # not anvil: timestamps follow the node's own clock
         if gas_price is None and int(self._latest().get("baseFeePerGas", "0x1"), 16) == 0:
             gas_price = 0
         self._gas_price = gas_price
@@ -127,12 +133,18 @@ class RpcChain(Chain):
         self._request("evm_mine", [])
 
     def warp(self, seconds: int) -> None:
+        """Mine a block `seconds` after the latest one (``evm_setNextBlockTimestamp`` rather than
+        ``evm_increaseTime``, so the result is exact and matches `EmbeddedChain`)."""
         if seconds < 0:
             raise ChainError(f"cannot warp backwards ({seconds} s); use snapshot/revert")
         self.set_timestamp(self.timestamp + seconds)
 
     def mine(self, blocks: int = 1) -> None:
-        self._request("anvil_mine", [hex(blocks)])
+        try:
+            self._request("anvil_mine", [hex(blocks)])
+        except RpcError:
+            for _ in range(blocks):  # hardhat-style nodes only know evm_mine
+                self._request("evm_mine", [])
 
     def snapshot(self) -> int:
         return int(self._request("evm_snapshot", []), 16)
