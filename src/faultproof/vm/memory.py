@@ -71,16 +71,20 @@ def zero_hash(height: int) -> bytes:
 
 # --------------------------------------------------------------------------------------------------
 # numba primitives used by executors
+#
+# `_nrt=False`: these never allocate, and without it every call from an executor loop costs atomic
+# reference-count updates on each array argument (measured ~40-120 ns per call), which also stops
+# LLVM from inlining them.
 # --------------------------------------------------------------------------------------------------
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def _table_pos(key: np.int64, mask: np.int64) -> np.int64:
     h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
     return np.int64(h >> np.uint64(20)) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def lookup_slot(tkeys: np.ndarray, tvals: np.ndarray, page_index: np.int64) -> np.int64:
     """Slot that holds ``page_index``, or -1 if the page was never written (it reads as zeros)."""
     mask = np.int64(tkeys.shape[0] - 1)
@@ -94,13 +98,14 @@ def lookup_slot(tkeys: np.ndarray, tvals: np.ndarray, page_index: np.int64) -> n
         pos = (pos + 1) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def has_headroom(meta: np.ndarray, tkeys: np.ndarray) -> bool:
     """True when the next instruction can allocate every page it may touch without a resize."""
-    return (meta[0] + 4 <= meta[1]) and ((meta[2] + 4) * 2 <= tkeys.shape[0])
+    # `&`, not `and`: numba compiles a value-producing `and` into a slow generic path (~30 ns/call)
+    return (meta[0] + 4 <= meta[1]) & ((meta[2] + 4) * 2 <= tkeys.shape[0])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def slot_for_write(
     pages: np.ndarray,
     tkeys: np.ndarray,
@@ -131,12 +136,13 @@ def slot_for_write(
     tkeys[pos] = page_index
     tvals[pos] = slot
     index[slot] = page_index
-    pages[slot, :] = 0
+    for i in range(PAGE_SIZE):
+        pages[slot, i] = 0
     dirty[slot] = 1
     return slot
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def read_byte(
     pages: np.ndarray, tkeys: np.ndarray, tvals: np.ndarray, addr: np.uint64
 ) -> np.uint64:
@@ -147,7 +153,7 @@ def read_byte(
     return np.uint64(pages[slot, np.int64(addr & np.uint64(PAGE_MASK))])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def read_leaf(
     pages: np.ndarray, tkeys: np.ndarray, tvals: np.ndarray, leaf_addr: np.uint64, out: np.ndarray
 ) -> None:
@@ -157,10 +163,11 @@ def read_leaf(
         out[:] = 0
         return
     off = np.int64(leaf_addr & np.uint64(PAGE_MASK))
-    out[:] = pages[slot, off : off + 32]
+    for i in range(32):
+        out[i] = pages[slot, off + i]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def log_proof(
     log_meta: np.ndarray, log_kind: np.ndarray, log_addr: np.ndarray, addr: np.uint64
 ) -> None:
@@ -173,7 +180,7 @@ def log_proof(
     log_meta[0] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def write_byte(
     mem: MemArrays,
     log: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -192,15 +199,17 @@ def write_byte(
         n = log_meta[0]
         log_kind[n] = EV_WRITE
         log_addr[n] = np.int64(addr & ~np.uint64(31))
-        log_old[n, :] = pages[slot, leaf_off : leaf_off + 32]
+        for i in range(32):  # element loops: slice copies need the NRT (see above)
+            log_old[n, i] = pages[slot, leaf_off + i]
         pages[slot, off] = np.uint8(value & np.uint64(0xFF))
-        log_new[n, :] = pages[slot, leaf_off : leaf_off + 32]
+        for i in range(32):
+            log_new[n, i] = pages[slot, leaf_off + i]
         log_meta[0] = n + 1
     else:
         pages[slot, off] = np.uint8(value & np.uint64(0xFF))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def write_bytes_in_leaf(
     mem: MemArrays,
     log: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -220,18 +229,20 @@ def write_bytes_in_leaf(
     logging = log_meta[1] != 0
     n = log_meta[0]
     if logging:
-        log_old[n, :] = pages[slot, leaf_off : leaf_off + 32]
+        for i in range(32):  # element loops: slice copies need the NRT (see above)
+            log_old[n, i] = pages[slot, leaf_off + i]
     for i in range(size):
         shift = (size - 1 - i) * 8 if big_endian else i * 8
         pages[slot, off + i] = np.uint8((value >> np.uint64(shift)) & np.uint64(0xFF))
     if logging:
         log_kind[n] = EV_WRITE
         log_addr[n] = np.int64(addr & ~np.uint64(31))
-        log_new[n, :] = pages[slot, leaf_off : leaf_off + 32]
+        for i in range(32):
+            log_new[n, i] = pages[slot, leaf_off + i]
         log_meta[0] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def read_bytes_in_leaf(
     pages: np.ndarray,
     tkeys: np.ndarray,

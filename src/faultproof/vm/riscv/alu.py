@@ -18,17 +18,17 @@ ERR = np.int64(ERR_ILLEGAL)
 OK = np.int64(0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def sra(a: np.uint64, sh: np.uint64) -> np.uint64:
     return U(np.int64(a) >> np.int64(sh))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def slt(a: np.uint64, b: np.uint64) -> np.uint64:
     return ONE if np.int64(a) < np.int64(b) else ZERO
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def mulhu(a: np.uint64, b: np.uint64) -> np.uint64:
     """High 64 bits of the unsigned 128-bit product, from 32-bit halves."""
     a_lo, a_hi = a & MASK32, a >> U(32)
@@ -41,7 +41,7 @@ def mulhu(a: np.uint64, b: np.uint64) -> np.uint64:
     return hh + (lh >> U(32)) + (hl >> U(32)) + (mid >> U(32))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def mulh(a: np.uint64, b: np.uint64) -> np.uint64:
     """Signed x signed high half: correct the unsigned product for negative operands."""
     r = mulhu(a, b)
@@ -52,7 +52,7 @@ def mulh(a: np.uint64, b: np.uint64) -> np.uint64:
     return r
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def mulhsu(a: np.uint64, b: np.uint64) -> np.uint64:
     r = mulhu(a, b)
     if a & SIGN64:
@@ -60,7 +60,7 @@ def mulhsu(a: np.uint64, b: np.uint64) -> np.uint64:
     return r
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def div_signed(a: np.uint64, b: np.uint64) -> np.uint64:
     """DIV: truncating; by zero -> all ones; INT64_MIN / -1 -> INT64_MIN (§4.3)."""
     if b == ZERO:
@@ -75,7 +75,7 @@ def div_signed(a: np.uint64, b: np.uint64) -> np.uint64:
     return (ZERO - q) if neg_a != neg_b else q
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def rem_signed(a: np.uint64, b: np.uint64) -> np.uint64:
     """REM: sign of the dividend; by zero -> dividend; INT64_MIN % -1 -> 0 (§4.3)."""
     if b == ZERO:
@@ -89,17 +89,17 @@ def rem_signed(a: np.uint64, b: np.uint64) -> np.uint64:
     return (ZERO - r) if neg_a else r
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def div_unsigned(a: np.uint64, b: np.uint64) -> np.uint64:
     return ALL_ONES if b == ZERO else a // b
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def rem_unsigned(a: np.uint64, b: np.uint64) -> np.uint64:
     return a if b == ZERO else a % b
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def op_imm(instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64) -> tuple[np.uint64, np.int64]:
     """ADDI, SLLI, SLTI, SLTIU, XORI, SRLI/SRAI, ORI, ANDI (opcode 0x13)."""
     if f3 == U(0):
@@ -124,7 +124,7 @@ def op_imm(instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64) -> tup
     return a & imm, OK
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def op_imm_32(instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64) -> tuple[np.uint64, np.int64]:
     """ADDIW, SLLIW, SRLIW, SRAIW (opcode 0x1B); results sign-extended from bit 31."""
     if f3 == U(0):
@@ -145,7 +145,7 @@ def op_imm_32(instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64) -> 
     return ZERO, ERR
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def op_m(f3: np.uint64, a: np.uint64, b: np.uint64) -> np.uint64:
     """M extension, 64-bit: MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU (funct7 = 1)."""
     if f3 == U(0):
@@ -165,7 +165,7 @@ def op_m(f3: np.uint64, a: np.uint64, b: np.uint64) -> np.uint64:
     return rem_unsigned(a, b)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def op_reg(f3: np.uint64, f7: np.uint64, a: np.uint64, b: np.uint64) -> tuple[np.uint64, np.int64]:
     """RV64I register-register ops (opcode 0x33) and M when funct7 = 1."""
     if f7 == ONE:
@@ -195,7 +195,7 @@ def op_reg(f3: np.uint64, f7: np.uint64, a: np.uint64, b: np.uint64) -> tuple[np
     return a & b, OK
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def op_reg_32(f3: np.uint64, f7: np.uint64, a: np.uint64, b: np.uint64) -> tuple[np.uint64, np.int64]:
     """ADDW/SUBW/SLLW/SRLW/SRAW and MULW/DIVW/DIVUW/REMW/REMUW (opcode 0x3B).
 

@@ -18,18 +18,18 @@ from faultproof.vm.riscv.bits import U, ZERO
 ILLEGAL = U(0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def bit(c: np.uint64, hi: int, lo: int) -> np.uint64:
     """Bits ``hi..lo`` of ``c``."""
     return (c >> U(lo)) & ((U(1) << U(hi - lo + 1)) - U(1))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def enc_i(op: int, rd: np.uint64, f3: int, rs1: np.uint64, imm: np.uint64) -> np.uint64:
     return ((imm & U(0xFFF)) << U(20)) | (rs1 << U(15)) | (U(f3) << U(12)) | (rd << U(7)) | U(op)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def enc_s(op: int, f3: int, rs1: np.uint64, rs2: np.uint64, imm: np.uint64) -> np.uint64:
     return (
         (((imm >> U(5)) & U(0x7F)) << U(25)) | (rs2 << U(20)) | (rs1 << U(15))
@@ -37,12 +37,12 @@ def enc_s(op: int, f3: int, rs1: np.uint64, rs2: np.uint64, imm: np.uint64) -> n
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def enc_r(op: int, f7: int, rd: np.uint64, f3: int, rs1: np.uint64, rs2: np.uint64) -> np.uint64:
     return (U(f7) << U(25)) | (rs2 << U(20)) | (rs1 << U(15)) | (U(f3) << U(12)) | (rd << U(7)) | U(op)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def enc_b(f3: int, rs1: np.uint64, rs2: np.uint64, imm: np.uint64) -> np.uint64:
     return (
         (bit(imm, 12, 12) << U(31)) | (bit(imm, 10, 5) << U(25)) | (rs2 << U(20)) | (rs1 << U(15))
@@ -50,7 +50,7 @@ def enc_b(f3: int, rs1: np.uint64, rs2: np.uint64, imm: np.uint64) -> np.uint64:
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def enc_j(rd: np.uint64, imm: np.uint64) -> np.uint64:
     return (
         (bit(imm, 20, 20) << U(31)) | (bit(imm, 10, 1) << U(21)) | (bit(imm, 11, 11) << U(20))
@@ -58,13 +58,13 @@ def enc_j(rd: np.uint64, imm: np.uint64) -> np.uint64:
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def sx(v: np.uint64, b: int) -> np.uint64:
     m = U(1) << U(b)
     return (v ^ m) - m
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def quadrant0(c: np.uint64) -> np.uint64:
     f3 = bit(c, 15, 13)
     rdp = bit(c, 4, 2) + U(8)
@@ -92,7 +92,7 @@ def quadrant0(c: np.uint64) -> np.uint64:
     return enc_s(0x23, 3, rs1p, rdp, uimm_d)  # C.SD
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def quadrant1(c: np.uint64) -> np.uint64:
     f3 = bit(c, 15, 13)
     rd = bit(c, 11, 7)
@@ -158,7 +158,7 @@ def quadrant1(c: np.uint64) -> np.uint64:
     return enc_b(0 if f3 == U(6) else 1, rs1p, U(0), sx(off, 8))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def quadrant2(c: np.uint64) -> np.uint64:
     f3 = bit(c, 15, 13)
     rd = bit(c, 11, 7)
@@ -197,7 +197,7 @@ def quadrant2(c: np.uint64) -> np.uint64:
     return enc_s(0x23, 3, U(2), rs2, sdsp)  # C.SDSP
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def expand(c: np.uint64) -> np.uint64:
     """The 32-bit instruction a 16-bit parcel (low two bits != 3) stands for; 0 when illegal."""
     q = c & U(3)

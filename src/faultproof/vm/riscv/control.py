@@ -14,7 +14,7 @@ from faultproof.vm.riscv.bits import ONE, U, ZERO
 SIGN = U(0x8000000000000000)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def branch_taken(f3: np.uint64, a: np.uint64, b: np.uint64) -> bool:
     """BEQ, BNE, BLT, BGE, BLTU, BGEU; funct3 2 and 3 are silently 'not taken' in Asterisc."""
     if f3 == U(0):
@@ -32,12 +32,12 @@ def branch_taken(f3: np.uint64, a: np.uint64, b: np.uint64) -> bool:
     return False
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def target_misaligned(target: np.uint64, align_mask: np.uint64) -> bool:
     return (target & align_mask) != ZERO
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def jalr_target(base: np.uint64, imm: np.uint64) -> np.uint64:
     """``(rs1 + imm) & ~1``."""
     return (base + imm) & ~ONE
