@@ -15,16 +15,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faultproof.crypto import keccak256
+from faultproof.preimage.errors import InvalidPreimageKey, PreimageNotFound
+from faultproof.preimage.host import LocalHost
 from faultproof.preimage.keys import (
     BLS_MODULUS,
     blob_field_element_key,
     blob_root_of_unity,
     keccak256_key,
+    local_key,
     localize_ident,
     precompile_key,
     sha256_key,
 )
-from faultproof.preimage.parts import read_part
+from faultproof.preimage.parts import PartOffsetOutOfBounds, oracle_key, oracle_load_call, read_part
+from faultproof.preimage.store import BootInfo, MemoryStore
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +110,44 @@ def test_blob_key_matches_the_contract() -> None:
     key = blob_field_element_key(commitment, index)
     assert key == b"\x05" + keccak256(commitment + z)[1:]
     assert _read(oracle, key, 8) == read_part(blob[32 * index : 32 * index + 32], 8)
+    # the challenger's path: rebuild the load call from a stored sidecar and the proof
+    host = LocalHost(MemoryStore(blob_verifier=KzgBlobVerifier()))
+    host.store.put_blob_sidecar(commitment, blob)
+    name, args = oracle_load_call(host, key, 20, bytes(32), blob_proof=bytes(proof))
+    oracle.transact(name, *args)
+    assert _read(oracle, key, 20) == read_part(blob[32 * index : 32 * index + 32], 20)
+
+
+@pytest.mark.parametrize("kind", ["local", "keccak", "sha256", "precompile"])
+def test_oracle_load_call_makes_the_part_readable_under_the_vm_key(oracle: Any, kind: str) -> None:
+    context = b"\x33" * 32
+    host = LocalHost(boot_info=BootInfo({4: (1234).to_bytes(8, "big")}))
+    if kind == "local":
+        key = local_key(4)
+    elif kind == "keccak":
+        key = host.store.put_keccak256(b"k" * 70)
+    elif kind == "sha256":
+        key = host.store.put_sha256(b"s" * 70)
+    else:
+        payload = b"sha256 me"
+        key = host.store.put_precompile(
+            2, 50_000, payload, b"\x01" + hashlib.sha256(payload).digest()
+        )
+    value = host.get_preimage(key)
+    for offset in (0, 5, len(value) + 7):
+        name, args = oracle_load_call(host, key, offset, context)
+        oracle.transact(name, *args)
+        vm_key = oracle_key(key, context, oracle.chain.default_sender)
+        assert _read(oracle, vm_key, offset) == read_part(value, offset)
+
+
+def test_oracle_load_call_explains_what_is_missing() -> None:
+    host = LocalHost()
+    bare = host.store.put_trusted(precompile_key(2, 1, b"x"), b"\x01")  # no call bytes stored
+    with pytest.raises(PreimageNotFound, match="rebuild the on-chain load call"):
+        oracle_load_call(host, bare, 0, bytes(32))
+    big = LocalHost(boot_info=BootInfo({6: b"{}" * 40}))
+    with pytest.raises(InvalidPreimageKey, match="at most 32"):
+        oracle_load_call(big, local_key(6), 0, bytes(32))
+    with pytest.raises(PartOffsetOutOfBounds):
+        oracle_load_call(host, host.store.put_keccak256(b"ab"), 10, bytes(32))

@@ -137,7 +137,8 @@ def blob_field_element_key_legacy(commitment: bytes, index: int) -> bytes:
     return blob_key(commitment, bytes(24) + index.to_bytes(8, "big"))
 
 
-def _address_bytes(address: bytes | str | int) -> bytes:
+def address_bytes(address: bytes | str | int) -> bytes:
+    """A 20-byte address from bytes, ``0x`` hex or an int."""
     if isinstance(address, int):
         if not 0 <= address < 2**160:
             raise InvalidPreimageKey(f"address {address:#x} does not fit in 20 bytes")
@@ -162,13 +163,13 @@ def precompile_key(address: bytes | str | int, required_gas: int, input_data: by
     """
     if not 0 <= required_gas < 2**64:
         raise InvalidPreimageKey(f"required gas {required_gas} does not fit in a uint64")
-    payload = _address_bytes(address) + required_gas.to_bytes(8, "big") + input_data
+    payload = address_bytes(address) + required_gas.to_bytes(8, "big") + input_data
     return _tag(KeyType.PRECOMPILE, keccak256(payload))
 
 
 def precompile_key_legacy(address: bytes | str | int, input_data: bytes) -> bytes:
     """The spec-text variant without gas, ``keccak256(address20 ‖ input)`` (legacy hint)."""
-    return _tag(KeyType.PRECOMPILE, keccak256(_address_bytes(address) + input_data))
+    return _tag(KeyType.PRECOMPILE, keccak256(address_bytes(address) + input_data))
 
 
 def key_type(key: bytes) -> KeyType:
@@ -200,7 +201,7 @@ def localize(key: bytes, local_context: bytes, caller: bytes | str | int) -> byt
     if len(local_context) != 32:
         raise InvalidPreimageKey(f"local context is {len(local_context)} bytes, expected 32")
     forced = b"\x01" + key[1:]
-    digest = keccak256(forced + bytes(12) + _address_bytes(caller) + local_context)
+    digest = keccak256(forced + bytes(12) + address_bytes(caller) + local_context)
     return _tag(KeyType.LOCAL, digest)
 
 

@@ -7,9 +7,11 @@ challenger and the contract tests compute the same ``(dat, datLen)`` for a key a
 
 from __future__ import annotations
 
-from faultproof.preimage.errors import InvalidPreimageKey
-from faultproof.preimage.keys import KeyType, localize
-from faultproof.preimage.protocol import encode_preimage
+from typing import Any
+
+from faultproof.preimage.errors import InvalidPreimageKey, PreimageNotFound
+from faultproof.preimage.keys import KeyType, key_type, localize
+from faultproof.preimage.protocol import PreimageOracle, encode_preimage
 
 
 class PartOffsetOutOfBounds(InvalidPreimageKey):
@@ -38,3 +40,61 @@ def oracle_key(key: bytes, local_context: bytes, caller: bytes | str | int) -> b
     if key and key[0] == KeyType.LOCAL:
         return localize(key, local_context, caller)
     return key
+
+
+def oracle_load_call(
+    oracle: PreimageOracle,
+    key: bytes,
+    offset: int,
+    local_context: bytes,
+    *,
+    blob_proof: bytes | None = None,
+) -> tuple[str, tuple[Any, ...]]:
+    """The PreimageOracle function and arguments that make part ``offset`` of ``key`` readable
+    on chain -- what a challenger sends before ``step`` (dispute-game-and-oracle.md §4.3).
+
+    ``oracle`` answers raw keys (a `LocalHost`). Precompile and blob keys are rebuilt from the
+    keccak entry with the same 31 digest bytes (the call bytes, resp. ``commitment ‖ z``), which
+    `PreimageStore.put_precompile` / ``put_blob_sidecar`` store. Blob parts also need the KZG
+    opening proof, which the caller passes as ``blob_proof``.
+    """
+    kind = key_type(key)
+    value = oracle.get_preimage(key)
+    read_part(value, offset)  # the same bounds check the contract makes
+    if kind is KeyType.LOCAL:
+        if len(value) > 32:
+            raise InvalidPreimageKey(
+                f"local value of {len(value)} bytes cannot be loaded on chain (at most 32)"
+            )
+        ident = int.from_bytes(key[1:], "big")
+        return "loadLocalData", (ident, local_context, value.ljust(32, b"\x00"), len(value), offset)
+    if kind is KeyType.KECCAK256:
+        return "loadKeccak256PreimagePart", (offset, value)
+    if kind is KeyType.SHA256:
+        return "loadSha256PreimagePart", (offset, value)
+    companion = _companion(oracle, key)
+    if kind is KeyType.PRECOMPILE:
+        if len(companion) < 28:
+            raise InvalidPreimageKey(f"precompile call bytes for 0x{key.hex()} are too short")
+        address = "0x" + companion[:20].hex()
+        gas = int.from_bytes(companion[20:28], "big")
+        return "loadPrecompilePreimagePart", (offset, address, gas, companion[28:])
+    if kind is KeyType.BLOB:
+        if blob_proof is None:
+            raise InvalidPreimageKey(f"blob key 0x{key.hex()} needs blob_proof= to load on chain")
+        if len(companion) != 80:
+            raise InvalidPreimageKey(f"blob point for 0x{key.hex()} is not commitment48 ‖ z32")
+        z = int.from_bytes(companion[48:], "big")
+        y = int.from_bytes(value, "big")
+        return "loadBlobPreimagePart", (z, y, companion[:48], blob_proof, offset)
+    raise InvalidPreimageKey(f"{kind.name.lower()} keys cannot be loaded into the oracle")
+
+
+def _companion(oracle: PreimageOracle, key: bytes) -> bytes:
+    keccak_key = bytes([KeyType.KECCAK256]) + key[1:]
+    try:
+        return oracle.get_preimage(keccak_key)
+    except PreimageNotFound:
+        raise PreimageNotFound(
+            keccak_key, detail=f"needed to rebuild the on-chain load call for 0x{key.hex()}"
+        ) from None

@@ -42,6 +42,7 @@ from faultproof.preimage.errors import (
 from faultproof.preimage.keys import (
     FIELD_ELEMENTS_PER_BLOB,
     KeyType,
+    address_bytes,
     blob_key,
     blob_root_of_unity,
     keccak256_key,
@@ -308,12 +309,22 @@ class PreimageStore(ABC):
         """Insert a precompile result (``status_byte ‖ returndata``) under the key of the call.
 
         The key is derived here from the call, so it cannot be mislabelled; the result itself is
-        trusted (the caller ran the precompile).
+        trusted (the caller ran the precompile). The call bytes are kept too, under the keccak key
+        with the same 31 digest bytes, so a challenger can later rebuild the on-chain load call
+        from the key alone (`faultproof.preimage.parts.oracle_load_call`).
         """
         if not result or result[0] not in (0, 1):
             raise PreimageMismatch("precompile result must start with a status byte 0 or 1")
         key = precompile_key(address, required_gas, input_data)
-        return self.put_trusted(key, result)
+        call = address_bytes(address) + required_gas.to_bytes(8, "big") + input_data
+        call_key = keccak256_key(call)
+        self._save(
+            [
+                (call_key, call, _checksum(call_key, call), False),
+                (key, result, _checksum(key, result), True),
+            ]
+        )
+        return key
 
     def put_trusted(self, key: bytes, value: bytes) -> bytes:
         """Explicitly trusted insert for blob/precompile/application keys that cannot be checked
