@@ -437,9 +437,13 @@ class FaultDisputeGame:
 
     def local_context(self, claim_index: int) -> bytes:
         """The per-sub-game uuid that localizes preimage keys (§1.4)."""
-        starting, starting_pos, disputed, disputed_pos = self.find_starting_and_disputed_outputs(
-            claim_index
-        )
+        return self._context_of(*self.find_starting_and_disputed_outputs(claim_index))
+
+    @staticmethod
+    def _context_of(
+        starting: Claim, starting_pos: Position | None, disputed: Claim, disputed_pos: Position
+    ) -> bytes:
+        """`keccak256(abi.encode(...))` of the bounding outputs; the start is left out at the anchor."""
         disputed_words = disputed + disputed_pos.gindex.to_bytes(32, "big")
         if starting_pos is None:
             return keccak256(disputed_words)
@@ -448,8 +452,9 @@ class FaultDisputeGame:
     def local_data(self, ident: int, exec_leaf_index: int) -> tuple[bytes, bytes, int]:
         """`(local_context, word, size)` that `addLocalData(ident, exec_leaf_index)` loads."""
         self._require_in_progress()
-        starting, _, disputed, disputed_pos = self.find_starting_and_disputed_outputs(exec_leaf_index)
-        uuid = self.local_context(exec_leaf_index)
+        bounds = self.find_starting_and_disputed_outputs(exec_leaf_index)
+        starting, _, disputed, disputed_pos = bounds
+        uuid = self._context_of(*bounds)
         if ident == 1:
             return uuid, self.l1_head, 32
         if ident == 2:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from faultproof.crypto import keccak256
 from faultproof.game.engine import FaultDisputeGame, GameConfig, OutputRoot
@@ -32,7 +33,8 @@ from faultproof.trace.toyvm import (
 
 HONEST: Address = "0x" + "11" * 20
 ADVERSARY: Address = "0x" + "ad" * 20
-LOCAL_IDS = (1, 2, 3, 4, 5)
+LOCAL_IDS = (2, 3, 4)
+"""The local data the toy VM reads: starting output, disputed output, disputed block."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class World:
     moves: int = 0
     steps: int = 0
     adversary_actions: int = 0
+    liar_settled_version: int = -1
+    """Game version at which the liar last had nothing to do (skip re-solving until it changes)."""
 
 
 def _lie(tag: bytes, *parts: int) -> bytes:
@@ -119,6 +123,7 @@ def build_world(params: SimParams, seed: int = 0) -> World:
     bottom_depth = params.max_game_depth - params.split_depth - 1
     first_bad = params.anchor_block + params.first_bad_block
 
+    @cache
     def liar_output(block: int) -> bytes:
         return (
             outputs.output_at(block)
@@ -214,10 +219,18 @@ Strategy = Callable[[World, random.Random, int, list[Action]], None]
 
 def liar(world: World, rng: random.Random, now: int, pending: list[Action]) -> None:
     """A consistent liar: the honest algorithm run on a trace that is wrong from some index."""
+    if world.game.version == world.liar_settled_version:
+        return
     solver = GameSolver(world.liar_accessor, world.params.max_game_depth, world.params.split_depth)
+    sent_all = True
     for action in solver.calculate_next_actions(world.game).actions:
         if rng.random() < 0.8:
             try_send(world, action, ADVERSARY, now)
+        else:
+            sent_all = False
+    if sent_all:
+        # Failed sends stay failed until the game changes, so there is nothing left to try.
+        world.liar_settled_version = world.game.version
 
 
 def random_mover(world: World, rng: random.Random, now: int, pending: list[Action]) -> None:
