@@ -123,7 +123,7 @@ def test_toy_vm_needs_local_data_and_a_deep_enough_tree() -> None:
 # -- split selection agrees with the contract -------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_split_provider_bounds_match_the_contracts_local_context(seed: int) -> None:
     """For every claim below the split, the challenger's (pre, post) are the contract's."""
