@@ -270,9 +270,29 @@ def _open_fds() -> int:
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
 def test_host_process_and_native_runs_do_not_leak_fds(tmp_path: Path) -> None:
     before = _open_fds()
-    for _ in range(3):
+    for _ in range(2):
         with HostProcess([*SERVER, "--store", str(tmp_path / "s.db")]) as host:
             host.hint(b"x 0x00")
         run_native([sys.executable, GUEST], _host_for_guest())
     time.sleep(0.2)  # serve threads close their ends right after the guest exits
     assert _open_fds() == before
+
+
+def test_cli_serve_command_is_a_working_host(tmp_path: Path, source_db: Path) -> None:
+    cli = [sys.executable, "-c", "from faultproof.preimage.cli import preimage_cli; preimage_cli()"]
+    argv = [
+        *cli,
+        "serve",
+        "--store",
+        str(tmp_path / "h.db"),
+        "--source",
+        str(source_db),
+        "--local",
+        "1=0x01",
+    ]
+    with HostProcess(argv) as host:
+        assert host.get_preimage(local_key(1)) == b"\x01"
+        host.hint(format_hint("keccak", keccak256(DATA)))
+        assert host.get_preimage(keccak256_key(DATA)) == DATA
+        with pytest.raises(PreimageNotFound, match="last hint: 'keccak 0x"):
+            host.get_preimage(keccak256_key(b"absent"))
