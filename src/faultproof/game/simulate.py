@@ -16,11 +16,17 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from faultproof.crypto import keccak256
+from faultproof.errors import FaultproofError
 from faultproof.game.engine import FaultDisputeGame, GameConfig, OutputRoot
 from faultproof.game.position import Position
 from faultproof.game.solver import Action, GameSolver, MoveAction, StepAction
 from faultproof.game.types import Address, GameError, GameStatus, VMStatus, with_status
-from faultproof.trace.provider import OutputTraceProvider, StepData, TraceProvider
+from faultproof.trace.provider import (
+    ArrayTraceProvider,
+    OutputTraceProvider,
+    StepData,
+    TraceProvider,
+)
 from faultproof.trace.split import OutputClaimRef, SplitTraceProvider
 from faultproof.trace.toyvm import (
     LocalInputs,
@@ -104,8 +110,6 @@ class _LyingExecution:
                 value = inputs.disputed_output if verdict == 0 else state.value
                 state = ToyState(state.step, state.block, value, True, verdict, state.bypass)
             states.append(state.encode())
-        from faultproof.trace.provider import ArrayTraceProvider
-
         self.provider: TraceProvider = ArrayTraceProvider(
             states, depth, vm.absolute_prestate, commit=state_hash
         )
@@ -266,7 +270,7 @@ def random_stepper(world: World, rng: random.Random, now: int, pending: list[Act
     source = world.liar_accessor if rng.random() < 0.5 else world.honest_accessor
     try:
         data = source.get_step_data(game, index, target)
-    except Exception:
+    except FaultproofError:
         data = StepData(world.vm.absolute_prestate, b"")
     try_send(world, StepAction(index, is_attack, data), ADVERSARY, now)
 
