@@ -117,3 +117,70 @@ def test_mips_vm_witnesses_replay_on_chain(chain: EmbeddedChain, mips: str, orac
     # and one more step on the exited state is a fixed point
     final = vm.encode_witness()
     assert call_step(chain, mips, final, b"").return_data == vm.state_hash()
+
+
+def riscv_program() -> list[int]:
+    from step_helpers import rv_b, rv_i, rv_j, rv_r, rv_s, rv_u
+
+    x5, x6, x7, a0, a1, a2, a7 = 5, 6, 7, 10, 11, 12, 17
+    amo = 0x2F
+    return [
+        rv_u(0x37, x5, 0x20),  # lui x5, 0x20 -> 0x20000
+        rv_i(0x13, x6, 0, 0, -7),  # addi x6, x0, -7
+        rv_s(0x23, 3, x5, x6, 28),  # sd x6, 28(x5): straddles two leaves
+        rv_i(0x03, x7, 3, x5, 28),  # ld x7, 28(x5)
+        rv_i(0x03, 8, 2, x5, 30),  # lw x8, 30(x5)
+        rv_i(0x03, 9, 5, x5, 31),  # lhu x9, 31(x5)
+        rv_r(0x33, 9, 0, x6, x6, 1),  # mul
+        rv_r(0x33, 9, 1, x6, x7, 1),  # mulh
+        rv_r(0x3B, 10, 4, x6, 9, 1),  # divw
+        rv_r(0x33, 10, 7, x6, 0, 1),  # remu by zero
+        rv_i(0x1B, 10, 5, x6, 0x400 | 3),  # sraiw
+        rv_r(amo, 11, 3, x5, 0, 2 << 2),  # lr.d x11, (x5)
+        rv_r(amo, 12, 3, x5, x6, 3 << 2),  # sc.d x12, x6, (x5)
+        rv_r(amo, 13, 2, x5, x6, 0),  # amoadd.w x13, x6, (x5)
+        rv_r(amo, 13, 3, x5, x6, 0x1C << 2),  # amomaxu.d
+        rv_b(0, 0, 0, 8),  # beq x0, x0, +8
+        rv_i(0x13, 14, 0, 0, 1),  # skipped
+        rv_j(1, 8),  # jal ra, +8
+        rv_i(0x13, 14, 0, 0, 2),  # skipped
+        rv_i(0x73, 15, 2, 0, 0xC01),  # rdtime x15 -> 0
+        0x0000000F,  # fence
+        # write the key (32-byte aligned: one call), read the preimage twice, then time, exit
+        rv_i(0x13, a7, 0, 0, 64), rv_i(0x13, a0, 0, 0, 6), rv_i(0x13, a1, 0, x5, 0x100),
+        rv_i(0x13, a2, 0, 0, 32), 0x00000073,
+        rv_i(0x13, a7, 0, 0, 63), rv_i(0x13, a0, 0, 0, 5), rv_i(0x13, a1, 0, x5, 0x205),
+        rv_i(0x13, a2, 0, 0, 64), 0x00000073,
+        rv_i(0x13, a7, 0, 0, 63), rv_i(0x13, a1, 0, x5, 0x220), 0x00000073,
+        rv_i(0x13, a7, 0, 0, 113), rv_i(0x13, a1, 0, x5, 0x3F8), 0x00000073,
+        rv_i(0x13, a7, 0, 0, 93), rv_i(0x13, a0, 0, 0, 2), 0x00000073,
+    ]
+
+
+def test_riscv_vm_witnesses_replay_on_chain(chain: EmbeddedChain, riscv: str,
+                                            oracle: str) -> None:
+    rv = pytest.importorskip("faultproof.vm.riscv.vm")
+    from faultproof.vm.riscv.constants import S_PC
+
+    vm = rv.RiscvVM(host=_Host())
+    base = 0x1000
+    for i, instr in enumerate(riscv_program()):
+        vm.memory.write(base + 4 * i, instr.to_bytes(4, "little"))
+    vm.memory.write(0x20100, _Host().key)
+    vm.st[S_PC] = base
+    load = keccak(text="loadKeccak256PreimagePart(uint256,bytes)")[:4]
+    steps = 0
+    while not vm.exited:
+        w = vm.step(proof=True)
+        assert w is not None
+        if w.preimage_key is not None:
+            assert w.preimage_value is not None and w.preimage_offset is not None
+            rcpt = chain.transact(oracle, load + encode(
+                ["uint256", "bytes"], [w.preimage_offset, w.preimage_value[8:]]))
+            assert rcpt.success
+        rcpt = call_step(chain, riscv, w.state, w.proof)
+        assert rcpt.success, (steps, hex(vm.pc), rcpt.revert_data.hex())
+        assert rcpt.return_data == vm.state_hash(), f"step {steps} at pc {w.state[72:80].hex()}"
+        steps += 1
+        assert steps < 200
+    assert vm.exit_code == 2 and steps == len(riscv_program()) - 2
