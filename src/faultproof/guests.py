@@ -103,7 +103,6 @@ _COMMON_CFLAGS: tuple[str, ...] = (
     "-Wl,-e,_start",
     "-Wl,--gc-sections",
     "-Wl,--build-id=none",
-    "-Wl,--strip-debug",
     # No PT_GNU_STACK size: Cannon rejects non-LOAD headers whose filesz != memsz.
     "-Wl,-z,stack-size=0",
 )
@@ -117,6 +116,9 @@ _GO_ENV: dict[str, str] = {
     "GOFLAGS": "-mod=mod",
 }
 _GO_FLAGS: tuple[str, ...] = ("-trimpath", "-buildvcs=false", "-ldflags=-buildid=")
+
+
+_STRIP_VERSION = "strip-debug-1"  # bump when strip_debug_sections changes its output
 
 
 def build_dir(target: str) -> Path:
@@ -230,17 +232,24 @@ def _build_c(name: str, target: str, out_dir: Path) -> Path:
         GUEST_DIR / s for s in [_TARGET_SPECS[target].start, *_runtime_sources(), *_headers()]
     ]
     sources.append(GUEST_DIR / "programs" / f"{name}.c")
-    key = _digest([_zig_version(), *c_build_command(name, target, "OUT")[1:]], sources)
+    key = _digest(
+        [_zig_version(), _STRIP_VERSION, *c_build_command(name, target, "OUT")[1:]], sources
+    )
     return _cached_build(
         out_dir / f"{name}.elf",
         key,
-        lambda tmp: _run(
-            c_build_command(name, target, str(tmp)),
-            GUEST_DIR,
-            {"ZIG_LOCAL_CACHE_DIR": str(GUEST_DIR / "build" / ".zig-cache"), **os.environ},
-            f"guest {name!r} for {target}",
-        ),
+        lambda tmp: _compile_and_strip(name, target, tmp),
     )
+
+
+def _compile_and_strip(name: str, target: str, tmp: Path) -> None:
+    _run(
+        c_build_command(name, target, str(tmp)),
+        GUEST_DIR,
+        {"ZIG_LOCAL_CACHE_DIR": str(GUEST_DIR / "build" / ".zig-cache"), **os.environ},
+        f"guest {name!r} for {target}",
+    )
+    tmp.write_bytes(strip_debug_sections(tmp.read_bytes()))
 
 
 def _build_go(name: str, out_dir: Path) -> Path:
@@ -477,3 +486,78 @@ def bad_instructions(elf: bytes) -> list[BadInstruction]:
                 found.append(BadInstruction(base + off, word, reason))
             off += 4
     return found
+
+
+# ---- debug-info stripping --------------------------------------------------------------
+# zig's prebuilt compiler-rt carries DWARF that names absolute paths of the zig install, and
+# zig maps every strip flag (-s, -S, --strip-debug) to "strip everything", symbols included.
+# We want the symbols (Cannon's meta.json, pc-to-function in traces) and no machine-specific
+# bytes, so debug sections are removed here. They are never inside a loaded segment.
+
+
+def strip_debug_sections(elf: bytes) -> bytes:
+    """`elf` without its `.debug*` sections; loaded bytes, symbols and entry are unchanged."""
+    is64 = elf[4] == 2
+    order = ">" if elf[5] == 2 else "<"
+    if is64:
+        shfmt, ehoff = order + "IIQQQQIIQQ", (0x28, 0x3A)
+        phoff = struct.unpack_from(order + "Q", elf, 0x20)[0]
+        phentsize, phnum = struct.unpack_from(order + "HH", elf, 0x36)
+        phfmt, p_off_i, p_filesz_i = order + "IIQQQQQQ", 2, 5
+    else:
+        shfmt, ehoff = order + "IIIIIIIIII", (0x20, 0x2E)
+        phoff = struct.unpack_from(order + "I", elf, 0x1C)[0]
+        phentsize, phnum = struct.unpack_from(order + "HH", elf, 0x2A)
+        phfmt, p_off_i, p_filesz_i = order + "8I", 1, 4
+    shoff = struct.unpack_from(order + ("Q" if is64 else "I"), elf, ehoff[0])[0]
+    shentsize, shnum, shstrndx = struct.unpack_from(order + "HHH", elf, ehoff[1])
+    headers = [list(struct.unpack_from(shfmt, elf, shoff + i * shentsize)) for i in range(shnum)]
+    names = elf[headers[shstrndx][4] : headers[shstrndx][4] + headers[shstrndx][5]]
+
+    def name_of(h: list[int]) -> bytes:
+        return names[h[0] : names.index(b"\0", h[0])]
+
+    keep = [i for i, h in enumerate(headers) if not name_of(h).startswith(b".debug")]
+    if len(keep) == len(headers):
+        return elf
+    remap = {old: new for new, old in enumerate(keep)}
+    loaded_end = max(
+        [phoff + phnum * phentsize]
+        + [
+            (row := struct.unpack_from(phfmt, elf, phoff + i * phentsize))[p_off_i]
+            + row[p_filesz_i]
+            for i in range(phnum)
+        ]
+    )
+    out = bytearray(elf[:loaded_end])
+    new_headers: list[list[int]] = []
+    for old in keep:
+        h = list(headers[old])
+        sh_type, flags, offset, size, align = h[1], h[2], h[4], h[5], max(h[8], 1)
+        if h[6] in remap:
+            h[6] = remap[h[6]]
+        if sh_type in (4, 9) or flags & 0x40:  # RELA, REL, SHF_INFO_LINK: sh_info is an index
+            h[7] = remap.get(h[7], 0)
+        if old != 0 and sh_type != 8 and not (flags & 0x2 and offset + size <= loaded_end):
+            out += bytes(-len(out) % align)
+            data = bytearray(elf[offset : offset + size])
+            if sh_type == 2:  # SHT_SYMTAB: symbols name sections by index
+                _remap_symbols(data, is64, order, remap)
+            h[4] = len(out)
+            out += data
+        new_headers.append(h)
+    out += bytes(-len(out) % 8)
+    new_shoff = len(out)
+    for h in new_headers:
+        out += struct.pack(shfmt, *h)
+    struct.pack_into(order + ("Q" if is64 else "I"), out, ehoff[0], new_shoff)
+    struct.pack_into(order + "HHH", out, ehoff[1], shentsize, len(keep), remap[shstrndx])
+    return bytes(out)
+
+
+def _remap_symbols(table: bytearray, is64: bool, order: str, remap: dict[int, int]) -> None:
+    size, shndx_at = (24, 6) if is64 else (16, 14)
+    for off in range(0, len(table) - size + 1, size):
+        shndx = struct.unpack_from(order + "H", table, off + shndx_at)[0]
+        if 0 < shndx < 0xFF00:
+            struct.pack_into(order + "H", table, off + shndx_at, remap.get(shndx, 0xFFF1))

@@ -125,3 +125,19 @@ def test_riscv_scanner_reports_fp_and_compressed(encoding: bytes, reason: str) -
 def test_scanner_rejects_non_elf_input() -> None:
     with pytest.raises(GuestBuildError, match="not an ELF"):
         bad_instructions(b"\x00" * 64)
+
+
+@pytest.mark.parametrize("target", ["mips32", "riscv64", "riscv64c", "host"])
+@pytest.mark.parametrize("name", GUEST_NAMES)
+def test_debug_info_is_stripped_but_symbols_kept(name: str, target: str) -> None:
+    # Symbols feed Cannon's meta.json and pc-to-function lookups; DWARF would embed the
+    # zig install path and make builds differ between machines.
+    from faultproof.vm.elf import parse_elf
+
+    raw = guest_elf(name, target).read_bytes()
+    assert b".debug_" not in raw
+    elf = parse_elf(raw)
+    start, main = elf.symbol("_start"), elf.symbol("main")
+    assert start is not None and main is not None
+    assert elf.entry == start.value
+    assert any(seg.vaddr <= main.value < seg.vaddr + seg.memsz for seg in elf.segments)
