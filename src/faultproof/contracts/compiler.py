@@ -253,8 +253,10 @@ def _source_key(files: Sequence[Path], main: Path, evm_version: str, optimize: s
     h = hashlib.sha256()
     h.update(f"faultproof-artifact-{_CACHE_FORMAT}|vyper-{installed_vyper_version()}|".encode())
     h.update(f"{evm_version}|{optimize}|".encode())
+    base = main.resolve().parent
     for f in files:
-        rel = f.name if f == main.resolve() else str(f)
+        # Paths relative to the contract, so two checkouts of the same tree share cache keys.
+        rel = os.path.relpath(f, base)
         h.update(rel.encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 
