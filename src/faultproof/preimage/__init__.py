@@ -6,7 +6,9 @@ Layers, each depending only on the ones above it:
 - `protocol`: the `PreimageOracle` / `HintWriter` / `PreimageSource` / `HintHandler` Protocols and
   the hint and preimage wire codecs.
 - `store`: verifying stores (`MemoryStore`, `SqliteStore`) and `BootInfo` for local keys.
-- `host`: `HintRouter`, `LocalHost` (in-process), `serve` (pipes), `HostProcess` (subprocess).
+- `hints`: `HintRouter` and hint handlers (hash-keyed, l1-blob, l1-precompile-v2).
+- `host`: `LocalHost` (in-process) and `serve` (pipes).
+- `process`: `HostProcess`, the VM's client for a host subprocess.
 - `parts`: `read_part` / `oracle_key`, the on-chain `readPreimage` view of a preimage.
 - `channels`: the fd 3-6 convention and the pipes behind it.
 - `native`: `run_native`, a guest as a plain process against a Python host.
