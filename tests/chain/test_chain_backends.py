@@ -206,3 +206,12 @@ def test_constructor_events_are_decoded(chain: Chain) -> None:
     receipt = chain.last_deploy_receipt
     assert receipt is not None and receipt.contract_address == address
     assert [(e.name, e.args) for e in receipt.events] == [("Born", {"value": 42})]
+
+
+def test_block_environment_matches(chain: Chain) -> None:
+    src = (
+        "@external\n@view\ndef env() -> (uint256, uint256, uint256):\n"
+        "    return block.gaslimit, chain.id, block.basefee\n"
+    )
+    c = chain.deploy_contract(compile_source(src, "Env"))
+    assert c.call("env") == (30_000_000, 31337, 0)

@@ -70,8 +70,9 @@ class EmbeddedChain(Chain):
     ) -> None:
         super().__init__()
         self._chain_id = chain_id
+        # pyrevm uses its `gas_limit` as the block gas limit seen by GASLIMIT; match anvil's.
         self._evm = pyrevm.EVM(env=pyrevm.Env(cfg=pyrevm.CfgEnv(chain_id=chain_id)),
-                               spec_id=spec_id)
+                               gas_limit=DEFAULT_BLOCK_GAS_LIMIT, spec_id=spec_id)
         self._number = 1
         self._timestamp = timestamp
         self._apply_block_env()
