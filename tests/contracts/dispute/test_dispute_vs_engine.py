@@ -6,6 +6,7 @@ claim DAG (all seven `claimData` fields), subgame flags, status and credit per a
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from dispute_helpers import output_root
@@ -13,6 +14,7 @@ from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from test_dispute_root_block_challenge import header_rlp, proof_for, root_for
 
 from faultproof.chain import EmbeddedChain
 from faultproof.contracts.dispute import (
@@ -45,23 +47,31 @@ action = st.one_of(
     st.tuples(st.just("move"), back, st.sampled_from(CLAIMS), st.sampled_from([True, True, False]),
               st.just(0), st.integers(0, 2), st.just(True)),
     st.tuples(st.just("step"), back, st.booleans(), st.integers(0, 4), st.integers(0, 2)),
+    st.tuples(st.just("step"), st.just(0), st.just(True), st.sampled_from([0, 0, 1, 2]),
+              st.integers(0, 2)),
     st.tuples(st.just("warp"), st.sampled_from(WARPS)),
     st.tuples(st.just("warp"), st.just(CFG.max_clock_duration + 1)),
     st.tuples(st.just("dive"), st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)),
-                                        min_size=1, max_size=4)),
+                                        min_size=2, max_size=4)),
     st.tuples(st.just("resolveClaim"), back, st.sampled_from([0, 1])),
     st.tuples(st.just("resolveAll"),),
-    st.tuples(st.just("resolve"),),
+    st.tuples(st.sampled_from(["resolve", "resolve", "resolve", "challengeRoot"]),
+              st.integers(0, 2)),
 )
+# The root claim commits to a header for block 5 while claiming block 4, so the root's block
+# number can be challenged.
+HEADER = header_rlp(5)
+PROOF = proof_for(HEADER)
+EXAMPLES = int(os.environ.get("FAULTPROOF_DIFF_EXAMPLES", "100"))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(action, min_size=1, max_size=25))
 def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
     chain = EmbeddedChain()
     system = deploy_dispute_system(chain, CFG)
     players = chain.accounts[1:4]
-    root = output_root(4, honest=False)
+    root = root_for(PROOF)
     game = system.create_game(root, 4, sender=players[0])
     engine = FaultDisputeGame(
         GameConfig(CFG.max_game_depth, CFG.split_depth, CFG.clock_extension,
@@ -139,6 +149,13 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
                 assert r.error_name == e, (act, i, r.error_name, e)
                 event(f"resolveAll claim: {e or 'ok'}")
             continue
+        elif kind == "challengeRoot":
+            who = players[act[1]]
+            receipt = game.try_transact("challengeRootL2Block", PROOF, HEADER, sender=who)
+            try:
+                engine.challenge_root_l2_block(5, who.lower())
+            except GameError as exc:
+                err = type(exc).__name__
         else:
             receipt = game.try_transact("resolve")
             try:
