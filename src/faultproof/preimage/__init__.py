@@ -5,7 +5,8 @@ Layers, each depending only on the ones above it:
 - `keys`: key types and constructors, on-chain localization of local keys.
 - `protocol`: the `PreimageOracle` / `HintWriter` / `PreimageSource` / `HintHandler` Protocols and
   the hint and preimage wire codecs.
-- `store`: verifying stores (`MemoryStore`, `SqliteStore`) and `BootInfo` for local keys.
+- `verify`, `bootinfo`: value checks (hashes, KZG, checksums) and `BootInfo` for local keys.
+- `store`: verifying stores (`MemoryStore`, `SqliteStore`).
 - `hints`: `HintRouter` and hint handlers (hash-keyed, l1-blob, l1-precompile-v2).
 - `host`: `LocalHost` (in-process) and `serve` (pipes).
 - `process`: `HostProcess`, the VM's client for a host subprocess.

@@ -26,14 +26,10 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
 
-from faultproof.crypto import keccak256
+from faultproof.preimage.bootinfo import BootInfo
 from faultproof.preimage.errors import (
-    CorruptPreimage,
-    InvalidPreimageKey,
     PreimageMismatch,
     PreimageNotFound,
     StoreError,
@@ -47,158 +43,26 @@ from faultproof.preimage.keys import (
     blob_root_of_unity,
     keccak256_key,
     key_type,
-    local_ident,
-    local_key,
     precompile_key,
     sha256_key,
 )
+from faultproof.preimage.verify import (
+    BlobVerifier,
+    KzgBlobVerifier,
+    check_on_read,
+    checksum,
+    verify_preimage,
+)
 
-# ---- verification ----------------------------------------------------------------------------
-
-
-def verify_preimage(key: bytes, value: bytes) -> None:
-    """Check that ``value`` is the preimage of ``key`` from the two alone.
-
-    Raises `PreimageMismatch` if it is not, `UnverifiablePreimage` for key types whose value cannot
-    be checked this way (local, generic, blob, precompile).
-    """
-    kind = key_type(key)
-    if kind is KeyType.KECCAK256:
-        expected = keccak256_key(value)
-    elif kind is KeyType.SHA256:
-        expected = sha256_key(value)
-    elif kind is KeyType.LOCAL:
-        raise UnverifiablePreimage(
-            f"local key 0x{key.hex()} cannot be stored: local data comes from BootInfo"
-        )
-    elif kind is KeyType.GENERIC:
-        raise UnverifiablePreimage(f"generic (type 3) key 0x{key.hex()} has no defined derivation")
-    else:
-        raise UnverifiablePreimage(
-            f"{kind.name.lower()} key 0x{key.hex()} does not commit to its value; use "
-            f"put_{kind.name.lower()}() or put_trusted()"
-        )
-    if expected != key:
-        raise PreimageMismatch(
-            f"value of {len(value)} bytes hashes to 0x{expected.hex()}, not to key 0x{key.hex()}"
-        )
-
-
-def _checksum(key: bytes, value: bytes) -> bytes:
-    return keccak256(key + value)
-
-
-def _check_on_read(key: bytes, value: bytes, checksum: bytes) -> None:
-    kind = key[0]
-    if kind == KeyType.KECCAK256:
-        ok = keccak256_key(value) == key
-    elif kind == KeyType.SHA256:
-        ok = sha256_key(value) == key
-    else:
-        ok = _checksum(key, value) == checksum
-    if not ok:
-        raise CorruptPreimage(
-            f"stored value for key 0x{key.hex()} ({len(value)} bytes) no longer matches its key; "
-            "the store is corrupt: delete the entry and fetch it again"
-        )
-
-
-class BlobVerifier(Protocol):
-    """KZG checks for blob preimages (type 5 keys commit to the point, not to the value)."""
-
-    def verify(self, commitment: bytes, z: bytes, y: bytes, proof: bytes) -> bool:
-        """The blob committed to by ``commitment`` evaluates to ``y`` at ``z``."""
-        ...
-
-    def verify_blob(self, commitment: bytes, blob: bytes) -> bool:
-        """``commitment`` is the KZG commitment of the whole ``blob`` (so every element is right)."""
-        ...
-
-
-class KzgBlobVerifier:
-    """`BlobVerifier` backed by ckzg (the same check as the point-evaluation precompile 0x0A).
-
-    The trusted setup defaults to the mainnet setup file shipped with eth-account.
-    """
-
-    def __init__(self, trusted_setup: str | os.PathLike[str] | None = None) -> None:
-        self._path = Path(trusted_setup) if trusted_setup is not None else _default_setup()
-        self._setup: Any = None
-        self._lock = threading.Lock()
-
-    def _loaded(self) -> Any:
-        with self._lock:
-            if self._setup is None:
-                import ckzg
-
-                self._setup = ckzg.load_trusted_setup(str(self._path), 0)
-            return self._setup
-
-    def verify(self, commitment: bytes, z: bytes, y: bytes, proof: bytes) -> bool:
-        import ckzg
-
-        try:
-            return bool(ckzg.verify_kzg_proof(commitment, z, y, proof, self._loaded()))
-        except RuntimeError:  # ckzg raises on non-canonical field elements / bad points
-            return False
-
-    def verify_blob(self, commitment: bytes, blob: bytes) -> bool:
-        import ckzg
-
-        try:
-            return bytes(ckzg.blob_to_kzg_commitment(blob, self._loaded())) == commitment
-        except RuntimeError:
-            return False
-
-
-def _default_setup() -> Path:
-    import eth_account
-
-    path = Path(eth_account.__file__).parent / "typed_transactions/blob_transactions"
-    return path / "kzg_trusted_setup.txt"
-
-
-# ---- boot info -------------------------------------------------------------------------------
-
-
-@dataclass
-class BootInfo:
-    """Local (type 1) preimages for one program run: ident -> value (bootstrap inputs, §5.2).
-
-    On chain each value is loaded with ``loadLocalData`` (at most 32 bytes there); off chain
-    idents 6-9 may carry larger config JSON.
-    """
-
-    locals: dict[int, bytes] = field(default_factory=dict)
-
-    def get(self, key: bytes) -> bytes | None:
-        """The value of an unlocalized local key, or None if this run has no such ident."""
-        return self.locals.get(local_ident(key))
-
-    def keys(self) -> list[bytes]:
-        return [local_key(ident) for ident in sorted(self.locals)]
-
-    @classmethod
-    def from_pairs(cls, pairs: Iterable[str]) -> BootInfo:
-        """Parse ``IDENT=0xHEX`` strings (the ``--local`` CLI flag)."""
-        values: dict[int, bytes] = {}
-        for pair in pairs:
-            ident_text, sep, hex_text = pair.partition("=")
-            try:
-                ident = int(ident_text, 0)
-                if not sep:
-                    raise ValueError
-                value = bytes.fromhex(hex_text.removeprefix("0x"))
-            except ValueError:
-                raise InvalidPreimageKey(
-                    f"local value {pair!r} is not IDENT=0xHEX (e.g. 1=0x00ab...)"
-                ) from None
-            local_key(ident)  # range check
-            values[ident] = value
-        return cls(values)
-
-
-# ---- stores ----------------------------------------------------------------------------------
+__all__ = [
+    "BlobVerifier",
+    "BootInfo",
+    "KzgBlobVerifier",
+    "MemoryStore",
+    "PreimageStore",
+    "SqliteStore",
+    "verify_preimage",
+]
 
 
 class PreimageStore(ABC):
@@ -226,7 +90,7 @@ class PreimageStore(ABC):
     def put(self, key: bytes, value: bytes) -> bytes:
         """Insert a (key, value) whose key commits to the value (keccak256, sha256). Returns key."""
         verify_preimage(key, value)
-        self._save([(key, value, _checksum(key, value), False)])
+        self._save([(key, value, checksum(key, value), False)])
         return key
 
     def put_many(self, items: Iterable[tuple[bytes, bytes]]) -> list[bytes]:
@@ -234,7 +98,7 @@ class PreimageStore(ABC):
         rows = []
         for key, value in items:
             verify_preimage(key, value)
-            rows.append((key, value, _checksum(key, value), False))
+            rows.append((key, value, checksum(key, value), False))
         self._save(rows)
         return [row[0] for row in rows]
 
@@ -266,7 +130,7 @@ class PreimageStore(ABC):
                 f"KZG proof does not open commitment 0x{commitment.hex()} to y=0x{y.hex()} "
                 f"at z=0x{z.hex()}"
             )
-        self._save([(key, y, _checksum(key, y), True)])
+        self._save([(key, y, checksum(key, y), True)])
         return key
 
     def put_blob_sidecar(
@@ -292,14 +156,14 @@ class PreimageStore(ABC):
             raise PreimageMismatch(f"commitment 0x{commitment.hex()} does not commit to the blob")
         rows: list[tuple[bytes, bytes, bytes, bool]] = []
         commitment_key = sha256_key(commitment)
-        rows.append((commitment_key, commitment, _checksum(commitment_key, commitment), False))
+        rows.append((commitment_key, commitment, checksum(commitment_key, commitment), False))
         for i in range(FIELD_ELEMENTS_PER_BLOB):
             key80 = commitment + blob_root_of_unity(i)
             element = blob[32 * i : 32 * i + 32]
             hkey = keccak256_key(key80)
             bkey = blob_key(commitment, key80[48:])
-            rows.append((hkey, key80, _checksum(hkey, key80), False))
-            rows.append((bkey, element, _checksum(bkey, element), True))
+            rows.append((hkey, key80, checksum(hkey, key80), False))
+            rows.append((bkey, element, checksum(bkey, element), True))
         self._save(rows)
         return commitment_key
 
@@ -320,8 +184,8 @@ class PreimageStore(ABC):
         call_key = keccak256_key(call)
         self._save(
             [
-                (call_key, call, _checksum(call_key, call), False),
-                (key, result, _checksum(key, result), True),
+                (call_key, call, checksum(call_key, call), False),
+                (key, result, checksum(key, result), True),
             ]
         )
         return key
@@ -335,7 +199,7 @@ class PreimageStore(ABC):
             key_type(key)  # raises the length error
         if kind in (KeyType.KECCAK256, KeyType.SHA256, KeyType.LOCAL, KeyType.GENERIC, 0):
             verify_preimage(key, value)
-        self._save([(key, value, _checksum(key, value), True)])
+        self._save([(key, value, checksum(key, value), True)])
         return key
 
     # reads
@@ -351,8 +215,8 @@ class PreimageStore(ABC):
         row = self._load(bytes(key))
         if row is None:
             return None
-        value, checksum = row
-        _check_on_read(key, value, checksum)
+        value, stored = row
+        check_on_read(key, value, stored)
         return value
 
     def __contains__(self, key: object) -> bool:
@@ -399,8 +263,8 @@ class MemoryStore(PreimageStore):
                 old = self._rows.get(key)
                 if old is not None and old[0] != value:
                     raise _conflict(key)
-            for key, value, checksum, _ in rows:
-                self._rows[key] = (value, checksum)
+            for key, value, stored, _ in rows:
+                self._rows[key] = (value, stored)
 
     def _iter_keys(self) -> Iterator[bytes]:
         return iter(list(self._rows))
@@ -479,11 +343,11 @@ class SqliteStore(PreimageStore):
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for key, value, checksum, trusted in rows:
+                for key, value, stored, trusted in rows:
                     cur = self._db.execute(
                         "INSERT OR IGNORE INTO preimages (key, value, checksum, trusted) "
                         "VALUES (?, ?, ?, ?)",
-                        (key, value, checksum, int(trusted)),
+                        (key, value, stored, int(trusted)),
                     )
                     if cur.rowcount == 0:
                         (old,) = self._db.execute(
