@@ -110,6 +110,7 @@ GO_PATCHED_SYMBOLS = (
 
 # §6.1 program header type skipped by the loader.
 PT_LOAD = 1
+PT_GNU_STACK = 0x6474E551
 PT_MIPS_ABIFLAGS = 0x70000003
 
 # Status codes of the numba run loop (why it handed control back to Python).

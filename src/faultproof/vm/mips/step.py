@@ -55,14 +55,14 @@ M32 = 0xFFFFFFFF
 OK = RUN_BUDGET_DONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def advance(cpu: np.ndarray) -> None:
     """pc <- nextPC, nextPC += 4: the common tail of every non-jumping instruction."""
     cpu[CPU_PC] = cpu[CPU_NEXT_PC]
     cpu[CPU_NEXT_PC] = (cpu[CPU_NEXT_PC] + 4) & M32
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def write_rd(regs: np.ndarray, cpu: np.ndarray, rd: int, value: int, condition: bool) -> None:
     """Cannon's ``HandleRd``: write unless r0 or the condition is false, then advance."""
     if rd != 0 and condition:
@@ -70,7 +70,7 @@ def write_rd(regs: np.ndarray, cpu: np.ndarray, rd: int, value: int, condition: 
     advance(cpu)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def jump(regs: np.ndarray, cpu: np.ndarray, link: int, target: int, io: np.ndarray) -> int:
     """j/jal/jr/jalr (§3.4): the delay slot runs next, then ``target``; link = pc + 8."""
     pc = cpu[CPU_PC]
@@ -84,7 +84,7 @@ def jump(regs: np.ndarray, cpu: np.ndarray, link: int, target: int, io: np.ndarr
     return OK
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def branch(regs: np.ndarray, cpu: np.ndarray, opcode: int, insn: int, rs: int, io: np.ndarray) -> int:
     """beq/bne/blez/bgtz/REGIMM (§3.4): bgezal links whether or not it is taken."""
     pc = cpu[CPU_PC]
@@ -103,7 +103,7 @@ def branch(regs: np.ndarray, cpu: np.ndarray, opcode: int, insn: int, rs: int, i
     return OK
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def hi_lo(
     regs: np.ndarray, cpu: np.ndarray, funct: int, rs: int, rt: int, rd: int, io: np.ndarray
 ) -> int:
@@ -133,26 +133,33 @@ def hi_lo(
     return OK
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def load_linked_store_conditional(
-    regs: np.ndarray, cpu: np.ndarray, mem: tuple, log: tuple, opcode: int, insn: int  # type: ignore[type-arg]
+    regs: np.ndarray,
+    cpu: np.ndarray,
+    mem: tuple,  # type: ignore[type-arg]
+    log: tuple,  # type: ignore[type-arg]
+    cache: np.ndarray,
+    opcode: int,
+    insn: int,
 ) -> int:
     """ll loads the word; sc stores R[rt] and always succeeds with rt = 1 (single-threaded, §3.3)."""
     rt_reg = (insn >> 16) & 31
     base = np.int64(regs[(insn >> 21) & 31])
     addr = (base + sign_extend(insn & 0xFFFF, 16)) & 0xFFFFFFFC
-    log_proof(log[0], log[1], log[2], np.uint64(addr))
-    word = read_word(mem, addr)
+    if log[0][1] != 0:
+        log_proof(log[0], log[1], log[2], np.uint64(addr))
+    word = read_word(mem, cache, addr)
     if opcode == OP_LL:
         value = word
     else:
-        write_word(mem, log, addr, np.int64(regs[rt_reg]))
+        write_word(mem, log, cache, addr, np.int64(regs[rt_reg]))
         value = 1
     write_rd(regs, cpu, rt_reg, value, True)
     return OK
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def execute(
     insn: int,
     regs: np.ndarray,
@@ -160,6 +167,7 @@ def execute(
     pkey: np.ndarray,
     mem: tuple,  # type: ignore[type-arg]
     log: tuple,  # type: ignore[type-arg]
+    cache: np.ndarray,
     pre: tuple,  # type: ignore[type-arg]
     io: np.ndarray,
 ) -> int:
@@ -168,14 +176,14 @@ def execute(
     funct = insn & 0x3F
 
     if opcode == 0 and funct == 0x0C:
-        status, advance_pc = syscall(regs, cpu, pkey, mem, log, pre, io)
+        status, advance_pc = syscall(regs, cpu, pkey, mem, log, cache, pre, io)
         if status == OK or status == RUN_HOST_WRITE:
             if advance_pc:
                 advance(cpu)
         return status
 
     if opcode == OP_LL or opcode == OP_SC:
-        return load_linked_store_conditional(regs, cpu, mem, log, opcode, insn)
+        return load_linked_store_conditional(regs, cpu, mem, log, cache, opcode, insn)
 
     if opcode == 0x02 or opcode == 0x03:
         target = (cpu[CPU_NEXT_PC] & 0xF0000000) | ((insn & 0x03FFFFFF) << 2)
@@ -206,8 +214,9 @@ def execute(
     if opcode >= 0x20:
         rs = (rs + sign_extend(insn & 0xFFFF, 16)) & M32
         addr = rs & 0xFFFFFFFC
-        log_proof(log[0], log[1], log[2], np.uint64(addr))
-        mem_word = read_word(mem, addr)
+        if log[0][1] != 0:
+            log_proof(log[0], log[1], log[2], np.uint64(addr))
+        mem_word = read_word(mem, cache, addr)
         if opcode >= 0x28:
             store_addr = addr
             rd = 0
@@ -230,18 +239,19 @@ def execute(
             return hi_lo(regs, cpu, funct, rs, rt, rd, io)
 
     if store_addr >= 0:
-        write_word(mem, log, store_addr, value)
+        write_word(mem, log, cache, store_addr, value)
     write_rd(regs, cpu, rd, value, True)
     return OK
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def run(
     regs: np.ndarray,
     cpu: np.ndarray,
     pkey: np.ndarray,
     mem: tuple,  # type: ignore[type-arg]
     log: tuple,  # type: ignore[type-arg]
+    cache: np.ndarray,
     pre: tuple,  # type: ignore[type-arg]
     io: np.ndarray,
     budget: int,
@@ -250,44 +260,52 @@ def run(
 
     Stops early when the guest exited, memory needs to grow, a preimage must be fetched, a host
     write was executed (counted), or an exception occurred (not counted, state unchanged).
-    The page of the pc is cached across iterations: a page's slot never moves once allocated.
+
+    Hot-loop care (see :mod:`memword`): compiled without NRT reference counting (``_nrt=False``:
+    every array is owned by the caller and nothing is allocated here; with counting, each array
+    taken out of a tuple costs an out-of-line incref/decref, which dominated the step time); the pc's page slot is cached (a page's slot never moves once
+    allocated), the data page has its own one-entry cache, the access log is only called when it is
+    on, and the page-headroom check reruns only after an instruction allocated a page.
     """
     pages = mem[0]
     tkeys = mem[1]
     tvals = mem[2]
     meta = mem[3]
-    cached_page = np.int64(-1)
-    cached_slot = np.int64(-1)
+    cache[0] = -1  # the data-page cache (see memword); reset: memory may have changed in Python
+    cache[1] = -1
+    logging = log[0][1] != 0
+    pc_page = np.int64(-1)
+    pc_slot = np.int64(-1)
+    pages_used = np.int64(-1)
     done = 0
     while done < budget:
         if cpu[CPU_EXITED] != 0:
             return RUN_EXITED, done
-        if not has_headroom(meta, tkeys):
-            return RUN_NEED_GROW, done
+        if meta[0] != pages_used:
+            if not has_headroom(meta, tkeys):
+                return RUN_NEED_GROW, done
+            pages_used = meta[0]
         pc = cpu[CPU_PC]
         if pc & 3:
             io[IO_CODE] = EXC_UNALIGNED_PC
             io[IO_PC] = pc
             return RUN_EXCEPTION, done
-        log_proof(log[0], log[1], log[2], np.uint64(pc))
+        if logging:
+            log_proof(log[0], log[1], log[2], np.uint64(pc))
         page = pc >> 12
-        if page != cached_page:
-            slot = lookup_slot(tkeys, tvals, page)
-            if slot >= 0:
-                cached_page = page
-                cached_slot = slot
-        else:
-            slot = cached_slot
+        if page != pc_page:
+            pc_slot = lookup_slot(tkeys, tvals, page)
+            pc_page = page if pc_slot >= 0 else np.int64(-1)
         insn = 0
-        if slot >= 0:
+        if pc_slot >= 0:
             off = pc & 0xFFF
             insn = (
-                (np.int64(pages[slot, off]) << 24)
-                | (np.int64(pages[slot, off + 1]) << 16)
-                | (np.int64(pages[slot, off + 2]) << 8)
-                | np.int64(pages[slot, off + 3])
+                (np.int64(pages[pc_slot, off]) << 24)
+                | (np.int64(pages[pc_slot, off + 1]) << 16)
+                | (np.int64(pages[pc_slot, off + 2]) << 8)
+                | np.int64(pages[pc_slot, off + 3])
             )
-        status = execute(insn, regs, cpu, pkey, mem, log, pre, io)
+        status = execute(insn, regs, cpu, pkey, mem, log, cache, pre, io)
         if status == OK or status == RUN_HOST_WRITE:
             cpu[CPU_STEP] += 1
             done += 1

@@ -56,7 +56,7 @@ from faultproof.vm.mips.memword import read_word, write_word
 M32 = 0xFFFFFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def sys_mmap(a0: int, a1: int, heap: int) -> tuple[int, int, int]:
     """(v0, v1, new heap): a hint address is returned as is; otherwise bump the heap (§4.2)."""
     size = a1
@@ -71,7 +71,7 @@ def sys_mmap(a0: int, a1: int, heap: int) -> tuple[int, int, int]:
     return heap, 0, new_heap
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def sys_fcntl(fd: int, cmd: int) -> tuple[int, int]:
     """F_GETFD for fds 0-6 (singlethreaded-2), F_GETFL by direction, everything else EINVAL."""
     if cmd == F_GETFD:
@@ -87,12 +87,13 @@ def sys_fcntl(fd: int, cmd: int) -> tuple[int, int]:
     return SYS_ERROR, EINVAL
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def preimage_read(
     cpu: np.ndarray,
     pkey: np.ndarray,
     mem: tuple,  # type: ignore[type-arg]
     log: tuple,  # type: ignore[type-arg]
+    cache: np.ndarray,
     pre: tuple,  # type: ignore[type-arg]
     io: np.ndarray,
     a1: int,
@@ -110,7 +111,8 @@ def preimage_read(
         if data_key[i] != pkey[i]:
             return RUN_NEED_PREIMAGE, 0
     addr = a1 & 0xFFFFFFFC
-    log_proof(log[0], log[1], log[2], np.uint64(addr))
+    if log[0][1] != 0:
+        log_proof(log[0], log[1], log[2], np.uint64(addr))
     offset = cpu[CPU_PREIMAGE_OFFSET]
     length = data.shape[0]
     if offset >= length:
@@ -119,29 +121,31 @@ def preimage_read(
     n = min(length - offset, PREIMAGE_PART)
     alignment = a1 & 3
     n = min(n, 4 - alignment, a2)
-    word = read_word(mem, addr)
+    word = read_word(mem, cache, addr)
     for i in range(n):
         shift = (3 - alignment - i) * 8
         word = (word & (M32 ^ (0xFF << shift))) | (np.int64(data[offset + i]) << shift)
-    write_word(mem, log, addr, word)
+    write_word(mem, log, cache, addr, word)
     io[IO_READ_KEY_OFFSET] = offset
     cpu[CPU_PREIMAGE_OFFSET] = offset + n
     return RUN_BUDGET_DONE, n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def preimage_key_write(
     cpu: np.ndarray,
     pkey: np.ndarray,
     mem: tuple,  # type: ignore[type-arg]
     log: tuple,  # type: ignore[type-arg]
+    cache: np.ndarray,
     a1: int,
     a2: int,
 ) -> int:
     """fd 6: shift up to 4 bytes of the word at a1 into the 32-byte key register; reset the offset."""
     addr = a1 & 0xFFFFFFFC
-    log_proof(log[0], log[1], log[2], np.uint64(addr))
-    word = read_word(mem, addr)
+    if log[0][1] != 0:
+        log_proof(log[0], log[1], log[2], np.uint64(addr))
+    word = read_word(mem, cache, addr)
     alignment = a1 & 3
     n = min(a2, 4 - alignment)
     for i in range(32 - n):
@@ -152,13 +156,14 @@ def preimage_key_write(
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def syscall(
     regs: np.ndarray,
     cpu: np.ndarray,
     pkey: np.ndarray,
     mem: tuple,  # type: ignore[type-arg]
     log: tuple,  # type: ignore[type-arg]
+    cache: np.ndarray,
     pre: tuple,  # type: ignore[type-arg]
     io: np.ndarray,
 ) -> tuple[int, bool]:
@@ -188,7 +193,7 @@ def syscall(
         if a0 == FD_STDIN:
             pass
         elif a0 == FD_PREIMAGE_READ:
-            status, v0 = preimage_read(cpu, pkey, mem, log, pre, io, a1, a2)
+            status, v0 = preimage_read(cpu, pkey, mem, log, cache, pre, io, a1, a2)
             if status != RUN_BUDGET_DONE:
                 return status, False
         elif a0 == FD_HINT_READ:
@@ -203,7 +208,7 @@ def syscall(
             io[IO_LEN] = a2
             status = RUN_HOST_WRITE
         elif a0 == FD_PREIMAGE_WRITE:
-            v0 = preimage_key_write(cpu, pkey, mem, log, a1, a2)
+            v0 = preimage_key_write(cpu, pkey, mem, log, cache, a1, a2)
         else:
             v0, v1 = SYS_ERROR, EBADF
     elif number == SYS_FCNTL:

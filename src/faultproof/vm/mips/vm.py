@@ -105,6 +105,7 @@ class MipsVM:
         self.stderr = stderr
         self._log = AccessLog.create(False)
         self._io = np.zeros(IO_FIELDS, dtype=np.int64)
+        self._cache = np.full(2, -1, dtype=np.int64)
         self._pre_data = _NO_PREIMAGE
         self._pre_key = np.zeros(32, dtype=np.uint8)
         self._pre_meta = np.zeros(1, dtype=np.int64)
@@ -219,6 +220,7 @@ class MipsVM:
             self.preimage_key_array,
             mem,
             self._log.arrays(),
+            self._cache,
             (self._pre_data, self._pre_key, self._pre_meta),
             self._io,
             budget,
