@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,11 +73,17 @@ def _read_exact(fd: int, n: int) -> bytes | None:
 
 
 def run_with_oracle(
-    name: str, target: str, preimages: dict[bytes, bytes], timeout: float = 60
+    name: str,
+    target: str,
+    preimages: dict[bytes, bytes],
+    timeout: float = 60,
+    chunk: int | None = None,
 ) -> Run:
     """Run a guest with a preimage host on fds 3-6 (guest view, cannon-mips32.md 4.3):
     3 = hint ack (guest reads), 4 = hints (guest writes), 5 = preimage data (guest reads),
-    6 = preimage keys (guest writes). An unknown key makes the host hang up."""
+    6 = preimage keys (guest writes). An unknown key makes the host hang up. With `chunk`,
+    replies are written in pieces of that size with a pause between them, so the guest
+    sees short reads as it does inside a VM."""
     hint_req_r, hint_req_w = os.pipe()
     hint_ack_r, hint_ack_w = os.pipe()
     key_r, key_w = os.pipe()
@@ -117,8 +124,12 @@ def run_with_oracle(
                 keys.append(key)
                 if key not in preimages:
                     break
-                value = preimages[key]
-                out.write(len(value).to_bytes(8, "big") + value)
+                reply = len(preimages[key]).to_bytes(8, "big") + preimages[key]
+                step = chunk or len(reply) or 1
+                for i in range(0, len(reply), step):
+                    out.write(reply[i : i + step])
+                    if chunk:
+                        time.sleep(0.001)
         os.close(key_r)
 
     threads = [threading.Thread(target=f, daemon=True) for f in (serve_hints, serve_preimages)]
