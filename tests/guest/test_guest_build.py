@@ -48,8 +48,10 @@ def test_cached_build_is_not_rebuilt() -> None:
 def test_source_change_triggers_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tmp_path / "guest"
     shutil.copytree(guests.GUEST_DIR, src, ignore=shutil.ignore_patterns("build", "go"))
+    original = guest_elf("hello", "host").read_bytes()
     monkeypatch.setattr(guests, "GUEST_DIR", src)
     first = guest_elf("hello", "host").read_bytes()
+    assert first == original, "the checkout's location must not leak into the binary"
     hello = src / "programs" / "hello.c"
     hello.write_text(hello.read_text().replace("hello world", "hello again"))
     second = guest_elf("hello", "host").read_bytes()
