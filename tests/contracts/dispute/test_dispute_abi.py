@@ -43,6 +43,7 @@ FACTORY_SELECTORS = {
     0x14F6B1A3: "setImplementation(uint32,address)",
     0xB1070957: "setImplementation(uint32,address,bytes)", 0x1E334240: "setInitBond(uint32,uint256)",
     0x96CD9720: "getGameUUID(uint32,bytes32,bytes)",
+    0x254BD683: "findLatestGames(uint32,uint256,uint256)",
 }
 ASR_SELECTORS = {
     0xD83EF267: "getAnchorRoot()", 0x7258A807: "anchors(uint32)", 0x17CF21A9: "setAnchorState(address)",

@@ -198,3 +198,25 @@ def test_paused_weth_blocks_withdrawals(system: DisputeSystem, chain: EmbeddedCh
     reverts_with("Unauthorized", weth.transact, "setPaused", True, sender=alice)
     weth.transact("setPaused", True, sender=system.owner)
     reverts_with("Error", weth.transact, "withdraw", alice, 1, sender=alice)
+
+
+def test_find_latest_games_scans_back_by_type(system: DisputeSystem) -> None:
+    f, cfg = system.factory, system.config
+    f.transact("setImplementation", 7, system.blueprint, f.call("gameArgs", cfg.game_type),
+               sender=system.owner)
+    f.transact("setInitBond", 7, cfg.init_bond, sender=system.owner)
+    for block, gtype in [(5, cfg.game_type), (6, 7), (7, cfg.game_type), (8, cfg.game_type)]:
+        system.create_game(output_root(block), block, game_type=gtype)
+    latest = f.call("findLatestGames", cfg.game_type, 3, 2)
+    assert [(g[0], g[3], g[4]) for g in latest] == [
+        (3, output_root(8), (8).to_bytes(32, "big")),
+        (2, output_root(7), (7).to_bytes(32, "big")),
+    ]
+    index, metadata, ts, _, _ = latest[0]
+    game_type, created, proxy = f.call("gameAtIndex", index)
+    assert int.from_bytes(metadata, "big") == (game_type << 224) | (created << 160) | int(proxy, 16)
+    assert ts == created
+    assert [g[0] for g in f.call("findLatestGames", cfg.game_type, 3, 10)] == [3, 2, 0]
+    assert list(f.call("findLatestGames", 7, 0, 10)) == []
+    assert list(f.call("findLatestGames", cfg.game_type, 4, 1)) == []
+    assert list(f.call("findLatestGames", cfg.game_type, 3, 0)) == []

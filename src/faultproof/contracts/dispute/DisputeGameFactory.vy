@@ -12,9 +12,18 @@
 
 interface IDisputeGame:
     def initialize(): payable
+    def gameData() -> (uint32, bytes32, Bytes[MAX_EXTRA_DATA]): view
 
 MAX_EXTRA_DATA: constant(uint256) = 256
 GAME_ARGS_LEN: constant(uint256) = 288
+MAX_SEARCH_RESULTS: constant(uint256) = 256
+
+struct GameSearchResult:
+    index: uint256
+    metadata: bytes32
+    timestamp: uint64
+    rootClaim: bytes32
+    extraData: Bytes[MAX_EXTRA_DATA]
 
 event DisputeGameCreated:
     disputeProxy: indexed(address)
@@ -160,6 +169,39 @@ def gameAtIndex(_index: uint256) -> (uint32, uint64, address):
 @view
 def gameCount() -> uint256:
     return self._gameCount
+
+
+@external
+@view
+def findLatestGames(_gameType: uint32, _start: uint256, _n: uint256) -> DynArray[GameSearchResult, MAX_SEARCH_RESULTS]:
+    """Up to `_n` (at most 256) games of `_gameType`, newest first, scanning back from `_start`.
+
+    The proposer uses it to find its last proposal; games of other types are skipped.
+    """
+    found: DynArray[GameSearchResult, MAX_SEARCH_RESULTS] = []
+    count: uint256 = self._gameCount
+    if _start >= count or _n == 0:
+        return found
+    want: uint256 = min(_n, MAX_SEARCH_RESULTS)
+    for k: uint256 in range(_start + 1, bound=2**32):
+        i: uint256 = _start - k
+        game_id: uint256 = self._disputeGameList[i]
+        if convert(game_id >> 224, uint32) == _gameType:
+            proxy: address = convert(game_id & (2**160 - 1), address)
+            gtype: uint32 = 0
+            root: bytes32 = empty(bytes32)
+            extra: Bytes[MAX_EXTRA_DATA] = b""
+            gtype, root, extra = staticcall IDisputeGame(proxy).gameData()
+            found.append(GameSearchResult(
+                index=i,
+                metadata=convert(game_id, bytes32),
+                timestamp=convert((game_id >> 160) & (2**64 - 1), uint64),
+                rootClaim=root,
+                extraData=extra,
+            ))
+            if len(found) == want:
+                break
+    return found
 
 
 @external
