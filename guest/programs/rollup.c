@@ -29,8 +29,8 @@ static int local32(uint64_t ident, uint8_t out[32])
 
 static uint8_t *keccak_preimage(const uint8_t hash[32], uint64_t *len)
 {
-	char hint[7 + 64 + 1] = "keccak ";
-	hex_encode(hint + 7, hash, 32);
+	char hint[9 + 64 + 1] = "keccak 0x";
+	hex_encode(hint + 9, hash, 32);
 	if (preimage_hint_str(hint))
 		return 0;
 	return preimage_get_keccak256(hash, len);
