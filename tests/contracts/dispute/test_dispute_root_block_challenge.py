@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import rlp
-from dispute_helpers import output_root, reverts_with
-from eth_abi.abi import encode as abi_encode
+from dispute_helpers import header_rlp, output_root, proof_for, reverts_with, root_for
 
 from faultproof.chain import EmbeddedChain
 from faultproof.contracts.dispute import DisputeSystem
 from faultproof.crypto import keccak256
 
 CLAIMED_BLOCK = 4
-
-
-def header_rlp(number: int | bytes) -> bytes:
-    """An L1/L2-style block header with item 8 = `number` (long list, 256-byte bloom)."""
-    fields: list[object] = [
-        b"\x11" * 32, b"\x22" * 32, b"\x33" * 20, b"\x44" * 32, b"\x55" * 32, b"\x66" * 32,
-        b"\x00" * 256, 0, number, 30_000_000, 21_000, 1_700_000_000, b"extra", b"\x77" * 32,
-        b"\x00" * 8, 7,
-    ]
-    return bytes(rlp.encode(fields))
-
-
-def proof_for(header: bytes) -> tuple[bytes, bytes, bytes, bytes]:
-    return (bytes(32), b"\xaa" * 32, b"\xbb" * 32, keccak256(header))
-
-
-def root_for(proof: tuple[bytes, bytes, bytes, bytes]) -> bytes:
-    return keccak256(abi_encode(["bytes32"] * 4, list(proof)))
 
 
 def test_wrong_block_number_counters_the_root(system: DisputeSystem, chain: EmbeddedChain) -> None:

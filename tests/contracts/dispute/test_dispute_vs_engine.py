@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from dispute_helpers import output_root
+from dispute_helpers import header_rlp, output_root, proof_for, root_for
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from test_dispute_root_block_challenge import header_rlp, proof_for, root_for
 
 from faultproof.chain import EmbeddedChain
 from faultproof.contracts.dispute import (
