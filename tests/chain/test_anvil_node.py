@@ -49,3 +49,12 @@ def test_anvil_starts_on_a_free_port_and_stops_on_sigterm() -> None:
 def test_rpc_errors_name_the_method(anvil_chain: RpcChain) -> None:
     with pytest.raises(RpcError, match="eth_getBalance"):
         anvil_chain._request("eth_getBalance", ["not-an-address", "latest"])
+
+
+@pytest.mark.anvil
+@pytest.mark.skipif(not anvil_available(), reason="anvil not installed")
+def test_a_busy_port_is_refused(anvil_node: AnvilNode) -> None:
+    from faultproof.chain.anvil import AnvilStartError
+
+    with pytest.raises(AnvilStartError, match="already has a JSON-RPC node"):
+        AnvilNode(port=anvil_node.port)
