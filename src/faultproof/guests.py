@@ -30,7 +30,7 @@ from faultproof.errors import FaultproofError
 GUEST_DIR = Path(__file__).resolve().parents[2] / "guest"
 """The source tree (`guest/` at the repository root)."""
 
-GUEST_NAMES: tuple[str, ...] = ("hello", "exitcode", "compute", "heap", "preimage")
+GUEST_NAMES: tuple[str, ...] = ("hello", "exitcode", "compute", "heap", "preimage", "rollup")
 """C guest programs: `guest/programs/<name>.c`, each buildable for every target."""
 
 GO_GUEST_NAMES: tuple[str, ...] = ("go-hello", "go-alloc")
