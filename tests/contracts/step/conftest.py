@@ -8,7 +8,7 @@ import pytest
 
 from faultproof.chain.embedded import EmbeddedChain
 from faultproof.contracts.compiler import CONTRACTS_ROOT, compile_contract
-from faultproof.contracts.step import deploy_mips32, deploy_riscv64
+from faultproof.contracts.step import deploy_mips32, deploy_riscv64, deploy_riscv64c
 
 HERE = Path(__file__).resolve().parent
 REAL_ORACLE = CONTRACTS_ROOT / "oracle" / "PreimageOracle.vy"
@@ -42,3 +42,8 @@ def mips(chain: EmbeddedChain, oracle: str) -> str:
 @pytest.fixture(scope="module")
 def riscv(chain: EmbeddedChain, oracle: str) -> str:
     return deploy_riscv64(chain, oracle)
+
+
+@pytest.fixture(scope="module")
+def riscv_c(chain: EmbeddedChain, oracle: str) -> str:
+    return deploy_riscv64c(chain, oracle)

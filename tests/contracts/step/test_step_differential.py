@@ -184,3 +184,59 @@ def test_riscv_vm_witnesses_replay_on_chain(chain: EmbeddedChain, riscv: str,
         steps += 1
         assert steps < 200
     assert vm.exit_code == 2 and steps == len(riscv_program()) - 2
+
+
+C_LI_A0_5, C_ADDI_A0_3, C_NOP = 0x4515, 0x050D, 0x0001
+C_MV_A1_A0, C_ADD_A1_A0 = 0x85AA, 0x95AA
+
+
+def riscv_c_program() -> bytes:
+    """Mixed 16/32-bit code with a 32-bit load whose fetch straddles a leaf (pc % 32 == 30)."""
+    from step_helpers import rv_i, rv_j, rv_s, rv_u
+
+    def h(x: int) -> bytes:
+        return x.to_bytes(2, "little")
+
+    def w(x: int) -> bytes:
+        return x.to_bytes(4, "little")
+
+    code = h(C_LI_A0_5) + h(C_ADDI_A0_3) + w(rv_u(0x37, 5, 0x20))
+    code += h(C_NOP) * ((0x1E - len(code)) // 2)
+    assert len(code) == 0x1E
+    code += w(rv_i(0x03, 7, 3, 5, 28))  # ld x7, 28(x5): fetch and data both straddle
+    code += h(C_MV_A1_A0) + h(C_ADD_A1_A0)
+    code += w(rv_s(0x23, 3, 5, 11, 60))  # sd x11, 60(x5): straddling store
+    code += w(rv_j(1, 6))  # jal ra, +6 (2-aligned target)
+    code += h(C_NOP)  # skipped
+    code += w(rv_i(0x13, 17, 0, 0, 93)) + w(rv_i(0x13, 10, 0, 7, 0)) + w(0x73)
+    return code
+
+
+def test_riscv_c_expansions_match_intent() -> None:
+    rvc = pytest.importorskip("faultproof.vm.riscv.compressed")
+    from step_helpers import rv_i, rv_r
+
+    assert int(rvc.expand(C_LI_A0_5)) == rv_i(0x13, 10, 0, 0, 5)
+    assert int(rvc.expand(C_ADDI_A0_3)) == rv_i(0x13, 10, 0, 10, 3)
+    assert int(rvc.expand(C_MV_A1_A0)) == rv_r(0x33, 11, 0, 0, 10, 0)
+    assert int(rvc.expand(C_ADD_A1_A0)) == rv_r(0x33, 11, 0, 11, 10, 0)
+
+
+def test_riscv_c_vm_witnesses_replay_on_chain(chain: EmbeddedChain, riscv_c: str) -> None:
+    rv = pytest.importorskip("faultproof.vm.riscv.vm")
+    from faultproof.vm.riscv.constants import S_PC
+
+    vm = rv.RiscvVM(compressed=True, host=_Host())
+    vm.memory.write(0x1000, riscv_c_program())
+    vm.memory.write(0x20000 + 28, bytes(range(1, 9)))
+    vm.st[S_PC] = 0x1000
+    steps = 0
+    while not vm.exited:
+        w = vm.step(proof=True)
+        assert w is not None
+        rcpt = call_step(chain, riscv_c, w.state, w.proof)
+        assert rcpt.success, (steps, hex(vm.pc), rcpt.revert_data.hex())
+        assert rcpt.return_data == vm.state_hash(), f"step {steps} at pc {w.state[72:80].hex()}"
+        steps += 1
+        assert steps < 100
+    assert vm.exit_code == 0x01 and steps == 3 + 11 + 1 + 2 + 1 + 1 + 3

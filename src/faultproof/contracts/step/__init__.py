@@ -19,6 +19,7 @@ from faultproof.contracts.compiler import Artifact, compile_contract
 STEP_DIR = Path(__file__).resolve().parent
 MIPS32_SOURCE = STEP_DIR / "MIPS32.vy"
 RISCV64_SOURCE = STEP_DIR / "RISCV64.vy"
+RISCV64C_SOURCE = STEP_DIR / "RISCV64C.vy"
 
 #: ``step(bytes,bytes,bytes32)``, shared by MIPS.sol, RISCV.sol and IBigStepper.
 STEP_SELECTOR = bytes.fromhex("e14ced32")
@@ -40,6 +41,11 @@ def riscv64_artifact() -> Artifact:
     return compile_contract(RISCV64_SOURCE)
 
 
+def riscv64c_artifact() -> Artifact:
+    """Compiled RISCV64C (RV64IMAC) step contract: RISCV64 plus 16-bit instructions."""
+    return compile_contract(RISCV64C_SOURCE)
+
+
 def deploy_mips32(chain: Chain, oracle: str) -> str:
     """Deploy MIPS32 bound to the PreimageOracle at `oracle`; return its address."""
     return chain.deploy(mips32_artifact(), oracle)
@@ -48,6 +54,11 @@ def deploy_mips32(chain: Chain, oracle: str) -> str:
 def deploy_riscv64(chain: Chain, oracle: str) -> str:
     """Deploy RISCV64 bound to the PreimageOracle at `oracle`; return its address."""
     return chain.deploy(riscv64_artifact(), oracle)
+
+
+def deploy_riscv64c(chain: Chain, oracle: str) -> str:
+    """Deploy RISCV64C bound to the PreimageOracle at `oracle`; return its address."""
+    return chain.deploy(riscv64c_artifact(), oracle)
 
 
 def encode_step(state: bytes, proof: bytes, local_context: bytes = b"\x00" * 32) -> bytes:
