@@ -1,5 +1,5 @@
 /* Preimage round trip: read local key 1 (a 32-byte keccak256 hash), hint the host with
- * "keccak <hex>", fetch the type-2 preimage of that hash and verify it.
+ * "keccak 0x<hex>", fetch the type-2 preimage of that hash and verify it.
  * Exit 0 on success, 1 if the data does not hash to the key, 2 on an I/O failure. */
 #include "hash.h"
 #include "preimage.h"
@@ -24,13 +24,14 @@ int main(int argc, char **argv)
 		rt_printf("preimage: local key 1 is not a 32-byte hash (%ld)\n", (long)got);
 		return 2;
 	}
-	char hint[7 + 64 + 1] = "keccak ";
-	hex_encode(hint + 7, hash, 32);
+	/* op-program's hint syntax, which faultproof.preimage's router parses. */
+	char hint[9 + 64 + 1] = "keccak 0x";
+	hex_encode(hint + 9, hash, 32);
 	if (preimage_hint_str(hint)) {
 		rt_puts("preimage: hint failed");
 		return 2;
 	}
-	rt_printf("preimage: hash %s\n", hint + 7);
+	rt_printf("preimage: hash %s\n", hint + 9);
 	preimage_hash_key(key, PREIMAGE_KEY_KECCAK256, hash);
 	uint64_t len;
 	uint8_t *data = preimage_get(key, &len);

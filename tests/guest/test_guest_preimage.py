@@ -31,7 +31,7 @@ def test_preimage_round_trip(target: str) -> None:
     run = run_with_oracle("preimage", target, preimages)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout == _expected_stdout(digest, data)
-    assert run.hints == [b"keccak " + digest.hex().encode()]
+    assert run.hints == [b"keccak 0x" + digest.hex().encode()]
     assert run.keys == [local_key(1), keccak_key(digest)]
 
 
