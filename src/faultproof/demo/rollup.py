@@ -47,6 +47,8 @@ class HashchainRollup:
         return self._states[min(block, self.head)]
 
     def output_preimage(self, block: int) -> bytes:
+        """Blocks past the head have no batch yet: the chain stays at its head (as the program)."""
+        block = min(block, self.head)
         return block.to_bytes(32, "big") + self.state(block) + self.tape_root
 
     def output_root(self, block: int) -> bytes:

@@ -1,0 +1,27 @@
+"""The end-to-end demo: a wrong output is rejected, the liar's bonds go to the challenger."""
+
+import io
+
+import pytest
+from rich.console import Console
+
+from faultproof.demo.dispute import DemoSettings, run_demo
+from faultproof.demo.rollup import HashchainRollup, demo_batches
+from faultproof.game.types import GameStatus
+
+
+def test_rollup_model_outputs_chain_through_state_and_tape() -> None:
+    r = HashchainRollup(demo_batches(4))
+    assert r.output_preimage(2)[:32] == (2).to_bytes(32, "big")
+    assert r.output_preimage(2)[64:] == r.tape_root
+    assert r.output_root(3) != r.output_root(2)
+    assert r.output_root(9) == r.output_root(4), "blocks past the head stay at the head"
+
+
+@pytest.mark.parametrize("isa", ["mips32", "riscv64"])
+def test_demo_rejects_the_wrong_output(isa: str) -> None:
+    out = io.StringIO()
+    status = run_demo(DemoSettings(isa=isa, blocks=4, bad_block=3), Console(file=out, width=120))
+    text = out.getvalue()
+    assert status == GameStatus.CHALLENGER_WINS, text
+    assert "CHALLENGER_WINS" in text
