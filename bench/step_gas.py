@@ -1,4 +1,4 @@
-"""Gas per single step of the Vyper step contracts, by instruction class, as a rich table.
+"""Gas per single step of the Vyper step contracts (MIPS32, RISCV64, RISCV64C), by instruction class, as a rich table.
 
 Each row is one hand-built witness (`faultproof.contracts.step.witness`) sent as a transaction to
 MIPS32.vy or RISCV64.vy on the embedded chain (pyrevm, Cancun). "tx gas" is what a block explorer
@@ -23,8 +23,10 @@ from faultproof.contracts.compiler import load_contract
 from faultproof.contracts.step import (
     deploy_mips32,
     deploy_riscv64,
+    deploy_riscv64c,
     mips32_artifact,
     riscv64_artifact,
+    riscv64c_artifact,
 )
 from faultproof.contracts.step.witness import (
     MipsState,
@@ -103,6 +105,22 @@ def mips_cases() -> dict[str, bytes]:
     }
 
 
+def riscv_c_cases() -> dict[str, bytes]:
+    """The C contract on the same 32-bit cases, plus 16-bit parcels."""
+    cases = riscv_cases()
+    cases["ALU (c.addi, 16-bit)"] = riscv_case(0x050D, {10: 5})
+    cases["fetch straddling a leaf"] = riscv_c_straddle()
+    return cases
+
+
+def riscv_c_straddle() -> bytes:
+    mem = SparseMemory(59)
+    pc = PC + 30
+    mem.write(pc, rv_i(0x13, 3, 0, 0, 9).to_bytes(4, "little"))
+    st = RiscvState(pc=pc, mem_root=mem.root())
+    return riscv_calldata(st.pack(), [mem.proof(PC), mem.proof(PC + 32)])
+
+
 def riscv_cases() -> dict[str, bytes]:
     key = preimage_key_keccak(PREIMAGE)
     return {
@@ -141,18 +159,22 @@ def main() -> None:
     assert chain.transact(oracle, load + encode(["uint256", "bytes"], [8, PREIMAGE])).success
     mips = deploy_mips32(chain, oracle)
     riscv = deploy_riscv64(chain, oracle)
+    riscv_c = deploy_riscv64c(chain, oracle)
 
     sizes = Table(title="Step contracts: code size (EIP-170 limit 24,576 bytes)")
     for col in ("contract", "runtime bytes", "margin"):
         sizes.add_column(col, justify="right" if col != "contract" else "left")
-    for name, art in (("MIPS32.vy", mips32_artifact()), ("RISCV64.vy", riscv64_artifact())):
+    arts = (("MIPS32.vy", mips32_artifact()), ("RISCV64.vy", riscv64_artifact()),
+            ("RISCV64C.vy", riscv64c_artifact()))
+    for name, art in arts:
         sizes.add_row(name, f"{art.runtime_size:,}", f"{art.size_margin:,}")
 
     table = Table(title="Gas per step by instruction class (pyrevm, Cancun)")
     for col in ("contract", "class", "tx gas", "exec gas", "calldata bytes"):
         table.add_column(col, justify="left" if col in ("contract", "class") else "right")
     runs: list[tuple[str, str, Callable[[], dict[str, bytes]]]] = [
-        ("MIPS32", mips, mips_cases), ("RISCV64", riscv, riscv_cases)]
+        ("MIPS32", mips, mips_cases), ("RISCV64", riscv, riscv_cases),
+        ("RISCV64C", riscv_c, riscv_c_cases)]
     for label, vm, cases in runs:
         measure(chain, vm, cases(), table, label)
     console = Console()

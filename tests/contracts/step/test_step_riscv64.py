@@ -449,3 +449,48 @@ def test_strict_layout(chain: EmbeddedChain, riscv: str) -> None:
 def test_fetch_straddling_leaf_reverts(chain: EmbeddedChain, riscv: str) -> None:
     st, mem = make(0x13, pc=PC + 30)
     expect_revert(chain, riscv, st, mem, 0xBAD22220)
+
+
+# --- RISCV64C (C extension) ---
+def make_c(parcels: bytes, pc: int = PC, regs: dict[int, int] | None = None
+           ) -> tuple[RiscvState, SparseMemory]:
+    mem = SparseMemory(59)
+    mem.write(pc, parcels)
+    st = RiscvState(pc=pc, step=41)
+    for r, v in (regs or {}).items():
+        st.registers[r] = v
+    st.mem_root = mem.root()
+    return st, mem
+
+
+def test_c_parcel_advances_pc_by_two(chain: EmbeddedChain, riscv_c: str) -> None:
+    st, mem = make_c((0x4515).to_bytes(2, "little"))  # c.li a0, 5
+    want = st.clone(step=42, pc=PC + 2)
+    want.registers[10] = 5
+    expect_ok(chain, riscv_c, st, mem, want)
+
+
+def test_c_jal_links_pc_plus_4_and_allows_2_aligned_targets(chain: EmbeddedChain,
+                                                              riscv_c: str) -> None:
+    st, mem = make_c(rv_j(1, 6).to_bytes(4, "little"))
+    want = st.clone(step=42, pc=PC + 6)
+    want.registers[1] = PC + 4
+    expect_ok(chain, riscv_c, st, mem, want)
+
+
+@pytest.mark.parametrize("parcels,pc,c", [
+    (b"\x00\x00", PC, 0xBADC0DE),  # the all-zero parcel is illegal
+    (b"\x01\x00", PC + 1, 0xBAD10AD0),  # odd pc
+])
+def test_c_reverts(chain: EmbeddedChain, riscv_c: str, parcels: bytes, pc: int, c: int) -> None:
+    st, mem = make_c(parcels, pc=pc)
+    expect_revert(chain, riscv_c, st, mem, c)
+
+
+def test_c_straddling_fetch_needs_second_fetch_proof(chain: EmbeddedChain, riscv_c: str) -> None:
+    pc = PC + 30
+    st, mem = make_c(rv_i(OPIMM, 3, 0, 0, 9).to_bytes(4, "little"), pc=pc)
+    want = st.clone(step=42, pc=pc + 4)
+    want.registers[3] = 9
+    expect_ok(chain, riscv_c, st, mem, want, [mem.proof(PC + 32)])
+    expect_revert(chain, riscv_c, st, mem, 0xBADF00D1)
