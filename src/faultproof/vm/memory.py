@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numba import njit, prange
@@ -43,6 +44,9 @@ PAGE_MASK = PAGE_SIZE - 1
 LEAF_SIZE = 32
 PAGE_TREE_HEIGHT = PAGE_ADDR_BITS - 5  # 7 levels inside a page: 128 leaves
 HEADROOM_PAGES = 4  # one instruction never touches more new pages than this
+
+NO_NRT: dict[str, Any] = {"_nrt": False}
+"""numba flag for kernels that never allocate: no reference counting on array arguments."""
 
 MemArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -78,13 +82,13 @@ def zero_hash(height: int) -> bytes:
 # --------------------------------------------------------------------------------------------------
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def _table_pos(key: np.int64, mask: np.int64) -> np.int64:
     h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
     return np.int64(h >> np.uint64(20)) & mask
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def lookup_slot(tkeys: np.ndarray, tvals: np.ndarray, page_index: np.int64) -> np.int64:
     """Slot that holds ``page_index``, or -1 if the page was never written (it reads as zeros)."""
     mask = np.int64(tkeys.shape[0] - 1)
@@ -98,14 +102,14 @@ def lookup_slot(tkeys: np.ndarray, tvals: np.ndarray, page_index: np.int64) -> n
         pos = (pos + 1) & mask
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def has_headroom(meta: np.ndarray, tkeys: np.ndarray) -> bool:
     """True when the next instruction can allocate every page it may touch without a resize."""
     # `&`, not `and`: numba compiles a value-producing `and` into a slow generic path (~30 ns/call)
     return (meta[0] + 4 <= meta[1]) & ((meta[2] + 4) * 2 <= tkeys.shape[0])
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def slot_for_write(
     pages: np.ndarray,
     tkeys: np.ndarray,
@@ -142,7 +146,7 @@ def slot_for_write(
     return slot
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def read_byte(
     pages: np.ndarray, tkeys: np.ndarray, tvals: np.ndarray, addr: np.uint64
 ) -> np.uint64:
@@ -153,7 +157,7 @@ def read_byte(
     return np.uint64(pages[slot, np.int64(addr & np.uint64(PAGE_MASK))])
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def read_leaf(
     pages: np.ndarray, tkeys: np.ndarray, tvals: np.ndarray, leaf_addr: np.uint64, out: np.ndarray
 ) -> None:
@@ -167,7 +171,7 @@ def read_leaf(
         out[i] = pages[slot, off + i]
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def log_proof(
     log_meta: np.ndarray, log_kind: np.ndarray, log_addr: np.ndarray, addr: np.uint64
 ) -> None:
@@ -180,7 +184,7 @@ def log_proof(
     log_meta[0] = n + 1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def write_byte(
     mem: MemArrays,
     log: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -209,7 +213,7 @@ def write_byte(
         pages[slot, off] = np.uint8(value & np.uint64(0xFF))
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def write_bytes_in_leaf(
     mem: MemArrays,
     log: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -242,7 +246,7 @@ def write_bytes_in_leaf(
         log_meta[0] = n + 1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def read_bytes_in_leaf(
     pages: np.ndarray,
     tkeys: np.ndarray,

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from faultproof.vm.riscv import constants as c
-from faultproof.vm.riscv.state import RiscvRevert
 from tests.vm.riscv.harness import (
     CODE,
     enc_amo,
@@ -17,6 +14,9 @@ from tests.vm.riscv.harness import (
     make_vm,
     run_words,
 )
+
+from faultproof.vm.riscv import constants as c
+from faultproof.vm.riscv.state import RiscvRevert
 
 M64 = 2**64 - 1
 INT64_MIN = 1 << 63
@@ -146,7 +146,11 @@ def test_misaligned_store_and_load_across_leaves(offset: int, size_f3: int) -> N
     vm = make_vm()
     vm.set_register(1, base)
     vm.set_register(2, value)
-    run_words(vm, [enc_s(size_f3, 1, 2, 0), enc_i(0x03, size_f3, 3, 1, 0), enc_i(0x03, 4 | size_f3, 4, 1, 0)], steps=0)
+    run_words(
+        vm,
+        [enc_s(size_f3, 1, 2, 0), enc_i(0x03, size_f3, 3, 1, 0), enc_i(0x03, 4 | size_f3, 4, 1, 0)],
+        steps=0,
+    )
     vm.st[0] = CODE
     w_store = vm.step(proof=True)
     w_load = vm.step(proof=True)
@@ -183,7 +187,9 @@ def test_lr_sc_and_reservation() -> None:
     assert int.from_bytes(vm.memory.read(addr, 8), "little") == 0x1234
     assert len(w.proof) == 2 * 1920
     w = vm.step(proof=True)
-    assert vm.register(6) == 1 and w is not None and len(w.proof) == 1920  # failure: fetch proof only
+    assert (
+        vm.register(6) == 1 and w is not None and len(w.proof) == 1920
+    )  # failure: fetch proof only
 
 
 @pytest.mark.parametrize(

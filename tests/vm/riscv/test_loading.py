@@ -54,8 +54,12 @@ def test_go_symbols_are_patched() -> None:
 def _elf_header(ei_class: int, machine: int) -> bytes:
     ident = b"\x7fELF" + bytes([ei_class, 1, 1]) + bytes(9)
     if ei_class == 1:
-        return ident + struct.pack("<HHIIIIIHHHHHH", 2, machine, 1, 0x1000, 0, 0, 0, 52, 32, 0, 40, 0, 0)
-    return ident + struct.pack("<HHIQQQIHHHHHH", 2, machine, 1, 0x1000, 0, 0, 0, 64, 56, 0, 64, 0, 0)
+        return ident + struct.pack(
+            "<HHIIIIIHHHHHH", 2, machine, 1, 0x1000, 0, 0, 0, 52, 32, 0, 40, 0, 0
+        )
+    return ident + struct.pack(
+        "<HHIQQQIHHHHHH", 2, machine, 1, 0x1000, 0, 0, 0, 64, 56, 0, 64, 0, 0
+    )
 
 
 def test_bad_elves() -> None:

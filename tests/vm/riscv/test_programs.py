@@ -55,12 +55,17 @@ def test_preimage_guest_reads_local_and_keccak_preimages(isa: str) -> None:
     vm.run()
     assert vm.exit_code == 0, out.getvalue()
     assert b"keccak ok" in out.getvalue()
-    assert host.hints == [b"keccak " + keccak256(b"faultproof preimage data " * 7).hex().encode()]
+    digest = keccak256(b"faultproof preimage data " * 7).hex().encode()
+    assert len(host.hints) == 1 and host.hints[0].startswith(b"keccak ")
+    assert host.hints[0].endswith(digest)
 
 
 def test_riscv64c_program_contains_compressed_code_and_runs_like_riscv64() -> None:
     """The +c build is smaller (so it really uses 16-bit encodings) yet prints the same."""
-    assert guest_elf("hello", "riscv64c").stat().st_size != guest_elf("hello", "riscv64").stat().st_size
+    assert (
+        guest_elf("hello", "riscv64c").stat().st_size
+        != guest_elf("hello", "riscv64").stat().st_size
+    )
     outs = []
     for isa in ISAS:
         vm, out = load("hello", isa)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
+from tests.vm.riscv.harness import CODE, ECALL, make_vm, run_words
 
 from faultproof.vm.riscv import constants as c
 from faultproof.vm.riscv.state import RiscvRevert
 from faultproof.vm.riscv.verify import post_state_hash
-from tests.vm.riscv.harness import CODE, ECALL, make_vm, run_words
 
 M64 = 2**64 - 1
 

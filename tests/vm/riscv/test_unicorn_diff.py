@@ -12,9 +12,9 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.vm.riscv.harness import CODE, DATA, Pair, enc_amo, enc_b, enc_i, enc_j, enc_r, enc_s
 
 from faultproof.vm.riscv.constants import ERR_ILLEGAL
-from tests.vm.riscv.harness import CODE, DATA, Pair, enc_amo, enc_b, enc_i, enc_j, enc_r, enc_s
 
 FP_COMPRESSED = {(0, 1), (0, 5), (2, 1), (2, 5)}  # (quadrant, funct3): C.FLD/C.FSD/C.FLDSP/C.FSDSP
 C_EBREAK = 0x9002
@@ -94,7 +94,11 @@ R_OPS += [(0x3B, f3, 1) for f3 in (0, 4, 5, 6, 7)]
 
 @st.composite
 def instruction(draw: st.DrawFn) -> int:
-    kind = draw(st.sampled_from(["r", "imm", "immw", "shift", "shiftw", "lui", "load", "store", "branch", "jal", "amo"]))
+    kind = draw(
+        st.sampled_from(
+            ["r", "imm", "immw", "shift", "shiftw", "lui", "load", "store", "branch", "jal", "amo"]
+        )
+    )
     rd, rs1, rs2 = draw(_reg()), draw(_reg()), draw(_reg())
     imm = draw(st.integers(-2048, 2047))
     if kind == "r":
@@ -111,13 +115,17 @@ def instruction(draw: st.DrawFn) -> int:
         f3, hi = draw(st.sampled_from([(1, 0), (5, 0), (5, 0x400)]))
         return enc_i(0x1B, f3, rd, rs1, hi | draw(st.integers(0, 31)))
     if kind == "lui":
-        return (draw(st.integers(0, 0xFFFFF)) << 12) | (rd << 7) | draw(st.sampled_from([0x37, 0x17]))
+        return (
+            (draw(st.integers(0, 0xFFFFF)) << 12) | (rd << 7) | draw(st.sampled_from([0x37, 0x17]))
+        )
     if kind == "load":  # base register is forced to DATA by the test
         return enc_i(0x03, draw(st.sampled_from([0, 1, 2, 3, 4, 5, 6])), rd, 5, imm)
     if kind == "store":
         return enc_s(draw(st.integers(0, 3)), 5, rs2, imm)
     if kind == "branch":
-        return enc_b(draw(st.sampled_from([0, 1, 4, 5, 6, 7])), rs1, rs2, 4 * draw(st.integers(-1000, 1000)))
+        return enc_b(
+            draw(st.sampled_from([0, 1, 4, 5, 6, 7])), rs1, rs2, 4 * draw(st.integers(-1000, 1000))
+        )
     if kind == "jal":
         return enc_j(rd, 4 * draw(st.integers(-1000, 1000)))
     op5 = draw(st.sampled_from([0x00, 0x01, 0x04, 0x08, 0x0C, 0x10, 0x14, 0x18, 0x1C]))
@@ -156,8 +164,14 @@ def test_same_results_in_both_modes_for_uncompressed_code(compressed: bool) -> N
     rng = random.Random(11)
     pair = Pair(compressed=compressed)
     words = [enc_r(0x33, f3, 1, 7, 8, 9) for f3 in range(8)] + [enc_i(0x13, 0, 3, 4, 5)]
-    results = [pair.run(w.to_bytes(4, "little"), [rng.getrandbits(64) for _ in range(32)])[0] for w in words]
+    results = [
+        pair.run(w.to_bytes(4, "little"), [rng.getrandbits(64) for _ in range(32)])[0]
+        for w in words
+    ]
     rng2 = random.Random(11)
     ref = Pair(compressed=False)
-    expected = [ref.run(w.to_bytes(4, "little"), [rng2.getrandbits(64) for _ in range(32)])[0] for w in words]
+    expected = [
+        ref.run(w.to_bytes(4, "little"), [rng2.getrandbits(64) for _ in range(32)])[0]
+        for w in words
+    ]
     assert results == expected

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from faultproof.vm.riscv.bits import ALL_ONES, MASK32, ONE, U, ZERO, sext, sext32
+from faultproof.vm.memory import NO_NRT
+from faultproof.vm.riscv.bits import ALL_ONES, MASK32, ONE, ZERO, U, sext32
 from faultproof.vm.riscv.constants import ERR_ILLEGAL
 
 SIGN64 = U(0x8000000000000000)
@@ -18,17 +19,17 @@ ERR = np.int64(ERR_ILLEGAL)
 OK = np.int64(0)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def sra(a: np.uint64, sh: np.uint64) -> np.uint64:
     return U(np.int64(a) >> np.int64(sh))
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def slt(a: np.uint64, b: np.uint64) -> np.uint64:
     return ONE if np.int64(a) < np.int64(b) else ZERO
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def mulhu(a: np.uint64, b: np.uint64) -> np.uint64:
     """High 64 bits of the unsigned 128-bit product, from 32-bit halves."""
     a_lo, a_hi = a & MASK32, a >> U(32)
@@ -41,7 +42,7 @@ def mulhu(a: np.uint64, b: np.uint64) -> np.uint64:
     return hh + (lh >> U(32)) + (hl >> U(32)) + (mid >> U(32))
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def mulh(a: np.uint64, b: np.uint64) -> np.uint64:
     """Signed x signed high half: correct the unsigned product for negative operands."""
     r = mulhu(a, b)
@@ -52,7 +53,7 @@ def mulh(a: np.uint64, b: np.uint64) -> np.uint64:
     return r
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def mulhsu(a: np.uint64, b: np.uint64) -> np.uint64:
     r = mulhu(a, b)
     if a & SIGN64:
@@ -60,7 +61,7 @@ def mulhsu(a: np.uint64, b: np.uint64) -> np.uint64:
     return r
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def div_signed(a: np.uint64, b: np.uint64) -> np.uint64:
     """DIV: truncating; by zero -> all ones; INT64_MIN / -1 -> INT64_MIN (§4.3)."""
     if b == ZERO:
@@ -75,7 +76,7 @@ def div_signed(a: np.uint64, b: np.uint64) -> np.uint64:
     return (ZERO - q) if neg_a != neg_b else q
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def rem_signed(a: np.uint64, b: np.uint64) -> np.uint64:
     """REM: sign of the dividend; by zero -> dividend; INT64_MIN % -1 -> 0 (§4.3)."""
     if b == ZERO:
@@ -89,18 +90,20 @@ def rem_signed(a: np.uint64, b: np.uint64) -> np.uint64:
     return (ZERO - r) if neg_a else r
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def div_unsigned(a: np.uint64, b: np.uint64) -> np.uint64:
     return ALL_ONES if b == ZERO else a // b
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def rem_unsigned(a: np.uint64, b: np.uint64) -> np.uint64:
     return a if b == ZERO else a % b
 
 
-@njit(cache=True, _nrt=False)
-def op_imm(instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64) -> tuple[np.uint64, np.int64]:
+@njit(cache=True, **NO_NRT)
+def op_imm(
+    instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64
+) -> tuple[np.uint64, np.int64]:
     """ADDI, SLLI, SLTI, SLTIU, XORI, SRLI/SRAI, ORI, ANDI (opcode 0x13)."""
     if f3 == U(0):
         return a + imm, OK
@@ -124,8 +127,10 @@ def op_imm(instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64) -> tup
     return a & imm, OK
 
 
-@njit(cache=True, _nrt=False)
-def op_imm_32(instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64) -> tuple[np.uint64, np.int64]:
+@njit(cache=True, **NO_NRT)
+def op_imm_32(
+    instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64
+) -> tuple[np.uint64, np.int64]:
     """ADDIW, SLLIW, SRLIW, SRAIW (opcode 0x1B); results sign-extended from bit 31."""
     if f3 == U(0):
         return sext32(a + imm), OK
@@ -145,7 +150,7 @@ def op_imm_32(instr: np.uint64, f3: np.uint64, a: np.uint64, imm: np.uint64) -> 
     return ZERO, ERR
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def op_m(f3: np.uint64, a: np.uint64, b: np.uint64) -> np.uint64:
     """M extension, 64-bit: MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU (funct7 = 1)."""
     if f3 == U(0):
@@ -165,7 +170,7 @@ def op_m(f3: np.uint64, a: np.uint64, b: np.uint64) -> np.uint64:
     return rem_unsigned(a, b)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def op_reg(f3: np.uint64, f7: np.uint64, a: np.uint64, b: np.uint64) -> tuple[np.uint64, np.int64]:
     """RV64I register-register ops (opcode 0x33) and M when funct7 = 1."""
     if f7 == ONE:
@@ -195,8 +200,10 @@ def op_reg(f3: np.uint64, f7: np.uint64, a: np.uint64, b: np.uint64) -> tuple[np
     return a & b, OK
 
 
-@njit(cache=True, _nrt=False)
-def op_reg_32(f3: np.uint64, f7: np.uint64, a: np.uint64, b: np.uint64) -> tuple[np.uint64, np.int64]:
+@njit(cache=True, **NO_NRT)
+def op_reg_32(
+    f3: np.uint64, f7: np.uint64, a: np.uint64, b: np.uint64
+) -> tuple[np.uint64, np.int64]:
     """ADDW/SUBW/SLLW/SRLW/SRAW and MULW/DIVW/DIVUW/REMW/REMUW (opcode 0x3B).
 
     rs2 is masked to 32 bits first; the zero-divisor test therefore looks at its low word (audit-3).

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from faultproof.vm.memory import write_bytes_in_leaf
-from faultproof.vm.riscv.bits import ONE, U, ZERO, sext32
+from faultproof.vm.memory import NO_NRT, write_bytes_in_leaf
+from faultproof.vm.riscv.bits import ONE, ZERO, U, sext32
 from faultproof.vm.riscv.constants import (
     AMO_ADD,
     AMO_AND,
@@ -34,7 +34,7 @@ from faultproof.vm.riscv.lsu import load_mem, store_mem
 SIGN = U(0x8000000000000000)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def amo_combine(op: np.uint64, old: np.uint64, src: np.uint64) -> tuple[np.uint64, bool]:
     """The value an AMO stores, from the old memory value and rs2 (both sign-extended for .W)."""
     if op == U(AMO_ADD):
@@ -58,7 +58,7 @@ def amo_combine(op: np.uint64, old: np.uint64, src: np.uint64) -> tuple[np.uint6
     return ZERO, False
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def execute_amo(instr: np.uint64, regs: np.ndarray, st: np.ndarray, mem, log) -> np.int64:  # type: ignore[no-untyped-def]
     """Execute one opcode-0x2F instruction; return 0 or a revert code."""
     f3 = (instr >> U(12)) & U(7)

@@ -13,23 +13,24 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from faultproof.vm.riscv.bits import U, ZERO
+from faultproof.vm.memory import NO_NRT
+from faultproof.vm.riscv.bits import ZERO, U
 
 ILLEGAL = U(0)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def bit(c: np.uint64, hi: int, lo: int) -> np.uint64:
     """Bits ``hi..lo`` of ``c``."""
     return (c >> U(lo)) & ((U(1) << U(hi - lo + 1)) - U(1))
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def enc_i(op: int, rd: np.uint64, f3: int, rs1: np.uint64, imm: np.uint64) -> np.uint64:
     return ((imm & U(0xFFF)) << U(20)) | (rs1 << U(15)) | (U(f3) << U(12)) | (rd << U(7)) | U(op)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def enc_s(op: int, f3: int, rs1: np.uint64, rs2: np.uint64, imm: np.uint64) -> np.uint64:
     return (
         (((imm >> U(5)) & U(0x7F)) << U(25)) | (rs2 << U(20)) | (rs1 << U(15))
@@ -37,12 +38,14 @@ def enc_s(op: int, f3: int, rs1: np.uint64, rs2: np.uint64, imm: np.uint64) -> n
     )  # fmt: skip
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def enc_r(op: int, f7: int, rd: np.uint64, f3: int, rs1: np.uint64, rs2: np.uint64) -> np.uint64:
-    return (U(f7) << U(25)) | (rs2 << U(20)) | (rs1 << U(15)) | (U(f3) << U(12)) | (rd << U(7)) | U(op)
+    return (
+        (U(f7) << U(25)) | (rs2 << U(20)) | (rs1 << U(15)) | (U(f3) << U(12)) | (rd << U(7)) | U(op)
+    )
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def enc_b(f3: int, rs1: np.uint64, rs2: np.uint64, imm: np.uint64) -> np.uint64:
     return (
         (bit(imm, 12, 12) << U(31)) | (bit(imm, 10, 5) << U(25)) | (rs2 << U(20)) | (rs1 << U(15))
@@ -50,7 +53,7 @@ def enc_b(f3: int, rs1: np.uint64, rs2: np.uint64, imm: np.uint64) -> np.uint64:
     )  # fmt: skip
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def enc_j(rd: np.uint64, imm: np.uint64) -> np.uint64:
     return (
         (bit(imm, 20, 20) << U(31)) | (bit(imm, 10, 1) << U(21)) | (bit(imm, 11, 11) << U(20))
@@ -58,13 +61,13 @@ def enc_j(rd: np.uint64, imm: np.uint64) -> np.uint64:
     )  # fmt: skip
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def sx(v: np.uint64, b: int) -> np.uint64:
     m = U(1) << U(b)
     return (v ^ m) - m
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def quadrant0(c: np.uint64) -> np.uint64:
     f3 = bit(c, 15, 13)
     rdp = bit(c, 4, 2) + U(8)
@@ -73,7 +76,12 @@ def quadrant0(c: np.uint64) -> np.uint64:
     uimm_w = (bit(c, 12, 10) << U(3)) | (bit(c, 6, 6) << U(2)) | (bit(c, 5, 5) << U(6))
     uimm_d = (bit(c, 12, 10) << U(3)) | (bit(c, 6, 5) << U(6))
     if f3 == U(0):  # C.ADDI4SPN; nzuimm = 0 (incl. the all-zero word) is reserved
-        nz = (bit(c, 12, 11) << U(4)) | (bit(c, 10, 7) << U(6)) | (bit(c, 6, 6) << U(2)) | (bit(c, 5, 5) << U(3))
+        nz = (
+            (bit(c, 12, 11) << U(4))
+            | (bit(c, 10, 7) << U(6))
+            | (bit(c, 6, 6) << U(2))
+            | (bit(c, 5, 5) << U(3))
+        )
         if nz == ZERO:
             return ILLEGAL
         return enc_i(0x13, rdp, 0, U(2), nz)
@@ -92,7 +100,7 @@ def quadrant0(c: np.uint64) -> np.uint64:
     return enc_s(0x23, 3, rs1p, rdp, uimm_d)  # C.SD
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def quadrant1(c: np.uint64) -> np.uint64:
     f3 = bit(c, 15, 13)
     rd = bit(c, 11, 7)
@@ -158,7 +166,7 @@ def quadrant1(c: np.uint64) -> np.uint64:
     return enc_b(0 if f3 == U(6) else 1, rs1p, U(0), sx(off, 8))
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def quadrant2(c: np.uint64) -> np.uint64:
     f3 = bit(c, 15, 13)
     rd = bit(c, 11, 7)
@@ -197,7 +205,7 @@ def quadrant2(c: np.uint64) -> np.uint64:
     return enc_s(0x23, 3, U(2), rs2, sdsp)  # C.SDSP
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def expand(c: np.uint64) -> np.uint64:
     """The 32-bit instruction a 16-bit parcel (low two bits != 3) stands for; 0 when illegal."""
     q = c & U(3)

@@ -22,9 +22,13 @@ from faultproof.vm.riscv.vm import RiscvVM
 
 def check_riscv64(elf: ElfFile, source: str) -> None:
     if elf.machine != EM_RISCV:
-        raise InvalidElf(f"{source} is a {elf.machine_name} ELF; the RISC-V VM needs EM_RISCV (243)")
+        raise InvalidElf(
+            f"{source} is a {elf.machine_name} ELF; the RISC-V VM needs EM_RISCV (243)"
+        )
     if elf.bits != 64:
-        raise InvalidElf(f"{source} is a 32-bit RISC-V ELF (RV32); riscv64 needs an ELFCLASS64 RV64 program")
+        raise InvalidElf(
+            f"{source} is a 32-bit RISC-V ELF (RV32); riscv64 needs an ELFCLASS64 RV64 program"
+        )
     if elf.big_endian:
         raise InvalidElf(f"{source} is big-endian; RISC-V programs are little-endian")
 
@@ -48,7 +52,9 @@ def load_elf_bytes(
     vm = RiscvVM(compressed=compressed, host=host, stdout=stdout, stderr=stderr)
     for seg in elf.segments:
         if seg.vaddr + seg.memsz > 2**64:
-            raise InvalidElf(f"{source}: segment at 0x{seg.vaddr:x} runs past the 64-bit address space")
+            raise InvalidElf(
+                f"{source}: segment at 0x{seg.vaddr:x} runs past the 64-bit address space"
+            )
         # Asterisc writes the zero fill too, so the page list matches its state files.
         vm.memory.write(seg.vaddr, seg.data + bytes(seg.memsz - len(seg.data)))
     vm.st[0] = elf.entry

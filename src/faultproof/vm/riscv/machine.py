@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from faultproof.vm.memory import has_headroom, log_proof
+from faultproof.vm.memory import NO_NRT, has_headroom, log_proof
 from faultproof.vm.riscv import alu, control
 from faultproof.vm.riscv.atomics import execute_amo
-from faultproof.vm.riscv.bits import U, ZERO, funct3, funct7, imm_b, imm_i, imm_j, imm_s, imm_u
+from faultproof.vm.riscv.bits import ZERO, U, funct3, funct7, imm_b, imm_i, imm_j, imm_s, imm_u
 from faultproof.vm.riscv.compressed import expand
 from faultproof.vm.riscv.constants import (
     ERR_FETCH_STRADDLE,
@@ -55,7 +55,7 @@ from faultproof.vm.riscv.syscalls import SIG_NEED_PREIMAGE, SIG_OUTPUT, execute_
 CONTINUE = np.int64(-1)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, **NO_NRT, inline="always")
 def fetch(mem, log, pc: np.uint64, compressed: bool) -> tuple[np.uint64, np.uint64, np.int64]:  # type: ignore[no-untyped-def]
     """``(instruction, length, error)``. Proof 0 is the leaf of pc; riscv64c adds the next leaf
     as the second fetch proof when a 32-bit instruction starts at the last halfword of a leaf."""
@@ -78,14 +78,23 @@ def fetch(mem, log, pc: np.uint64, compressed: bool) -> tuple[np.uint64, np.uint
     return lo | (read_le(mem, pc + U(2), 2) << U(16)), U(4), np.int64(0)
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, **NO_NRT, inline="always")
 def set_reg(regs: np.ndarray, rd: np.int64, v: np.uint64) -> None:
     if rd != 0:
         regs[rd] = v
 
 
-@njit(cache=True, _nrt=False, inline="always")
-def execute(instr: np.uint64, ilen: np.uint64, regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem, log) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+@njit(cache=True, **NO_NRT, inline="always")
+def execute(
+    instr: np.uint64,
+    ilen: np.uint64,
+    regs: np.ndarray,
+    st: np.ndarray,
+    key: np.ndarray,
+    pre: np.ndarray,
+    mem,
+    log,
+) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
     """Execute one decoded instruction: ``(revert code or 0, syscall signal)``; sets pc."""
     pc = st[S_PC]
     next_pc = pc + ilen
@@ -169,8 +178,10 @@ def execute(instr: np.uint64, ilen: np.uint64, regs: np.ndarray, st: np.ndarray,
     return np.int64(0), np.int64(0)
 
 
-@njit(cache=True, _nrt=False, inline="always")
-def step_once(regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem, log) -> np.int64:  # type: ignore[no-untyped-def]
+@njit(cache=True, **NO_NRT, inline="always")
+def step_once(
+    regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem, log
+) -> np.int64:  # type: ignore[no-untyped-def]
     """One state transition (the caller has checked ``exited`` and memory headroom)."""
     st[S_STEP] += U(1)
     instr, ilen, err = fetch(mem, log, st[S_PC], st[S_COMPRESSED] != ZERO)
@@ -191,8 +202,16 @@ def step_once(regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray
     return CONTINUE
 
 
-@njit(cache=True, _nrt=False)
-def run(regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem, log, max_steps: np.int64) -> np.int64:  # type: ignore[no-untyped-def]
+@njit(cache=True, **NO_NRT)
+def run(
+    regs: np.ndarray,
+    st: np.ndarray,
+    key: np.ndarray,
+    pre: np.ndarray,
+    mem,
+    log,
+    max_steps: np.int64,
+) -> np.int64:  # type: ignore[no-untyped-def]
     """Execute up to ``max_steps`` instructions; stop early for exit, host I/O, growth or revert."""
     meta, tkeys = mem[3], mem[1]
     n = np.int64(0)

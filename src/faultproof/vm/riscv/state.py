@@ -50,7 +50,9 @@ def encode_witness(mem_root: bytes, key: bytes, st: np.ndarray, regs: np.ndarray
     out = bytearray(STATE_WITNESS_SIZE)
     out[OFF_MEM_ROOT : OFF_MEM_ROOT + 32] = mem_root
     out[OFF_PREIMAGE_KEY : OFF_PREIMAGE_KEY + 32] = key
-    out[OFF_PREIMAGE_OFFSET : OFF_PREIMAGE_OFFSET + 8] = int(st[S_PREIMAGE_OFFSET]).to_bytes(8, "big")
+    out[OFF_PREIMAGE_OFFSET : OFF_PREIMAGE_OFFSET + 8] = int(st[S_PREIMAGE_OFFSET]).to_bytes(
+        8, "big"
+    )
     out[OFF_PC : OFF_PC + 8] = int(st[S_PC]).to_bytes(8, "big")
     out[OFF_EXIT_CODE] = int(st[S_EXIT_CODE]) & 0xFF
     out[OFF_EXITED] = 1 if st[S_EXITED] else 0
@@ -64,7 +66,9 @@ def encode_witness(mem_root: bytes, key: bytes, st: np.ndarray, regs: np.ndarray
 def decode_witness(witness: bytes) -> tuple[bytes, bytes, np.ndarray, np.ndarray]:
     """``(mem_root, key, scalars, registers)`` from a 362-byte witness."""
     if len(witness) != STATE_WITNESS_SIZE:
-        raise InvalidState(f"RISC-V state witness is {len(witness)} bytes, expected {STATE_WITNESS_SIZE}")
+        raise InvalidState(
+            f"RISC-V state witness is {len(witness)} bytes, expected {STATE_WITNESS_SIZE}"
+        )
     st = new_scalars()
 
     def u64(off: int) -> int:
@@ -77,7 +81,9 @@ def decode_witness(witness: bytes) -> tuple[bytes, bytes, np.ndarray, np.ndarray
     st[S_STEP] = u64(OFF_STEP)
     st[S_HEAP] = u64(OFF_HEAP)
     st[S_RESERVATION] = u64(OFF_LOAD_RESERVATION)
-    regs = np.frombuffer(witness[OFF_REGISTERS : OFF_REGISTERS + 256], dtype=">u8").astype(np.uint64)
+    regs = np.frombuffer(witness[OFF_REGISTERS : OFF_REGISTERS + 256], dtype=">u8").astype(
+        np.uint64
+    )
     return witness[:32], witness[32:64], st, regs
 
 

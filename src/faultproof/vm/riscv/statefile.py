@@ -94,7 +94,9 @@ def load_state(
 
 def _u64(v: Any, name: str, source: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 2**64:
-        raise InvalidState(f"{source}: field {name!r} must be an unsigned 64-bit integer, got {v!r}")
+        raise InvalidState(
+            f"{source}: field {name!r} must be an unsigned 64-bit integer, got {v!r}"
+        )
     return v
 
 
@@ -124,7 +126,9 @@ def from_json(vm: RiscvVM, raw: bytes, source: str) -> None:
             raise InvalidState(f"{source}: each memory entry needs 'index' and 'data'")
         data = _hex(page["data"], "memory.data", source)
         if len(data) != PAGE_SIZE:
-            raise InvalidState(f"{source}: page {page['index']} has {len(data)} bytes, expected {PAGE_SIZE}")
+            raise InvalidState(
+                f"{source}: page {page['index']} has {len(data)} bytes, expected {PAGE_SIZE}"
+            )
         vm.memory.set_page(_u64(page["index"], "memory.index", source) & ((1 << 52) - 1), data)
     key = _hex(doc["preimageKey"], "preimageKey", source)
     if len(key) != 32:

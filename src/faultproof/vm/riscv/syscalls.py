@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from faultproof.vm.memory import log_proof, write_bytes_in_leaf
-from faultproof.vm.riscv.bits import ALL_ONES, U, ZERO
+from faultproof.vm.memory import NO_NRT, log_proof, write_bytes_in_leaf
+from faultproof.vm.riscv.bits import ALL_ONES, ZERO, U
 from faultproof.vm.riscv.constants import (
     BRK_VALUE,
     CLOCK_NSEC,
@@ -72,13 +72,13 @@ SIG_OUTPUT = np.int64(2)
 OK = np.int64(0)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def set_result(regs: np.ndarray, a0: np.uint64, a1: np.uint64) -> None:
     regs[REG_A0] = a0
     regs[REG_A1] = a1
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def sys_mmap(regs: np.ndarray, st: np.ndarray) -> None:
     """Anonymous mappings only; hint 0 bumps the heap by the page-rounded length (§5.2)."""
     hint, length, flags, fd = regs[REG_A0], regs[REG_A1], regs[REG_A3], regs[REG_A4]
@@ -96,7 +96,7 @@ def sys_mmap(regs: np.ndarray, st: np.ndarray) -> None:
     set_result(regs, addr, ZERO)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def sys_fcntl(regs: np.ndarray) -> None:
     """F_GETFD (1) and F_GETFL (3) on the seven known fds."""
     fd, cmd = regs[REG_A0], regs[REG_A1]
@@ -116,8 +116,10 @@ def sys_fcntl(regs: np.ndarray) -> None:
         set_result(regs, ALL_ONES, U(EINVAL))
 
 
-@njit(cache=True, _nrt=False)
-def read_preimage(regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem, log) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+@njit(cache=True, **NO_NRT)
+def read_preimage(
+    regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem, log
+) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
     """``read(5, addr, count)``: copy at most one leaf's worth of the length-prefixed preimage."""
     if st[S_PREIMAGE_LOADED] == ZERO:
         return OK, SIG_NEED_PREIMAGE
@@ -144,7 +146,7 @@ def read_preimage(regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem, log) -
     return OK, SIG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, **NO_NRT)
 def write_preimage_key(regs: np.ndarray, st: np.ndarray, key: np.ndarray, mem, log) -> None:  # type: ignore[no-untyped-def]
     """``write(6, addr, count)``: shift up to one leaf's bytes into the 32-byte key window."""
     addr, count = regs[REG_A1], regs[REG_A2]
@@ -164,8 +166,10 @@ def write_preimage_key(regs: np.ndarray, st: np.ndarray, key: np.ndarray, mem, l
     set_result(regs, count, ZERO)
 
 
-@njit(cache=True, _nrt=False)
-def sys_read(regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem, log) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+@njit(cache=True, **NO_NRT)
+def sys_read(
+    regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem, log
+) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
     fd = regs[REG_A0]
     if fd == U(FD_STDIN):
         set_result(regs, ZERO, ZERO)
@@ -178,8 +182,10 @@ def sys_read(regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem, log) -> tup
     return OK, SIG_NONE
 
 
-@njit(cache=True, _nrt=False)
-def sys_write(regs: np.ndarray, st: np.ndarray, key: np.ndarray, mem, log) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+@njit(cache=True, **NO_NRT)
+def sys_write(
+    regs: np.ndarray, st: np.ndarray, key: np.ndarray, mem, log
+) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
     fd = regs[REG_A0]
     if fd == U(FD_STDOUT) or fd == U(FD_STDERR) or fd == U(FD_HINT_WRITE):
         st[S_IO_FD] = fd
@@ -194,8 +200,10 @@ def sys_write(regs: np.ndarray, st: np.ndarray, key: np.ndarray, mem, log) -> tu
     return OK, SIG_NONE
 
 
-@njit(cache=True, _nrt=False)
-def execute_syscall(regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem, log) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+@njit(cache=True, **NO_NRT)
+def execute_syscall(
+    regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem, log
+) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
     """Dispatch on a7; the caller advances pc afterwards (even for exit)."""
     num = regs[REG_A7]
     if num == U(SYS_EXIT) or num == U(SYS_EXIT_GROUP):

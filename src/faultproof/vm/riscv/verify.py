@@ -12,7 +12,12 @@ from faultproof.errors import InvalidMemoryProof, InvalidWitness
 from faultproof.vm.interface import StepWitness
 from faultproof.vm.memory import EV_PROOF, EV_WRITE, root_from_proof, verify_proof
 from faultproof.vm.riscv.constants import MEMORY_PROOF_SIZE, MEMORY_TREE_DEPTH, S_COMPRESSED
-from faultproof.vm.riscv.state import RiscvRevert, decode_witness, encode_witness, witness_state_hash
+from faultproof.vm.riscv.state import (
+    RiscvRevert,
+    decode_witness,
+    encode_witness,
+    witness_state_hash,
+)
 from faultproof.vm.riscv.vm import RiscvVM
 
 MAX_ROUNDS = 8
@@ -26,7 +31,9 @@ class _WitnessOracle:
 
     def get_preimage(self, key: bytes) -> bytes:
         if self.value is None or key != self.key:
-            raise InvalidWitness(f"the step reads preimage 0x{key.hex()} but the witness carries none")
+            raise InvalidWitness(
+                f"the step reads preimage 0x{key.hex()} but the witness carries none"
+            )
         return self.value[8:]
 
     def hint(self, hint: bytes) -> None:
@@ -35,7 +42,9 @@ class _WitnessOracle:
 
 def _vm_for(witness: StepWitness, leaves: dict[int, bytes], compressed: bool) -> RiscvVM:
     _root, key, st, regs = decode_witness(witness.state)
-    vm = RiscvVM(compressed=compressed, host=_WitnessOracle(witness.preimage_key, witness.preimage_value))
+    vm = RiscvVM(
+        compressed=compressed, host=_WitnessOracle(witness.preimage_key, witness.preimage_value)
+    )
     vm.st[:] = st
     vm.st[S_COMPRESSED] = 1 if compressed else 0
     vm.regs[:] = regs
@@ -53,7 +62,10 @@ def post_state(witness: StepWitness, compressed: bool = False) -> bytes:
         raise InvalidWitness(
             f"proof data is {len(witness.proof)} bytes, not a multiple of {MEMORY_PROOF_SIZE}"
         )
-    proofs = [witness.proof[i : i + MEMORY_PROOF_SIZE] for i in range(0, len(witness.proof), MEMORY_PROOF_SIZE)]
+    proofs = [
+        witness.proof[i : i + MEMORY_PROOF_SIZE]
+        for i in range(0, len(witness.proof), MEMORY_PROOF_SIZE)
+    ]
     if witness.state[81]:  # exited: the state is returned unchanged, no proof is read
         return witness.state
     # Which leaves the step touches depends on what it reads; iterate until the requested
@@ -72,8 +84,10 @@ def post_state(witness: StepWitness, compressed: bool = False) -> bytes:
         events = vm._log.events()
         requested = [addr for kind, addr, _o, _n in events if kind == EV_PROOF]
         if len(requested) > len(proofs):
-            raise InvalidWitness(f"the step needs {len(requested)} memory proofs, the witness has {len(proofs)}")
-        wanted = {}
+            raise InvalidWitness(
+                f"the step needs {len(requested)} memory proofs, the witness has {len(proofs)}"
+            )
+        wanted: dict[int, bytes] = {}
         for k, addr in enumerate(requested):
             wanted.setdefault(addr, proofs[k][:32])
         if all(leaves.get(a) == v for a, v in wanted.items()):
@@ -89,7 +103,9 @@ def post_state(witness: StepWitness, compressed: bool = False) -> bytes:
     for kind, addr, _old, new in events:
         if kind == EV_PROOF:
             if not verify_proof(root, addr, proofs[k], MEMORY_TREE_DEPTH):
-                raise InvalidMemoryProof(f"memory proof {k} for 0x{addr:x} does not match the memory root")
+                raise InvalidMemoryProof(
+                    f"memory proof {k} for 0x{addr:x} does not match the memory root"
+                )
             proof_for[addr] = proofs[k]
             k += 1
         elif kind == EV_WRITE:

@@ -141,9 +141,14 @@ class RiscvVM:
             before = self.step_count
             status = int(
                 machine.run(
-                    self.regs, self.st, self.key, self.pre, self.memory.arrays,
-                    self._log.arrays(), np.int64(budget),
-                )  # fmt: skip
+                    self.regs,
+                    self.st,
+                    self.key,
+                    self.pre,
+                    self.memory.arrays,
+                    self._log.arrays(),
+                    np.int64(budget),
+                )
             )
             budget -= self.step_count - before
             if status in (RUN_BUDGET, RUN_EXITED):
