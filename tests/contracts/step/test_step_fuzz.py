@@ -113,3 +113,72 @@ def test_riscv_random_instruction(chain: EmbeddedChain, riscv: str, insn: tuple[
     rcpt = call_step(chain, riscv, w.state, w.proof)
     assert rcpt.success, (hex(code), rcpt.revert_data.hex())
     assert rcpt.return_data == vm.state_hash(), hex(code)
+
+
+class _Host:
+    def __init__(self, data: bytes) -> None:
+        from eth_utils import keccak
+
+        self.data = data
+        self.key = b"\x02" + keccak(data)[1:]
+
+    def get_preimage(self, key: bytes) -> bytes:
+        return self.data
+
+    def hint(self, hint: bytes) -> None:
+        pass
+
+
+def _load_part(chain: EmbeddedChain, oracle: str, offset: int, data: bytes) -> None:
+    from eth_abi.abi import encode
+    from eth_utils import keccak
+
+    call = keccak(text="loadKeccak256PreimagePart(uint256,bytes)")[:4]
+    assert chain.transact(oracle, call + encode(["uint256", "bytes"], [offset, data])).success
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(min_size=0, max_size=70), pos=st.integers(0, 77), align=st.integers(0, 31),
+       count=st.integers(0, 40), fill=st.binary(min_size=32, max_size=32), riscv_vm=st.booleans())
+def test_preimage_read_splices(chain: EmbeddedChain, oracle: str, mips: str, riscv: str,
+                               data: bytes, pos: int, align: int, count: int, fill: bytes,
+                               riscv_vm: bool) -> None:
+    """Random stream position, destination alignment and count for read(fd 5)."""
+    offset = pos % (len(data) + 8)
+    host = _Host(data)
+    if riscv_vm:
+        rv = pytest.importorskip("faultproof.vm.riscv.vm")
+        from faultproof.vm.riscv.constants import S_PC
+
+        vm = rv.RiscvVM(host=host)
+        for reg, v in ((17, 63), (10, 5), (11, DATA + align), (12, count)):
+            vm.set_register(reg, v)
+        vm.st[S_PC] = 0x1000
+        vm.memory.write(0x1000, (0x73).to_bytes(4, "little"))
+        vm.key[:] = list(host.key)
+        from faultproof.vm.riscv.constants import S_PREIMAGE_OFFSET
+
+        vm.st[S_PREIMAGE_OFFSET] = offset
+        target = riscv
+    else:
+        from faultproof.vm.mips.constants import CPU_NEXT_PC, CPU_PC
+
+        vm = mips_vm.MipsVM(host=host)
+        regs = [0] * 32
+        regs[2], regs[4], regs[5], regs[6] = 4003, 5, DATA + (align & 3), count
+        vm.set_registers(regs)
+        vm.cpu[CPU_PC], vm.cpu[CPU_NEXT_PC] = 0x1000, 0x1004
+        vm.memory.write_u32_be(0x1000, 0x0C)
+        vm.preimage_key_array[:] = list(host.key)
+        from faultproof.vm.mips.constants import CPU_PREIMAGE_OFFSET
+
+        vm.cpu[CPU_PREIMAGE_OFFSET] = offset
+        target = mips
+    vm.memory.write(DATA, fill)
+    w = vm.step(proof=True)
+    assert w is not None
+    assert w.preimage_key == host.key and w.preimage_offset == offset
+    _load_part(chain, oracle, offset, data)
+    rcpt = call_step(chain, target, w.state, w.proof)
+    assert rcpt.success, rcpt.revert_data.hex()
+    assert rcpt.return_data == vm.state_hash()
