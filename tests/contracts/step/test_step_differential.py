@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 from eth_abi.abi import encode
-from eth_utils import keccak
 from step_helpers import i_type, r_type
 
 from faultproof.chain.embedded import EmbeddedChain
 from faultproof.contracts.step import call_step
+from faultproof.crypto import keccak256
 
 mips_vm = pytest.importorskip("faultproof.vm.mips.vm")
 
@@ -25,7 +25,7 @@ NOP = 0
 
 class _Host:
     def __init__(self) -> None:
-        self.key = b"\x02" + keccak(PREIMAGE)[1:]
+        self.key = b"\x02" + keccak256(PREIMAGE)[1:]
 
     def get_preimage(self, key: bytes) -> bytes:
         assert key == self.key
@@ -98,7 +98,7 @@ def test_mips_vm_witnesses_replay_on_chain(chain: EmbeddedChain, mips: str, orac
     vm.memory.write(KEY_ADDR, _Host().key)
     vm.cpu[CPU_PC] = base
     vm.cpu[CPU_NEXT_PC] = base + 4
-    load = keccak(text="loadKeccak256PreimagePart(uint256,bytes)")[:4]
+    load = keccak256(b"loadKeccak256PreimagePart(uint256,bytes)")[:4]
     steps = 0
     while not vm.exited:
         w = vm.step(proof=True)
@@ -168,7 +168,7 @@ def test_riscv_vm_witnesses_replay_on_chain(chain: EmbeddedChain, riscv: str,
         vm.memory.write(base + 4 * i, instr.to_bytes(4, "little"))
     vm.memory.write(0x20100, _Host().key)
     vm.st[S_PC] = base
-    load = keccak(text="loadKeccak256PreimagePart(uint256,bytes)")[:4]
+    load = keccak256(b"loadKeccak256PreimagePart(uint256,bytes)")[:4]
     steps = 0
     while not vm.exited:
         w = vm.step(proof=True)

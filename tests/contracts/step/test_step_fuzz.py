@@ -14,6 +14,7 @@ from step_helpers import i_type, r_type, rv_i, rv_r, rv_s
 
 from faultproof.chain.embedded import EmbeddedChain
 from faultproof.contracts.step import call_step
+from faultproof.crypto import keccak256
 
 mips_vm = pytest.importorskip("faultproof.vm.mips.vm")
 DATA = 0x40000
@@ -117,10 +118,9 @@ def test_riscv_random_instruction(chain: EmbeddedChain, riscv: str, insn: tuple[
 
 class _Host:
     def __init__(self, data: bytes) -> None:
-        from eth_utils import keccak
 
         self.data = data
-        self.key = b"\x02" + keccak(data)[1:]
+        self.key = b"\x02" + keccak256(data)[1:]
 
     def get_preimage(self, key: bytes) -> bytes:
         return self.data
@@ -131,9 +131,8 @@ class _Host:
 
 def _load_part(chain: EmbeddedChain, oracle: str, offset: int, data: bytes) -> None:
     from eth_abi.abi import encode
-    from eth_utils import keccak
 
-    call = keccak(text="loadKeccak256PreimagePart(uint256,bytes)")[:4]
+    call = keccak256(b"loadKeccak256PreimagePart(uint256,bytes)")[:4]
     assert chain.transact(oracle, call + encode(["uint256", "bytes"], [offset, data])).success
 
 

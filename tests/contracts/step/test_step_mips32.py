@@ -7,10 +7,10 @@ Each case builds a pre-state and the memory it needs, computes the expected post
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from eth_abi.abi import encode
-from eth_utils import keccak
 from step_helpers import (
     MipsState,
     SparseMemory,
@@ -25,13 +25,15 @@ from step_helpers import (
 )
 
 from faultproof.chain.embedded import EmbeddedChain
+from faultproof.chain.receipt import Receipt
 from faultproof.contracts.step import MIPS_ERRORS, STEP_SELECTOR, mips32_artifact
+from faultproof.crypto import keccak256
 
 PC = 0x1000
 M32 = 0xFFFFFFFF
 
 
-def make(insn: int, regs: dict[int, int] | None = None, **fields: int) -> tuple[MipsState, SparseMemory]:
+def make(insn: int, regs: dict[int, int] | None = None, **fields: Any) -> tuple[MipsState, SparseMemory]:
     mem = SparseMemory(27)
     pc = fields.pop("pc", PC)
     mem.write_u32_be(pc, insn)
@@ -42,7 +44,7 @@ def make(insn: int, regs: dict[int, int] | None = None, **fields: int) -> tuple[
     return st, mem
 
 
-def advanced(st: MipsState, **fields: int) -> MipsState:
+def advanced(st: MipsState, **fields: Any) -> MipsState:
     """The pre-state after a normal step: step+1, pc <- nextPC, nextPC += 4."""
     out = st.clone(step=st.step + 1, pc=st.next_pc, next_pc=(st.next_pc + 4) & M32)
     for k, v in fields.items():
@@ -52,7 +54,7 @@ def advanced(st: MipsState, **fields: int) -> MipsState:
 
 def run(chain: EmbeddedChain, mips: str, st: MipsState, mem: SparseMemory,
         data_addr: int | None = None, sender: str | None = None,
-        local_context: bytes = b"\x00" * 32):
+        local_context: bytes = b"\x00" * 32) -> Receipt:
     data = step_calldata(st.pack(), mips_proofs(mem, st.pc, data_addr), local_context)
     return chain.call(mips, data, sender=sender)
 
@@ -71,13 +73,13 @@ def test_abi_matches_mips_sol() -> None:
     assert set(names) >= {"step", "oracle", "version"}
     step = names["step"]
     sig = "step(" + ",".join(i["type"] for i in step["inputs"]) + ")"
-    assert keccak(text=sig)[:4] == STEP_SELECTOR
+    assert keccak256(sig.encode())[:4] == STEP_SELECTOR
     assert [o["type"] for o in step["outputs"]] == ["bytes32"]
-    assert keccak(text="oracle()")[:4].hex() == "7dc0d1d0"
+    assert keccak256(b"oracle()")[:4].hex() == "7dc0d1d0"
 
 
 def test_oracle_view(chain: EmbeddedChain, mips: str, oracle: str) -> None:
-    rcpt = chain.call(mips, keccak(text="oracle()")[:4])
+    rcpt = chain.call(mips, keccak256(b"oracle()")[:4])
     assert rcpt.success and rcpt.return_data[12:].hex() == oracle[2:].lower()
 
 
@@ -279,11 +281,11 @@ def test_exceptions(chain: EmbeddedChain, mips: str, insn: int, reason: str) -> 
 
 # --- syscalls ---
 def syscall_state(num: int, a0: int = 0, a1: int = 0, a2: int = 0,
-                  **fields: int) -> tuple[MipsState, SparseMemory]:
+                  **fields: Any) -> tuple[MipsState, SparseMemory]:
     return make(0x0000000C, {2: num, 4: a0, 5: a1, 6: a2, 7: 0x77}, **fields)
 
 
-def with_v(st: MipsState, v0: int, v1: int, **fields: int) -> MipsState:
+def with_v(st: MipsState, v0: int, v1: int, **fields: Any) -> MipsState:
     want = advanced(st, **fields)
     want.registers[2] = v0 & M32
     want.registers[7] = v1
@@ -344,7 +346,7 @@ def test_preimage_read_local_key(chain: EmbeddedChain, mips: str, oracle: str) -
     game = chain.accounts[3]
     ctx = bytes.fromhex("ab" * 32)
     word = bytes.fromhex("deadbeefcafe") + bytes(26)
-    call = keccak(text="loadLocalData(uint256,bytes32,bytes32,uint256,uint256)")[:4]
+    call = keccak256(b"loadLocalData(uint256,bytes32,bytes32,uint256,uint256)")[:4]
     rcpt = chain.transact(oracle, call + encode(
         ["uint256", "bytes32", "bytes32", "uint256", "uint256"], [7, ctx, word, 6, 8]),
         sender=game)
@@ -365,7 +367,7 @@ def test_preimage_read_local_key(chain: EmbeddedChain, mips: str, oracle: str) -
 
 def test_preimage_read_length_prefix(chain: EmbeddedChain, mips: str, oracle: str) -> None:
     data = b"hello world"
-    call = keccak(text="loadKeccak256PreimagePart(uint256,bytes)")[:4]
+    call = keccak256(b"loadKeccak256PreimagePart(uint256,bytes)")[:4]
     assert chain.transact(oracle, call + encode(["uint256", "bytes"], [0, data])).success
     st, mem = syscall_state(4003, 5, DATA, 4, preimage_key=preimage_key_keccak(data))
     post = mem.copy()
@@ -392,7 +394,7 @@ def test_invalid_exited_value(chain: EmbeddedChain, mips: str, exited: int) -> N
 
 def test_wrong_memory_root(chain: EmbeddedChain, mips: str) -> None:
     st, mem = make(r_type(0x20, 1, 2, 3))
-    st.mem_root = keccak(b"not the root")
+    st.mem_root = keccak256(b"not the root")
     rcpt = run(chain, mips, st, mem)
     assert not rcpt.success and rcpt.revert_data == MIPS_ERRORS["InvalidMemoryProof()"]
 

@@ -6,7 +6,7 @@ and 0xffffffff at 0xff00), so our own sparse Merkle helper rebuilds both proofs 
 
 from __future__ import annotations
 
-from eth_abi import encode
+from eth_abi.abi import encode
 from step_helpers import MipsState, SparseMemory, preimage_key_keccak
 
 from faultproof.chain.embedded import EmbeddedChain

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 from eth_abi.abi import encode
-from eth_utils import keccak
 from step_helpers import (
     RiscvState,
     SparseMemory,
@@ -21,7 +23,9 @@ from step_helpers import (
 )
 
 from faultproof.chain.embedded import EmbeddedChain
+from faultproof.chain.receipt import Receipt
 from faultproof.contracts.step import STEP_SELECTOR, riscv64_artifact
+from faultproof.crypto import keccak256
 
 PC = 0x1000
 M64 = (1 << 64) - 1
@@ -32,7 +36,7 @@ def code(c: int) -> bytes:
     return c.to_bytes(32, "big")
 
 
-def make(instr: int, regs: dict[int, int] | None = None, **fields: int) -> tuple[RiscvState, SparseMemory]:
+def make(instr: int, regs: dict[int, int] | None = None, **fields: Any) -> tuple[RiscvState, SparseMemory]:
     mem = SparseMemory(59)
     pc = fields.pop("pc", PC)
     mem.write(pc, instr.to_bytes(4, "little"))
@@ -43,7 +47,7 @@ def make(instr: int, regs: dict[int, int] | None = None, **fields: int) -> tuple
     return st, mem
 
 
-def advanced(st: RiscvState, rd: int | None = None, val: int = 0, **fields: int) -> RiscvState:
+def advanced(st: RiscvState, rd: int | None = None, val: int = 0, **fields: Any) -> RiscvState:
     out = st.clone(step=st.step + 1, pc=(st.pc + 4) & M64)
     if rd:
         out.registers[rd] = val & M64
@@ -65,14 +69,15 @@ def data_proofs(mem: SparseMemory, addr: int, size: int, write: bytes | None = N
     return proofs
 
 
-def run(chain: EmbeddedChain, vm: str, st: RiscvState, mem: SparseMemory, extra: list[bytes] = (),
-        sender: str | None = None, ctx: bytes = b"\x00" * 32):  # type: ignore[assignment]
+def run(chain: EmbeddedChain, vm: str, st: RiscvState, mem: SparseMemory,
+        extra: Sequence[bytes] = (), sender: str | None = None,
+        ctx: bytes = b"\x00" * 32) -> Receipt:
     proofs = [mem.proof(st.pc & ~31), *extra]
     return chain.call(vm, riscv_calldata(st.pack(), proofs, ctx), sender=sender)
 
 
 def expect_ok(chain: EmbeddedChain, vm: str, st: RiscvState, mem: SparseMemory,
-              want: RiscvState, extra: list[bytes] = ()) -> None:  # type: ignore[assignment]
+              want: RiscvState, extra: Sequence[bytes] = ()) -> None:
     rcpt = run(chain, vm, st, mem, extra)
     assert rcpt.success, rcpt.revert_data.hex()
     assert rcpt.logs[-1].data == want.pack()
@@ -80,7 +85,7 @@ def expect_ok(chain: EmbeddedChain, vm: str, st: RiscvState, mem: SparseMemory,
 
 
 def expect_revert(chain: EmbeddedChain, vm: str, st: RiscvState, mem: SparseMemory, c: int,
-                  extra: list[bytes] = ()) -> None:  # type: ignore[assignment]
+                  extra: Sequence[bytes] = ()) -> None:
     rcpt = run(chain, vm, st, mem, extra)
     assert not rcpt.success and rcpt.revert_data == code(c), rcpt.revert_data.hex()
 
@@ -92,8 +97,8 @@ def s64(x: int) -> int:
 def test_abi_matches_riscv_sol(chain: EmbeddedChain, riscv: str, oracle: str) -> None:
     fns = {e["name"]: e for e in riscv64_artifact().abi if e.get("type") == "function"}
     sig = "step(" + ",".join(i["type"] for i in fns["step"]["inputs"]) + ")"
-    assert keccak(text=sig)[:4] == STEP_SELECTOR
-    rcpt = chain.call(riscv, keccak(text="oracle()")[:4])
+    assert keccak256(sig.encode())[:4] == STEP_SELECTOR
+    rcpt = chain.call(riscv, keccak256(b"oracle()")[:4])
     assert rcpt.return_data[12:].hex() == oracle[2:].lower()
 
 
@@ -321,13 +326,13 @@ def test_no_ops(chain: EmbeddedChain, riscv: str, instr: int) -> None:
 ECALL = 0x00000073
 
 
-def sys(num: int, *args: int, **fields: int) -> tuple[RiscvState, SparseMemory]:
+def sys(num: int, *args: int, **fields: Any) -> tuple[RiscvState, SparseMemory]:
     regs = {17: num, 11: 0x55}
     regs.update({10 + i: v for i, v in enumerate(args)})
     return make(ECALL, regs, **fields)
 
 
-def ret(st: RiscvState, a0: int, a1: int, **fields: int) -> RiscvState:
+def ret(st: RiscvState, a0: int, a1: int, **fields: Any) -> RiscvState:
     want = advanced(st, **fields)
     want.registers[10] = a0 & M64
     want.registers[11] = a1
@@ -400,7 +405,7 @@ def test_preimage_key_write(chain: EmbeddedChain, riscv: str) -> None:
 
 def test_preimage_read(chain: EmbeddedChain, riscv: str, oracle: str) -> None:
     data = bytes(range(100, 140))
-    call = keccak(text="loadKeccak256PreimagePart(uint256,bytes)")[:4]
+    call = keccak256(b"loadKeccak256PreimagePart(uint256,bytes)")[:4]
     assert chain.transact(oracle, call + encode(["uint256", "bytes"], [2, data])).success
     st, mem = sys(63, 5, DATA + 4, 100, preimage_key=preimage_key_keccak(data), preimage_offset=2)
     stream = len(data).to_bytes(8, "big") + data
@@ -415,7 +420,7 @@ def test_preimage_read(chain: EmbeddedChain, riscv: str, oracle: str) -> None:
 
 def test_preimage_read_local(chain: EmbeddedChain, riscv: str, oracle: str) -> None:
     game, ctx = chain.accounts[5], bytes.fromhex("cd" * 32)
-    call = keccak(text="loadLocalData(uint256,bytes32,bytes32,uint256,uint256)")[:4]
+    call = keccak256(b"loadLocalData(uint256,bytes32,bytes32,uint256,uint256)")[:4]
     word = bytes.fromhex("0102030405060708") + bytes(24)
     rcpt = chain.transact(oracle, call + encode(
         ["uint256", "bytes32", "bytes32", "uint256", "uint256"], [2, ctx, word, 8, 0]),
@@ -443,7 +448,7 @@ def test_strict_layout(chain: EmbeddedChain, riscv: str) -> None:
     ):
         rcpt = chain.call(riscv, bad)
         assert not rcpt.success and rcpt.revert_data == b""
-    expect_revert(chain, riscv, st.clone(mem_root=keccak(b"x")), mem, 0xBADF00D1)
+    expect_revert(chain, riscv, st.clone(mem_root=keccak256(b"x")), mem, 0xBADF00D1)
 
 
 def test_fetch_straddling_leaf_reverts(chain: EmbeddedChain, riscv: str) -> None:
