@@ -406,3 +406,18 @@ def test_refusing_receiver_gets_bond_transfer_failed(system: DisputeSystem, game
     chain.warp(system.config.withdrawal_delay)
     reverts_with("BondTransferFailed", game.transact, "claimCredit", evil.address)
     assert game.call("credit", evil.address) == system.config.init_bond + bond(1)
+
+
+def test_failed_resolve_claim_leaves_no_checkpoint(system: DisputeSystem, game: Contract,
+                                                    accounts: tuple[str, str, str]) -> None:
+    """A reverted `resolveClaim` must not start the checkpoint (else `num=0` means "none" later)."""
+    _, challenger, bystander = accounts
+    root = game.call("rootClaim")
+    game.transact("attack", root, 0, output_root(2), value=bond(1), sender=challenger)
+    game.transact("attack", output_root(2), 1, output_root(1), value=bond(2), sender=bystander)
+    expire_all_clocks(system)
+    reverts_with("OutOfOrderResolution", game.transact, "resolveClaim", 1, 0)
+    assert game.call("resolutionCheckpoints", 1) == (False, 0, 0, "0x" + "0" * 40)
+    game.transact("resolveClaim", 2, 0)
+    game.transact("resolveClaim", 1, 0)
+    assert game.call("resolvedSubgames", 1) is True

@@ -6,6 +6,7 @@ claim DAG (all seven `claimData` fields), subgame flags, status and credit per a
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any
 
@@ -79,6 +80,22 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
         root, 4, OutputRoot(CFG.anchor_root, CFG.anchor_block), players[0].lower(),
         CFG.init_bond, game.call("createdAt"),
     )
+    def attempt(method: str, *args: Any) -> str | None:
+        """Run one engine action atomically, like an EVM transaction: undo it if it raises.
+
+        The engine mutates some state before raising (e.g. `resolve_claim` marks its
+        checkpoint started before `OutOfOrderResolution`), which a reverted transaction
+        would roll back.
+        """
+        nonlocal engine
+        saved = copy.deepcopy(engine)
+        try:
+            getattr(engine, method)(*args)
+        except GameError as exc:
+            engine = saved
+            return type(exc).__name__
+        return None
+
     for act in actions:
         kind, now = act[0], chain.timestamp
         n = engine.claim_data_len()
@@ -96,27 +113,18 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
                      + extra)
             receipt = game.try_transact("move", disputed, idx, claim, is_attack, value=value,
                                         sender=players[who])
-            try:
-                engine.move(disputed, idx, claim, is_attack, value, players[who].lower(), now)
-            except GameError as exc:
-                err = type(exc).__name__
+            err = attempt("move", disputed, idx, claim, is_attack, value, players[who].lower(), now)
         elif kind == "step":
             _, idx, is_attack, t, who = act
             idx = n - 1 - idx % n
             receipt = game.try_transact("step", idx, is_attack, alphabet_state(t), b"",
                                         sender=players[who])
-            try:
-                engine.step(idx, is_attack, alphabet_state(t), b"", players[who].lower())
-            except GameError as exc:
-                err = type(exc).__name__
+            err = attempt("step", idx, is_attack, alphabet_state(t), b"", players[who].lower())
         elif kind == "resolveClaim":
             _, idx, num = act
             idx = n - 1 - idx % n
             receipt = game.try_transact("resolveClaim", idx, num)
-            try:
-                engine.resolve_claim(idx, num, now)
-            except GameError as exc:
-                err = type(exc).__name__
+            err = attempt("resolve_claim", idx, num, now)
         elif kind == "dive":
             # Attack the newest claim repeatedly; an exec sub-game root gets an INVALID status so
             # the dive can reach max depth (and the step actions have something to counter).
@@ -128,11 +136,7 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
                 value = engine.get_required_bond(Position(1 << min(depth, CFG.max_game_depth)))
                 r = game.try_transact("attack", parent.claim, n - 1, claim, value=value,
                                       sender=players[who])
-                e = None
-                try:
-                    engine.attack(parent.claim, n - 1, claim, value, players[who].lower(), now)
-                except GameError as exc:
-                    e = type(exc).__name__
+                e = attempt("attack", parent.claim, n - 1, claim, value, players[who].lower(), now)
                 assert r.error_name == e, (act, r.error_name, e)
                 event(f"dive move: {e or 'ok'}")
             continue
@@ -140,27 +144,17 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
             # Bottom-up: every subgame in reverse creation order, comparing each call.
             for i in reversed(range(n)):
                 r = game.try_transact("resolveClaim", i, 0)
-                e = None
-                try:
-                    engine.resolve_claim(i, 0, now)
-                except GameError as exc:
-                    e = type(exc).__name__
+                e = attempt("resolve_claim", i, 0, now)
                 assert r.error_name == e, (act, i, r.error_name, e)
                 event(f"resolveAll claim: {e or 'ok'}")
             continue
         elif kind == "challengeRoot":
             who = players[act[1]]
             receipt = game.try_transact("challengeRootL2Block", PROOF, HEADER, sender=who)
-            try:
-                engine.challenge_root_l2_block(5, who.lower())
-            except GameError as exc:
-                err = type(exc).__name__
+            err = attempt("challenge_root_l2_block", 5, who.lower())
         else:
             receipt = game.try_transact("resolve")
-            try:
-                engine.resolve(now)
-            except GameError as exc:
-                err = type(exc).__name__
+            err = attempt("resolve", now)
         assert receipt.error_name == err, (act, receipt.error_name, err)
         event(f"{kind}: {err or 'ok'}")
 

@@ -172,7 +172,9 @@ def recover(_wad: uint256):
     """Owner pulls ETH out of the escrow (all of it if `_wad` exceeds the balance)."""
     self._only_owner()
     amount: uint256 = min(_wad, self.balance)
-    send(msg.sender, amount)
+    # Full gas, not send()'s 2300 stipend: the owner is usually a multisig contract.
+    ok: bool = raw_call(msg.sender, b"", value=amount, revert_on_failure=False)
+    assert ok, "DelayedWETH: recover failed"
 
 
 @external
