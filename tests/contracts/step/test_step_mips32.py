@@ -75,6 +75,8 @@ def test_abi_matches_mips_sol() -> None:
     sig = "step(" + ",".join(i["type"] for i in step["inputs"]) + ")"
     assert keccak256(sig.encode())[:4] == STEP_SELECTOR
     assert [o["type"] for o in step["outputs"]] == ["bytes32"]
+    mutability = {n: e["stateMutability"] for n, e in names.items()}
+    assert mutability == {"step": "nonpayable", "oracle": "view", "version": "view"}
     assert keccak256(b"oracle()")[:4].hex() == "7dc0d1d0"
 
 

@@ -91,7 +91,7 @@ def oracle() -> address:
 
 
 @external
-@pure
+@view
 def version() -> String[16]:
     """Semantic version of the MIPS.sol behaviour this contract reproduces."""
     return "1.2.1-beta.6"

@@ -72,7 +72,7 @@ def __init__(_oracle: address):
 
 
 @external
-@pure
+@view
 def version() -> String[16]:
     """Semantic version of the RISCV.sol behaviour this contract reproduces."""
     return "1.2.0-rc.1"
