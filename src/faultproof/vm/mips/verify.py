@@ -19,7 +19,7 @@ import struct
 
 from faultproof.errors import InvalidMemoryProof, InvalidWitness, PreimageNotFound
 from faultproof.vm.interface import StepWitness, state_hash_from_witness
-from faultproof.vm.memory import EV_PROOF, EV_WRITE, Memory, root_from_proof, verify_proof
+from faultproof.vm.memory import EV_PROOF, EV_WRITE, root_from_proof, verify_proof
 from faultproof.vm.mips.constants import (
     CPU_EXIT_CODE,
     CPU_EXITED,
