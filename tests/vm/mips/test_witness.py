@@ -107,7 +107,7 @@ def test_hand_program_touching_many_pages() -> None:
         i_type(0x22, 10, 8, 0x2003),  # lwl
         i_type(0x38, 9, 8, 0x3000),  # sc
         r_type(0x21, rd=8, rs=8, rt=11),  # t0 += t3
-        i_type(0x05, 12, 8, 0xFFF6),  # bne t0, t4, back to the sw
+        i_type(0x05, 12, 8, 0xFFF8),  # bne t0, t4, back to the sw (-8 words from the delay slot)
         0,
         *li(2, 4246),
         SYSCALL,
@@ -117,6 +117,7 @@ def test_hand_program_touching_many_pages() -> None:
     while not vm.exited:
         check(vm)
         steps += 1
+        assert steps < 1000, "the loop must end after 8 rounds"
     assert steps > 60 and vm.memory.page_count > 20
 
 
