@@ -325,23 +325,21 @@ def demo(vm_type: str, blocks: int, bad_block: int) -> None:
 
 
 def _register_optional_groups() -> None:
-    """Subcommand groups that live next to their concern (added when those packages import)."""
-    try:
-        from faultproof.preimage import cli as preimage_cli_module
-    except ImportError:
-        preimage_cli_module = None  # type: ignore[assignment]
-    if preimage_cli_module is not None:
-        main.add_command(preimage_cli_module.preimage_cli, "preimage")
-        run_native = getattr(preimage_cli_module, "run_native_command", None)
-        if run_native is not None:
-            main.add_command(run_native, "run-native")
-    try:
-        from faultproof.contracts import deploy as deploy_module
-    except ImportError:
-        deploy_module = None  # type: ignore[assignment]
-    deploy_cmd = getattr(deploy_module, "deploy_command", None) if deploy_module else None
-    if deploy_cmd is not None:
-        main.add_command(deploy_cmd, "deploy")
+    """Commands that live next to their concern: (module, attribute, command name)."""
+    import importlib
+
+    for module_name, attr, name in (
+        ("faultproof.preimage.cli", "preimage_cli", "preimage"),
+        ("faultproof.preimage.cli", "run_native_command", "run-native"),
+        ("faultproof.contracts.deploy", "deploy_command", "deploy"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        command = getattr(module, attr, None)
+        if isinstance(command, click.Command):
+            main.add_command(command, name)
 
 
 _register_optional_groups()
