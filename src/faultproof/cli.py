@@ -29,7 +29,7 @@ TYPE_ALIASES = {
 
 
 def user_errors(fn: F) -> F:
-    """Turn FaultproofError (bad input the user can fix) into a one-line message and exit code 2."""
+    """Turn bad input the user can fix (FaultproofError, file errors) into one line and exit code 2."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -37,6 +37,10 @@ def user_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except FaultproofError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:  # a missing/unreadable/unwritable file the user named
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
@@ -156,6 +160,11 @@ def _load_state(path: Path, vm_type: str | None, host: Any = None) -> Any:
     default="",
     help="write {pages, memory_used, num_preimage_requests, total_preimage_size}",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="live progress line on stderr (default: when stderr is a terminal)",
+)
 @click.argument("host_command", nargs=-1, type=click.UNPROCESSED)
 @user_errors
 def run(
@@ -170,6 +179,7 @@ def run(
     info_at: str,
     meta: str,
     debug_info: str,
+    progress: bool | None,
     host_command: tuple[str, ...],
 ) -> None:
     """Run a VM state; ``-- <host command>`` serves preimages and hints over fds 3-6."""
@@ -188,6 +198,7 @@ def run(
             info_at=info_at,
             meta=meta,
             debug_info=debug_info,
+            progress=progress,
         )
         run_vm(vm, cfg, save_state=_save_state)
     finally:

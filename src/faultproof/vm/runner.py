@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from faultproof.vm.patterns import StepPattern
+from faultproof.vm.progress import RunProgress
 from faultproof.vm.proofjson import proof_document, write_json
 
 CHUNK = 1 << 24
@@ -31,6 +32,8 @@ class RunConfig:
     info_at: str = "%100000"
     meta: str = ""
     debug_info: str = ""
+    #: Live progress line on stderr: None = only when stderr is a terminal.
+    progress: bool | None = None
 
 
 def _fmt(pattern: str, step: int) -> str:
@@ -48,22 +51,25 @@ def run_vm(vm: Any, cfg: RunConfig, save_state: Callable[[Any, str], None]) -> N
     start_step = vm.step_count
     last_info = (start_time, start_step)
 
-    while not vm.exited:
-        step = vm.step_count
-        if info_at.matches(step):
-            last_info = _info(vm, symbols, last_info)
-        if stop_at.matches(step):
-            break
-        if snapshot_at.matches(step):
-            save_state(vm, _fmt(cfg.snapshot_fmt, step))
-        if proof_at.matches(step):
-            w = vm.step(proof=True)
-            write_json(_fmt(cfg.proof_fmt, step), proof_document(w, vm.state_hash()))
-            continue
-        # Run straight to the next step any pattern cares about.
-        targets = [p.next_match(step + 1) for p in (proof_at, snapshot_at, stop_at, info_at)]
-        nxt = min([t for t in targets if t is not None], default=step + CHUNK)
-        vm.run(max_steps=max(1, min(nxt - step, CHUNK)))
+    with RunProgress(cfg.progress, symbols) as progress:
+        chunk = progress.chunk_limit or CHUNK
+        while not vm.exited:
+            step = vm.step_count
+            if info_at.matches(step):
+                last_info = _info(vm, symbols, last_info)
+            if stop_at.matches(step):
+                break
+            if snapshot_at.matches(step):
+                save_state(vm, _fmt(cfg.snapshot_fmt, step))
+            if proof_at.matches(step):
+                w = vm.step(proof=True)
+                write_json(_fmt(cfg.proof_fmt, step), proof_document(w, vm.state_hash()))
+                continue
+            # Run straight to the next step any pattern cares about.
+            targets = [p.next_match(step + 1) for p in (proof_at, snapshot_at, stop_at, info_at)]
+            nxt = min([t for t in targets if t is not None], default=step + chunk)
+            vm.run(max_steps=max(1, min(nxt - step, chunk)))
+            progress.update(vm)
 
     elapsed = max(time.monotonic() - start_time, 1e-9)
     executed = vm.step_count - start_step

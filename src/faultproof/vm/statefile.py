@@ -1,5 +1,6 @@
 """Which ISA wrote a state file, so ``run``/``witness`` work without ``--type`` (like Cannon's
-version byte dispatch). RV64 and RV64C share one state format: pass ``--type riscv64c`` for the latter.
+version byte dispatch). RV64 and RV64C share one state layout; RV64C JSON files carry
+``"isa": "riscv64c"``, RV64C binary files need ``--type riscv64c``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def detect_state_type(path: Path) -> str:
         if "nextPC" in doc:
             return "mips32"
         if "loadReservation" in doc:
-            return "riscv64"
+            return "riscv64c" if doc.get("isa") == "riscv64c" else "riscv64"
         raise InvalidState(
             f"state file {path}: neither a MIPS32 nor a RISC-V state (no nextPC/loadReservation)"
         )

@@ -55,6 +55,10 @@ def to_json(vm: RiscvVM) -> bytes:
         "witness": "0x" + witness.hex(),
         "stateHash": "0x" + vm.state_hash().hex(),
     }
+    if vm.compressed:
+        # Asterisc has no RVC; the extra field (ignored by Asterisc's decoder) lets `run`/`witness`
+        # pick riscv64c without --type. riscv64 files stay exactly Asterisc's.
+        doc["isa"] = "riscv64c"
     return json.dumps(doc).encode()
 
 
