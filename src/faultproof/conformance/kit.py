@@ -1,40 +1,93 @@
-"""Program runs and instruction fuzzing, VM vs step contract."""
+"""Program runs and instruction fuzzing, VM vs step contract.
+
+Nothing here knows an instruction set: programs come from :mod:`faultproof.conformance.programs`
+by ISA name, fuzz states from the ISA's ``fuzz_state`` hook, and the contract from its
+``step_contract``. Registering an ISA with those is all it takes to get the whole kit.
+"""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from faultproof.conformance.onchain import OnChainStepper
+from faultproof.conformance.fuzzing import fuzz_case
+from faultproof.conformance.onchain import OnChainStepper, StepOutcome
 from faultproof.errors import FaultproofError, VMException
-from faultproof.vm.interface import FPVM, ISA
+from faultproof.vm.interface import FPVM, ISA, StepWitness
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``, called after each checked witness."""
+
+
+class ConformanceError(FaultproofError):
+    """The kit cannot run as asked (no fuzz hook, a program the VM cannot execute, ...)."""
 
 
 @dataclass
 class Divergence:
+    """One witness on which the VM and the contract disagree, with everything needed to replay it."""
+
     source: str
+    """Program name, or ``fuzz:<family>``."""
     step: int
     vm_result: str
+    """Post-state hash, or ``revert: <reason>`` when the VM refused the step."""
     contract_result: str
     state: str
     proof: str
+    preimage: str = ""
+    """``key@offset`` of the preimage loaded into the oracle, if any."""
+
+    def describe(self) -> str:
+        return (
+            f"{self.source} step {self.step}: vm={self.vm_result} contract={self.contract_result}"
+            f"\n  state=0x{self.state}\n  proof={len(self.proof) // 2} bytes"
+            + (f"\n  preimage={self.preimage}" if self.preimage else "")
+        )
+
+
+@dataclass
+class ProgramResult:
+    name: str
+    total_steps: int
+    checked: int
+    divergences: int
 
 
 @dataclass
 class ConformanceReport:
     isa: str
     steps_checked: int = 0
+    """Program witnesses the contract verified."""
     fuzz_checked: int = 0
     both_rejected: int = 0
     divergences: list[Divergence] = field(default_factory=list)
     gas: list[int] = field(default_factory=list)
+    programs: list[ProgramResult] = field(default_factory=list)
+    families: Counter[str] = field(default_factory=Counter)
+    """Fuzzed instructions per family (what the hook said it generated)."""
+    rejections: Counter[str] = field(default_factory=Counter)
+    """``vm reason -> contract reason`` for every both-rejected case: a contract refusing for a
+    different reason than the VM (say a missing proof instead of an invalid instruction) shows here."""
 
     @property
     def ok(self) -> bool:
         return not self.divergences
+
+    @property
+    def instructions_checked(self) -> int:
+        return self.steps_checked + self.fuzz_checked
+
+    @property
+    def median_gas(self) -> int | None:
+        if not self.gas:
+            return None
+        ordered = sorted(self.gas)
+        return ordered[len(ordered) // 2]
 
     def merge(self, other: ConformanceReport) -> None:
         self.steps_checked += other.steps_checked
@@ -42,6 +95,9 @@ class ConformanceReport:
         self.both_rejected += other.both_rejected
         self.divergences += other.divergences
         self.gas += other.gas
+        self.programs += other.programs
+        self.families.update(other.families)
+        self.rejections.update(other.rejections)
 
 
 def sample_steps(total: int, budget: int, rng: random.Random) -> list[int]:
@@ -55,30 +111,48 @@ def sample_steps(total: int, budget: int, rng: random.Random) -> list[int]:
     return sorted(picks)
 
 
+def _hex(data: bytes | None) -> str:
+    return "0x" + (data or b"").hex()
+
+
+def _preimage_note(witness: StepWitness) -> str:
+    if witness.preimage_key is None:
+        return ""
+    value = witness.preimage_value or b""
+    return f"0x{witness.preimage_key.hex()}@{witness.preimage_offset} ({len(value) - 8} bytes)"
+
+
+def _divergence(
+    source: str, witness: StepWitness, vm_result: str, outcome: StepOutcome
+) -> Divergence:
+    contract = _hex(outcome.post_hash) if outcome.post_hash else f"revert: {outcome.error}"
+    return Divergence(
+        source,
+        witness.step,
+        vm_result,
+        contract,
+        witness.state.hex(),
+        witness.proof.hex(),
+        _preimage_note(witness),
+    )
+
+
 def _check_one(stepper: OnChainStepper, vm: FPVM, report: ConformanceReport, source: str) -> None:
     step_no = vm.step_count
     try:
         witness = vm.step(proof=True)
     except VMException as exc:
-        # The VM refused this step; the contract must refuse it too. Without a witness there is
-        # nothing to send, so the program-level check stops here.
-        raise FaultproofError(f"{source}: VM raised at step {step_no}: {exc}") from exc
-    assert witness is not None
+        raise ConformanceError(
+            f"{source}: the VM refused step {step_no} ({exc}); a bundled program must run to exit"
+        ) from exc
+    if witness is None:
+        raise ConformanceError(f"{source}: the VM returned no witness for step {step_no}")
     post = vm.state_hash()
     outcome = stepper.step(witness)
     report.steps_checked += 1
     report.gas.append(outcome.gas_used)
     if outcome.post_hash != post:
-        report.divergences.append(
-            Divergence(
-                source,
-                step_no,
-                "0x" + post.hex(),
-                outcome.error or "0x" + (outcome.post_hash or b"").hex(),
-                "0x" + witness.state.hex(),
-                "0x" + witness.proof.hex(),
-            )
-        )
+        report.divergences.append(_divergence(source, witness, _hex(post), outcome))
 
 
 def check_program(
@@ -87,75 +161,106 @@ def check_program(
     *,
     stepper: OnChainStepper | None = None,
     host: Any = None,
+    host_factory: Callable[[], Any] | None = None,
     budget: int = 200,
     max_steps: int = 50_000_000,
     seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ConformanceReport:
-    """Run ``elf`` and check ``budget`` sampled steps (all steps for short programs) on chain."""
+    """Run ``elf`` and check ``budget`` sampled steps on chain (every step of a short program).
+
+    The sample always holds the first and the last steps, and one more witness is taken on the
+    exited state (the contract must return it unchanged). ``host_factory`` gives each of the two
+    runs (count, then check) a fresh host; a plain ``host`` is shared.
+    """
     stepper = stepper or OnChainStepper(isa)
     rng = random.Random(seed)
-    probe = isa.load_elf(elf, host=host)
+
+    def new_host() -> Any:
+        return host_factory() if host_factory is not None else host
+
+    probe = isa.load_elf(elf, host=new_host())
     total = probe.run(max_steps=max_steps)
+    if not probe.exited:
+        raise ConformanceError(f"{elf.name} did not exit within {max_steps} steps")
     steps = sample_steps(total, budget, rng)
-    vm = isa.load_elf(elf, host=host)
+    vm = isa.load_elf(elf, host=new_host())
     report = ConformanceReport(isa.name)
+    before = 0
     for i, target in enumerate(steps):
         if target > vm.step_count:
             vm.run(max_steps=target - vm.step_count)
-        if vm.exited:
-            break
         _check_one(stepper, vm, report, elf.name)
         if progress:
             progress(i + 1, len(steps))
+    if vm.exited and steps:
+        _check_one(stepper, vm, report, elf.name)  # a step on the exited state is a no-op
+    report.programs.append(
+        ProgramResult(elf.name, total, report.steps_checked - before, len(report.divergences))
+    )
     return report
 
 
 def fuzz_instructions(
-    isa: ISA, count: int, *, seed: int = 0, stepper: OnChainStepper | None = None
+    isa: ISA,
+    count: int,
+    *,
+    seed: int = 0,
+    stepper: OnChainStepper | None = None,
+    progress: Progress | None = None,
 ) -> ConformanceReport:
-    """Random single instructions: VM and contract must agree on the post-state or both reject."""
+    """Random single instructions: VM and contract must agree on the post-state or both reject.
+
+    A case diverges when the post-state hashes differ, when only the contract reverts, or when
+    the VM refuses a step the contract executes. A refused step is sent to the contract with the
+    pre-state and the proofs the VM asked for before refusing (the hook's ``rejected_witness``).
+    """
     if isa.fuzz_state is None:
-        raise FaultproofError(
+        raise ConformanceError(
             f"ISA {isa.name} has no fuzz_state hook; only program checks are possible"
         )
     stepper = stepper or OnChainStepper(isa)
     rng = random.Random(seed)
     report = ConformanceReport(isa.name)
-    for _ in range(count):
+    for i in range(count):
         vm = isa.fuzz_state(rng)
-        snapshot = vm.snapshot()
+        case = fuzz_case(vm)
+        family = case.family if case else "unlabelled"
+        source = f"fuzz:{family}"
+        refusal: str | None = None
+        post: bytes | None = None
         try:
             witness = vm.step(proof=True)
-            assert witness is not None
-            post: bytes | None = vm.state_hash()
-        except VMException:
-            # Build the witness the contract would get: the pre-state and its proofs, from a copy
-            # that only takes the proofs. The contract must revert on it.
-            witness, post = _rejected_witness(snapshot), None
-        report.fuzz_checked += 1
+            post = vm.state_hash()
+        except VMException as exc:
+            if case is None:
+                raise ConformanceError(
+                    f"{isa.name}: the VM refused a fuzzed step and the hook gave no way to "
+                    "build its witness (attach a FuzzCase with faultproof.conformance.fuzzing)"
+                ) from exc
+            refusal = _vm_reason(exc)
+            witness = case.rejected_witness()
         if witness is None:
-            report.both_rejected += 1
-            continue
+            raise ConformanceError(f"{isa.name}: the VM returned no witness for a fuzzed step")
         outcome = stepper.step(witness)
+        report.fuzz_checked += 1
+        report.families[family] += 1
         report.gas.append(outcome.gas_used)
-        if post is None and outcome.reverted:
+        if refusal is not None and outcome.reverted:
             report.both_rejected += 1
-        elif outcome.post_hash != post:
+            report.rejections[f"{refusal} -> {outcome.error}"] += 1
+        elif refusal is not None:
             report.divergences.append(
-                Divergence(
-                    "fuzz",
-                    witness.step,
-                    "revert" if post is None else "0x" + post.hex(),
-                    outcome.error or "0x" + (outcome.post_hash or b"").hex(),
-                    "0x" + witness.state.hex(),
-                    "0x" + witness.proof.hex(),
-                )
+                _divergence(source, witness, f"revert: {refusal}", outcome)
             )
+        elif outcome.post_hash != post:
+            report.divergences.append(_divergence(source, witness, _hex(post), outcome))
+        if progress:
+            progress(i + 1, count)
     return report
 
 
-def _rejected_witness(vm: FPVM) -> Any:
-    """A witness for a step the VM refuses, when the VM can produce one (``witness_for_rejected``)."""
-    fn = getattr(vm, "witness_for_rejected", None)
-    return fn() if fn is not None else None
+def _vm_reason(exc: VMException) -> str:
+    code = getattr(exc, "code", None)
+    name = type(exc).__name__
+    return f"{name}(0x{code:x})" if isinstance(code, int) else name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from faultproof.chain import Chain, EmbeddedChain
+from faultproof.chain.receipt import Receipt
 from faultproof.contracts import Contract, load_contract
 from faultproof.preimage.keys import KeyType, key_type, local_ident
 from faultproof.vm.interface import ISA, StepWitness
@@ -69,8 +70,19 @@ class OnChainStepper:
         data = self.vm.encode("step", witness.state, witness.proof, local_context)
         receipt = self.chain.transact(self.vm.address, data, gas=STEP_GAS)
         if not receipt.success:
-            name = receipt.error_name or (
-                "0x" + receipt.revert_data.hex() if receipt.revert_data else "revert"
-            )
-            return StepOutcome(None, receipt.gas_used, name)
+            return StepOutcome(None, receipt.gas_used, revert_reason(receipt))
         return StepOutcome(receipt.return_data[:32], receipt.gas_used)
+
+
+def revert_reason(receipt: Receipt) -> str:
+    """A short, stable name for a revert: a custom error, a require string, a 32-byte code."""
+    if receipt.error_name == "Error" and receipt.error_args:
+        return f"Error({receipt.error_args[0]!s})"
+    if receipt.error_name:
+        return receipt.error_name
+    data = receipt.revert_data
+    if len(data) == 32:
+        return f"code 0x{int.from_bytes(data, 'big'):x}"  # RISC-V's revertWithCode
+    if len(data) == 4:
+        return f"selector 0x{data.hex()}"
+    return "0x" + data.hex() if data else "revert (no data)"
