@@ -16,6 +16,7 @@ from faultproof.game.engine import (
 from faultproof.game.position import ClaimAboveSplit, Position
 from faultproof.game.types import (
     ZERO_ADDRESS,
+    BondDistributionMode,
     CannotDefendRootClaim,
     ClaimAlreadyExists,
     ClaimAlreadyResolved,
@@ -468,16 +469,21 @@ def test_step_countered_leaf_pays_the_stepper() -> None:
     assert game.credit(CAROL) == game.claims[leaf].bond
 
 
-def test_credit_claims_once() -> None:
+def test_credit_is_unlocked_first_then_paid_once() -> None:
     game = new_game()
     with pytest.raises(GameNotResolved):
         game.claim_credit(ALICE)
     game.resolve_claim(0, 0, MAX)
     game.resolve(MAX)
     bond = game.claims[0].bond
+    assert game.claim_credit(ALICE) == 0  # first call: close the game, unlock in DelayedWETH
+    assert game.bond_distribution_mode == BondDistributionMode.NORMAL
+    assert game.claim_credit(BOB) == 0  # unlocking nothing does not revert
     assert game.claim_credit(ALICE) == bond
     with pytest.raises(NoCreditToClaim):
         game.claim_credit(ALICE)
+    with pytest.raises(NoCreditToClaim):
+        game.claim_credit(BOB)
     assert game.balance == 0
 
 
@@ -488,8 +494,11 @@ def test_refund_mode_returns_deposits() -> None:
     game.resolve_claim(0, 0, 2 * MAX)
     game.resolve(2 * MAX)
     game.close_game(game_is_proper=False)
+    for who in (BOB, ALICE):
+        assert game.claim_credit(who) == 0
     assert game.claim_credit(BOB) == game.claims[i1].bond
     assert game.claim_credit(ALICE) == game.claims[0].bond
+    assert game.balance == 0
 
 
 # -- bonds ----------------------------------------------------------------------------------

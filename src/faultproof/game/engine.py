@@ -10,7 +10,7 @@ credit on `resolve_claim`, so summing credit against deposits checks bond conser
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from faultproof.crypto import keccak256
@@ -170,6 +170,7 @@ class FaultDisputeGame:
         self.normal_mode_credit: dict[Address, int] = {}
         self.refund_mode_credit: dict[Address, int] = {}
         self.bond_distribution_mode = BondDistributionMode.UNDECIDED
+        self.has_unlocked_credit: set[Address] = set()
         self.l2_block_number_challenger: Address = ZERO_ADDRESS
         self.l2_block_number_challenged = False
         self.balance = 0
@@ -192,10 +193,10 @@ class FaultDisputeGame:
     def split_depth(self) -> int:
         return self.config.split_depth
 
-    def _tick(self, now: int) -> None:
+    def _check_time(self, now: int) -> None:
+        """Validate `now` without recording it (methods record it only once nothing can fail)."""
         if now < self._latest_time:
             raise TimeWentBackwards(f"now={now} is before the last recorded time {self._latest_time}")
-        self._latest_time = now
 
     def _require_in_progress(self) -> None:
         if self.status != GameStatus.IN_PROGRESS:
@@ -301,7 +302,7 @@ class FaultDisputeGame:
         required = self.get_required_bond(next_pos)
         if value != required:
             raise IncorrectBondAmount(f"move to depth {next_depth} needs {required} wei, got {value}")
-        self._tick(now)
+        self._check_time(now)
         next_duration = self.get_challenger_duration(challenge_index, now)
         if next_duration == self.config.max_clock_duration:
             raise ClockTimeExceeded(
@@ -313,6 +314,10 @@ class FaultDisputeGame:
             raise ClaimAlreadyExists(
                 f"claim {claim.hex()} already exists at {next_pos} under claim {challenge_index}"
             )
+        if len(claim) != 32:
+            raise GameError(f"claim must be 32 bytes, got {len(claim)}")
+        # Every check passed: from here on the move only mutates (a transaction that commits).
+        self._latest_time = now
         return self._push(challenge_index, sender, value, claim, next_pos, Clock(next_duration, now))
 
     def attack(
@@ -509,9 +514,12 @@ class FaultDisputeGame:
         A claim stands iff none of its children stands; its bond goes to the claimant of the
         leftmost standing child (the first to counter it correctly), or back to the claimant
         if no child stands. Children must be resolved first, so resolution runs bottom-up.
+
+        Like a reverted transaction, a call that raises leaves the game untouched: the page
+        is scanned into a copy of the checkpoint, which is stored only once the scan passed.
         """
         self._require_in_progress()
-        self._tick(now)
+        self._check_time(now)
         subgame_root = self._claim_at(claim_index)
         if self.get_challenger_duration(claim_index, now) < self.config.max_clock_duration:
             raise ClockNotExpired(f"claim {claim_index} can still be countered")
@@ -522,11 +530,12 @@ class FaultDisputeGame:
         if not children and claim_index != 0:
             countered_by = subgame_root.countered_by
             recipient = subgame_root.claimant if countered_by == ZERO_ADDRESS else countered_by
+            self._latest_time = now
             self._distribute_bond(recipient, subgame_root)
             res.resolved = True
             self.version += 1
             return
-        checkpoint = res.checkpoint
+        checkpoint = replace(res.checkpoint)
         if not checkpoint.initial_checkpoint_complete:
             checkpoint.leftmost_position = 2**128 - 1
             checkpoint.initial_checkpoint_complete = True
@@ -544,6 +553,10 @@ class FaultDisputeGame:
                 checkpoint.countered_by = child.claimant
                 checkpoint.leftmost_position = child.position.gindex
         checkpoint.subgame_index = final_cursor
+        # The page passed: commit it.
+        self._latest_time = now
+        res.checkpoint = checkpoint
+        self.version += 1
         if checkpoint.subgame_index == len(children):
             if claim_index == 0 and self.l2_block_number_challenged:
                 countered = self.l2_block_number_challenger
@@ -554,20 +567,21 @@ class FaultDisputeGame:
                 self._distribute_bond(recipient, subgame_root)
             res.resolved = True
             subgame_root.countered_by = countered
-            self.version += 1
 
     def resolve(self, now: int) -> GameStatus:
         """Decide the game from the root subgame: the root stands iff it is uncountered."""
         self._require_in_progress()
         if not self._resolution[0].resolved:
             raise OutOfOrderResolution("resolve the root subgame (claim 0) before the game")
-        self._tick(now)
+        self._check_time(now)
+        self._latest_time = now
         self.status = (
             GameStatus.DEFENDER_WINS
             if self.claims[0].countered_by == ZERO_ADDRESS
             else GameStatus.CHALLENGER_WINS
         )
         self.resolved_at = now
+        self.version += 1
         return self.status
 
     # -- credit (§2.11) ------------------------------------------------------------------
@@ -575,15 +589,21 @@ class FaultDisputeGame:
     def _distribute_bond(self, recipient: Address, claim: ClaimData) -> None:
         self.normal_mode_credit[recipient] = self.normal_mode_credit.get(recipient, 0) + claim.bond
 
-    def close_game(self, game_is_proper: bool = True) -> BondDistributionMode:
-        """Pick NORMAL or REFUND payout once resolved ([v2]); the ASR's verdict is an input."""
+    def _closing_mode(self, game_is_proper: bool) -> BondDistributionMode:
+        """The mode `close_game` would settle on, without settling it."""
         if self.bond_distribution_mode != BondDistributionMode.UNDECIDED:
             return self.bond_distribution_mode
         if self.resolved_at == 0 and self.status == GameStatus.IN_PROGRESS:
             raise GameNotResolved("the game must be resolved before it can be closed")
-        self.bond_distribution_mode = (
-            BondDistributionMode.NORMAL if game_is_proper else BondDistributionMode.REFUND
-        )
+        return BondDistributionMode.NORMAL if game_is_proper else BondDistributionMode.REFUND
+
+    def close_game(self, game_is_proper: bool = True) -> BondDistributionMode:
+        """Pick NORMAL or REFUND payout once resolved ([v2]); the ASR's verdict is an input.
+
+        `game_is_proper` stands for `AnchorStateRegistry.isGameProper(game)`; the registry's
+        pause and finality checks belong to the chain-facing layer.
+        """
+        self.bond_distribution_mode = self._closing_mode(game_is_proper)
         return self.bond_distribution_mode
 
     def credit(self, recipient: Address) -> int:
@@ -592,13 +612,26 @@ class FaultDisputeGame:
             return self.refund_mode_credit.get(recipient, 0)
         return self.normal_mode_credit.get(recipient, 0)
 
-    def claim_credit(self, recipient: Address) -> int:
-        """Pay out and zero `recipient`'s credit; returns the amount (DelayedWETH is out of scope)."""
-        self.close_game()
-        amount = self.credit(recipient)
+    def claim_credit(self, recipient: Address, game_is_proper: bool = True) -> int:
+        """`claimCredit(recipient)` in two phases, as [v2] does with DelayedWETH (§2.11).
+
+        The first call closes the game and unlocks the credit (returns 0, never raises
+        `NoCreditToClaim`); a later call, once DelayedWETH's delay has passed (out of scope
+        here), zeroes both credit maps and returns the amount paid.
+        """
+        mode = self._closing_mode(game_is_proper)
+        if recipient not in self.has_unlocked_credit:
+            self.bond_distribution_mode = mode
+            self.has_unlocked_credit.add(recipient)
+            self.version += 1
+            return 0
+        credits = self.refund_mode_credit if mode == BondDistributionMode.REFUND else self.normal_mode_credit
+        amount = credits.get(recipient, 0)
         if amount == 0:
             raise NoCreditToClaim(f"{recipient} has no credit in this game")
+        self.bond_distribution_mode = mode
         self.normal_mode_credit[recipient] = 0
         self.refund_mode_credit[recipient] = 0
         self.balance -= amount
+        self.version += 1
         return amount

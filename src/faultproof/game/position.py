@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from faultproof.errors import FaultproofError
+from faultproof.game.errors import GameError
 
 MAX_POSITION_BITLEN = 126
 """Positions are uint128 on chain; depth 125 is the deepest a game may go (§1.1)."""
 
 
-class ClaimAboveSplit(FaultproofError):
-    """`trace_ancestor_bounded` was asked about a position at or above the split depth."""
+class ClaimAboveSplit(GameError):
+    """`trace_ancestor_bounded` was asked about a position at or above the split depth
+    (on chain: `ClaimAboveSplit()` from `step`/`addLocalData` below the split only)."""
 
 
 class InvalidPosition(FaultproofError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from faultproof.errors import FaultproofError
+from faultproof.game.errors import GameError
 from faultproof.game.position import ClaimAboveSplit, Position
 
 Claim = bytes
@@ -125,10 +125,6 @@ def with_status(state_hash: bytes, status: VMStatus | int) -> Claim:
 
 
 # -- errors ------------------------------------------------------------------------------
-
-
-class GameError(FaultproofError):
-    """A call the FaultDisputeGame contract would revert."""
 
 
 class GameNotInProgress(GameError):

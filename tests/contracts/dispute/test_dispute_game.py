@@ -270,7 +270,7 @@ def test_defend_step_uses_the_next_trace_ancestor(game: Contract,
 
 def test_add_local_data_loads_the_bootstrap_words(system: DisputeSystem, game: Contract,
                                                   accounts: tuple[str, str, str]) -> None:
-    from eth_abi import encode
+    from eth_abi.abi import encode
 
     from faultproof.crypto import keccak256
 

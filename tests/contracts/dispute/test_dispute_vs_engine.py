@@ -1,12 +1,14 @@
 """Differential test: random action sequences on the Vyper game and on `faultproof.game`.
 
-Both sides must accept or reject every action alike (same error name), and end with the same
-claim DAG (all seven `claimData` fields), subgame flags, status and credit per account.
+Both sides must accept or reject every action alike (same error name), pay the same amounts on
+`claimCredit`, and end with the same claim DAG (all seven `claimData` fields: bonds and clocks
+included), challenger durations, resolution progress, subgame flags, status, bond distribution
+mode and credit per account. Engine calls are atomic (tests/game/test_game_atomicity.py), so a
+raised error is compared with a reverted transaction directly.
 """
 
 from __future__ import annotations
 
-import copy
 import os
 from typing import Any
 
@@ -57,6 +59,8 @@ action = st.one_of(
     st.tuples(st.just("resolveAll"),),
     st.tuples(st.sampled_from(["resolve", "resolve", "resolve", "challengeRoot"]),
               st.integers(0, 2)),
+    st.tuples(st.just("claimCredit"), st.integers(0, 2)),
+    st.tuples(st.just("endgame"), st.lists(st.integers(0, 2), max_size=6)),
 )
 # The root claim commits to a header for block 5 while claiming block 4, so the root's block
 # number can be challenged.
@@ -81,22 +85,15 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
         CFG.init_bond, game.call("createdAt"),
     )
     def attempt(method: str, *args: Any) -> str | None:
-        """Run one engine action atomically, like an EVM transaction: undo it if it raises.
-
-        The engine mutates some state before raising (e.g. `resolve_claim` marks its
-        checkpoint started before `OutOfOrderResolution`), which a reverted transaction
-        would roll back.
-        """
-        nonlocal engine
-        saved = copy.deepcopy(engine)
+        """Run one engine action; engine calls are atomic, so a raise is a reverted call."""
         try:
             getattr(engine, method)(*args)
         except GameError as exc:
-            engine = saved
             return type(exc).__name__
         return None
 
-    for act in actions:
+    queue = list(actions)  # grows: an endgame appends its credit claims
+    for act in queue:
         kind, now = act[0], chain.timestamp
         n = engine.claim_data_len()
         if kind == "warp":
@@ -152,6 +149,33 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
             who = players[act[1]]
             receipt = game.try_transact("challengeRootL2Block", PROOF, HEADER, sender=who)
             err = attempt("challenge_root_l2_block", 5, who.lower())
+        elif kind == "endgame":
+            # Let every clock run out, resolve bottom-up, then some credit claims.
+            chain.warp(CFG.max_clock_duration + 1)
+            now = chain.timestamp
+            for i in reversed(range(n)):
+                r = game.try_transact("resolveClaim", i, 0)
+                assert r.error_name == attempt("resolve_claim", i, 0, now), (act, i)
+            r = game.try_transact("resolve")
+            e = attempt("resolve", now)
+            assert r.error_name == e, (act, r.error_name, e)
+            event(f"endgame resolve: {e or 'ok'}")
+            queue.extend(("claimCredit", who) for who in act[1])
+            continue
+        elif kind == "claimCredit":
+            # Once resolved, let the registry's finality delay and DelayedWETH's delay pass,
+            # so both phases (unlock, then pay) can run; before that both sides must refuse.
+            who = players[act[1]]
+            if engine.resolved_at:
+                chain.warp(CFG.finality_delay + CFG.withdrawal_delay + 1)
+            before = chain.get_balance(who)
+            receipt = game.try_transact("claimCredit", who, sender=players[0])
+            try:
+                paid = engine.claim_credit(who.lower())
+                err = None
+            except GameError as exc:
+                paid, err = 0, type(exc).__name__
+            assert chain.get_balance(who) - before == paid
         else:
             receipt = game.try_transact("resolve")
             err = attempt("resolve", now)
@@ -166,6 +190,12 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
         assert onchain[1].lower() == mine[1].lower() and onchain[2].lower() == mine[2].lower()
         assert game.call("resolvedSubgames", i) == engine.is_resolved(i)
     assert game.call("status") == int(engine.status)
+    assert game.call("bondDistributionMode") == int(engine.bond_distribution_mode)
+    if engine.status == 0:  # clocks as the contract reads them now (views revert once resolved)
+        for i in range(engine.claim_data_len()):
+            assert game.call("getChallengerDuration", i) == engine.get_challenger_duration(
+                i, chain.timestamp)
+            assert game.call("getNumToResolve", i) == engine.get_num_to_resolve(i)
     for p in players:
         assert game.call("normalModeCredit", p) == engine.normal_mode_credit.get(p.lower(), 0)
         assert game.call("refundModeCredit", p) == engine.refund_mode_credit.get(p.lower(), 0)
