@@ -96,6 +96,24 @@ def random_regs(rng: random.Random, bits: int) -> list[int]:
     return regs
 
 
+def random_address(rng: random.Random, bits: int, near: int) -> int:
+    """A data address: at a page or leaf edge (straddling), next to ``near``, at the ends, anywhere."""
+    limit = 1 << bits
+    roll = rng.random()
+    if roll < 0.3:
+        edge = rng.randrange(1, limit >> 12) << 12
+        return (edge + rng.randrange(-8, 8)) % limit
+    if roll < 0.45:
+        return ((rng.getrandbits(bits - 5) << 5) + rng.randrange(-8, 8)) % limit
+    if roll < 0.55:
+        return (near + rng.randrange(-64, 64)) % limit
+    if roll < 0.62:
+        return rng.choice((rng.randrange(0, 64), limit - 1 - rng.randrange(0, 64)))
+    if roll < 0.8:
+        return rng.getrandbits(min(bits, 32))
+    return rng.getrandbits(bits)
+
+
 def scatter(rng: random.Random, write: Callable[[int, bytes], None], addr: int, limit: int) -> None:
     """Random bytes around ``addr`` (the leaves it and an unaligned access may touch)."""
     start = max(0, (addr & ~31) - 32)

@@ -18,6 +18,7 @@ from faultproof.conformance.fuzzing import (
     attach_case,
     interesting_word,
     preimage_offset,
+    random_address,
     random_preimage,
     random_regs,
     scatter,
@@ -77,21 +78,6 @@ def _sext16(v: int) -> int:
     return v - 0x10000 if v & 0x8000 else v
 
 
-def random_address(rng: random.Random, pc: int) -> int:
-    """A data address: near a page or leaf edge, next to the code, at the ends, or anywhere."""
-    roll = rng.random()
-    if roll < 0.3:
-        edge = rng.randrange(1, ADDRESS_LIMIT // PAGE_SIZE) * PAGE_SIZE
-        return (edge + rng.randrange(-8, 8)) % ADDRESS_LIMIT
-    if roll < 0.45:
-        return ((rng.getrandbits(27) << 5) + rng.randrange(-4, 4)) % ADDRESS_LIMIT
-    if roll < 0.55:
-        return (pc + rng.randrange(-64, 64)) % ADDRESS_LIMIT
-    if roll < 0.62:
-        return rng.choice((rng.randrange(0, 64), ADDRESS_LIMIT - 1 - rng.randrange(0, 64)))
-    return rng.getrandbits(32)
-
-
 class _Builder:
     """One fuzz case under construction: registers, the instruction and the words it touches."""
 
@@ -108,7 +94,7 @@ class _Builder:
 
     def base_for(self, rs: int, imm: int) -> int:
         """Make ``rs + sext(imm)`` a random data address (or accept the fixed one when rs is r0)."""
-        addr = random_address(self.rng, self.pc)
+        addr = random_address(self.rng, 32, self.pc)
         if rs:
             self.regs[rs] = (addr - _sext16(imm)) & MASK32
         else:
@@ -204,7 +190,7 @@ def _syscall(b: _Builder) -> tuple[str, int]:
         others = (0, 1, 2, 3, 4, rng.randrange(16))
         fd = preferred if rng.random() < 0.6 else rng.choice(others)
         regs[4] = fd
-        addr = random_address(rng, b.pc)
+        addr = random_address(rng, 32, b.pc)
         regs[5] = addr
         b.touched.append(addr)
         # stdout/stderr/hint bytes are copied off-chain only; keep them small to stay fast
