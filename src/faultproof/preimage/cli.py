@@ -4,18 +4,26 @@
 - ``store-get``: print a stored preimage (hex, or raw bytes with ``--raw``).
 - ``key``: compute a key without touching a store (keccak256, sha256, local).
 - ``serve``: serve a store on inherited fds 3-6, like the server module.
+
+`run_native_command` is the top-level ``faultproof run-native`` (the main CLI mounts it): a guest
+compiled for the host machine, run as a plain process against a Python host on its fds 3-6.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 
 import click
 
 from faultproof.errors import FaultproofError
+from faultproof.preimage.host import HintRouter, LocalHost
 from faultproof.preimage.keys import keccak256_key, local_key, sha256_key
+from faultproof.preimage.native import run_native
+from faultproof.preimage.protocol import PreimageSource
 from faultproof.preimage.server import run_server
-from faultproof.preimage.store import SqliteStore
+from faultproof.preimage.store import BootInfo, MemoryStore, PreimageStore, SqliteStore
 
 
 def _hex_arg(text: str, what: str) -> bytes:
@@ -108,3 +116,103 @@ def serve_cmd(
         run_server(store_path, local_pairs, sources, strict_hints)
     except FaultproofError as exc:
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+
+
+@contextlib.contextmanager
+def _open_store(store_path: str | None) -> Iterator[PreimageStore]:
+    if store_path is None:
+        yield MemoryStore()
+        return
+    with SqliteStore(store_path) as store:
+        yield store
+
+
+def _stdout_fd() -> int | None:
+    """Our real stdout fd, so the guest writes to it directly; None when stdout is not a file
+    (e.g. click's test runner), then the guest's output is captured and echoed."""
+    try:
+        sys.stdout.flush()
+        return sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+@click.command("run-native", context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="SQLite preimage store (created if absent); default: an in-memory store",
+)
+@click.option(
+    "--local-data",
+    "--local",
+    "local_pairs",
+    multiple=True,
+    metavar="IDENT=0xHEX",
+    help="a local (type 1) preimage, e.g. 1=0x<32 bytes>; repeatable",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="read-only store that hints fetch from into --store; repeatable",
+)
+@click.option(
+    "--preimage",
+    "preimage_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="add this file's bytes as a keccak256 preimage before the run; repeatable",
+)
+@click.option("--strict-hints", is_flag=True, help="fail on hint types without a handler")
+@click.option(
+    "--timeout",
+    type=float,
+    default=None,
+    help="kill the guest after this many seconds (default: no limit)",
+)
+@click.argument("guest_argv", nargs=-1, required=True, type=click.UNPROCESSED)
+def run_native_command(
+    store_path: str | None,
+    local_pairs: tuple[str, ...],
+    sources: tuple[str, ...],
+    preimage_files: tuple[str, ...],
+    strict_hints: bool,
+    timeout: float | None,
+    guest_argv: tuple[str, ...],
+) -> None:
+    """Run a natively compiled guest (e.g. guest/build/host/preimage.elf) with its fds 3-6 served
+    by a Python host: ``faultproof run-native [OPTIONS] -- GUEST [ARGS...]``.
+
+    The guest's stdout and exit code pass through. A host error (a missing preimage names the
+    key and the last hint) is one line on stderr and exit code 2.
+    """
+    argv = list(guest_argv)
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        raise click.UsageError("give the guest command after --")
+    try:
+        boot_info = BootInfo.from_pairs(local_pairs)
+        with contextlib.ExitStack() as stack:
+            source_stores: list[PreimageSource] = [
+                stack.enter_context(SqliteStore(p, readonly=True)) for p in sources
+            ]
+            store = stack.enter_context(_open_store(store_path))
+            for path in preimage_files:
+                with open(path, "rb") as f:
+                    store.put_keccak256(f.read())
+            router = HintRouter(store, strict=strict_hints)
+            router.register_sources(source_stores)
+            host = LocalHost(store, boot_info, source_stores, router)
+            fd = _stdout_fd()
+            code, stdout = run_native(argv, host, timeout=timeout, stdin=None, stdout_fd=fd)
+    except FaultproofError as exc:
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)
+    if stdout:
+        click.echo(stdout, nl=False)
+    sys.exit(code if code >= 0 else 128 - code)
