@@ -1,4 +1,5 @@
-"""Go guests built with GOARCH=mips GOMIPS=softfloat run under qemu-mips."""
+"""Go guests built with GOARCH=mips GOMIPS=softfloat run under qemu-mips, and the GOARCH=riscv64
+soft-float builds under qemu-riscv64 (the VM side is tests/vm/riscv/test_go_guests.py)."""
 
 from __future__ import annotations
 
@@ -60,9 +61,20 @@ def test_go_guests_have_no_fpu_instructions() -> None:
         assert fpu == [], [str(b) for b in fpu[:5]]
 
 
+@pytest.mark.skipif(shutil.which("qemu-riscv64") is None, reason="qemu-riscv64 not installed")
+def test_go_riscv64_guests_run_under_qemu() -> None:
+    for name, want in (("go-hello", "hello world\n"), ("go-alloc", _expected_alloc())):
+        elf = guest_elf(name, "riscv64")
+        assert elf.read_bytes()[18] == 243  # EM_RISCV
+        proc = subprocess.run(["qemu-riscv64", str(elf)], capture_output=True, text=True,
+                              timeout=120, check=False)  # fmt: skip
+        assert (proc.returncode, proc.stdout) == (0, want), proc.stderr
+
+
 @pytest.mark.slow
 def test_go_build_is_reproducible(tmp_path: Path) -> None:
-    assert (
-        guest_elf("go-hello", "mips32", out_dir=tmp_path).read_bytes()
-        == guest_elf("go-hello", "mips32").read_bytes()
-    )
+    for target in ("mips32", "riscv64"):
+        assert (
+            guest_elf("go-hello", target, out_dir=tmp_path / target).read_bytes()
+            == guest_elf("go-hello", target).read_bytes()
+        )
