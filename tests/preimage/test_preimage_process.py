@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -297,3 +299,42 @@ def test_cli_serve_command_is_a_working_host(tmp_path: Path, source_db: Path) ->
         assert host.get_preimage(keccak256_key(DATA)) == DATA
         with pytest.raises(PreimageNotFound, match="last hint: 'keccak 0x"):
             host.get_preimage(keccak256_key(b"absent"))
+
+
+def test_host_killed_mid_write_leaves_its_sqlite_store_consistent(tmp_path: Path) -> None:
+    """SIGKILL the server while hints keep it copying preimages into its store, then reopen."""
+    values = [bytes([i % 256]) * 4096 + i.to_bytes(4, "big") for i in range(400)]
+    source = tmp_path / "source.db"
+    with SqliteStore(source) as src:
+        src.put_many((keccak256_key(v), v) for v in values)
+    store_path = tmp_path / "host.db"
+    host = HostProcess([*SERVER, "--store", str(store_path), "--source", str(source)], timeout=10)
+    acked: list[int] = []
+    failures: list[BaseException] = []
+
+    def hint_all() -> None:
+        try:
+            for i, v in enumerate(values):
+                host.hint(format_hint("keccak", keccak256(v)))
+                acked.append(i)
+        except HostProcessError as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=hint_all)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while len(acked) < 60 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    host.process.kill()  # no cleanup in the host: whatever it was writing is cut off
+    thread.join(20)
+    host.close(grace=0.1)
+    assert len(acked) >= 60 and failures, "the host was not killed while serving hints"
+    assert host.process.returncode == -signal.SIGKILL
+    with SqliteStore(store_path) as store:
+        assert store.integrity_check() == "ok"
+        assert store.verify_all() >= len(acked)  # every acked hint's preimage was committed
+        assert all(store.get(keccak256_key(values[i])) == values[i] for i in acked)
+        assert set(store.keys()) <= {keccak256_key(v) for v in values}
+    with HostProcess([*SERVER, "--store", str(store_path), "--source", str(source)]) as again:
+        again.hint(format_hint("keccak", keccak256(values[-1])))
+        assert again.get_preimage(keccak256_key(values[-1])) == values[-1]
