@@ -246,77 +246,72 @@ def witness(input_path: Path, output: str, vm_type: str | None) -> None:
     "--program",
     "programs",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="ELF to run (repeatable); default: the bundled guests for this ISA",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="ELF to run (repeatable); default: every bundled guest built for this ISA",
 )
-@click.option("--steps", default=200, show_default=True, help="witnesses checked per program")
+@click.option(
+    "--steps",
+    default=200,
+    show_default=True,
+    help="witnesses checked per program (every step of a shorter program)",
+)
 @click.option("--fuzz", default=500, show_default=True, help="random single instructions")
 @click.option("--seed", default=0, show_default=True)
+@click.option("--details/--no-details", default=False, help="family and rejection-reason tables")
 @user_errors
 def conformance(
-    isa_name: str, programs: tuple[Path, ...], steps: int, fuzz: int, seed: int
+    isa_name: str, programs: tuple[Path, ...], steps: int, fuzz: int, seed: int, details: bool
 ) -> None:
-    """Check that an ISA's VM and on-chain step contract agree (programs + instruction fuzzing)."""
-    from rich.console import Console
-    from rich.table import Table
+    """Check that an ISA's VM and on-chain step contract agree (programs + instruction fuzzing).
 
-    from faultproof.conformance import (
-        ConformanceReport,
-        OnChainStepper,
-        check_program,
-        fuzz_instructions,
+    Exits 1 if any witness gets a different result on chain than off chain.
+    """
+    from rich.console import Console
+
+    from faultproof.conformance.console import (
+        family_table,
+        rejection_table,
+        run_conformance,
+        summary_table,
     )
+    from faultproof.conformance.programs import GuestProgram
     from faultproof.vm import get_isa
 
     console = Console(stderr=True)
     isa = get_isa(_isa_name(isa_name))
-    stepper = OnChainStepper(isa)
-    total = ConformanceReport(isa.name)
-    targets = list(programs) or _bundled_guests(isa.name)
-    for elf in targets:
-        with console.status(f"{elf.name}: checking {steps} steps on chain"):
-            rep = check_program(
-                isa, elf, stepper=stepper, budget=steps, seed=seed, host=_guest_host(elf)
-            )
-        total.merge(rep)
-        console.print(f"{elf.name}: {rep.steps_checked} steps, {len(rep.divergences)} divergences")
-    if fuzz and isa.fuzz_state is not None:
-        with console.status(f"fuzzing {fuzz} instructions"):
-            rep = fuzz_instructions(isa, fuzz, seed=seed, stepper=stepper)
-        total.merge(rep)
-    table = Table(title=f"conformance: {isa.name} vs {isa.step_contract}")
-    for col in ("program steps", "fuzzed", "both rejected", "divergences", "median gas"):
-        table.add_column(col, justify="right")
-    gas = sorted(total.gas)
-    table.add_row(
-        str(total.steps_checked),
-        str(total.fuzz_checked),
-        str(total.both_rejected),
-        str(len(total.divergences)),
-        str(gas[len(gas) // 2]) if gas else "-",
-    )
-    Console().print(table)
-    for d in total.divergences[:5]:
-        console.print(
-            f"[red]divergence[/red] {d.source} step {d.step}: vm={d.vm_result} contract={d.contract_result}"
-        )
-    if not total.ok:
+    if programs:
+        targets = [GuestProgram(elf.stem, elf, _guest_host(elf)) for elf in programs]
+    else:
+        targets = _bundled_guests(isa.name, console)
+    report = run_conformance(isa, targets, steps=steps, fuzz=fuzz, seed=seed, console=console)
+    out = Console()
+    out.print(summary_table(report, f"conformance: {isa.name} vs {isa.step_contract}.vy"))
+    if details and report.families:
+        out.print(family_table(report))
+    if details and report.rejections:
+        out.print(rejection_table(report))
+    for d in report.divergences[:10]:
+        console.print(f"[red]divergence[/red] {d.describe()}")
+    if not report.ok:
         sys.exit(1)
 
 
-def _bundled_guests(isa_name: str) -> list[Path]:
-    from faultproof import guests
+def _bundled_guests(isa_name: str, console: Any = None) -> list[Any]:
+    """Every bundled guest built for ``isa_name``, each with its host; unbuildable ones are noted."""
+    from faultproof.conformance.programs import bundled_programs
 
-    return [guests.guest_elf(name, isa_name) for name in ("hello", "exitcode", "compute")]
+    found = bundled_programs(isa_name)
+    if console is not None:
+        for note in found.skipped:
+            console.print(f"[yellow]skipped[/yellow] {note}")
+    return list(found.programs)
 
 
 def _guest_host(elf: Path) -> Any:
-    """The bundled ``preimage`` guest needs a host; everything else runs without one."""
-    if "preimage" not in elf.name:
-        return None
-    from faultproof.conformance.hosts import preimage_guest_host
+    """Host factory for a bundled guest that reads preimages (by file name), else None."""
+    from faultproof.conformance.programs import host_for
 
-    return preimage_guest_host()
+    return host_for(elf)
 
 
 @main.command("demo")

@@ -17,3 +17,15 @@ def preimage_guest_host(data: bytes = SAMPLE_PREIMAGE) -> LocalHost:
     store = MemoryStore()
     store.put(keccak256_key(data), data)
     return LocalHost(store=store, boot_info=BootInfo({1: digest}))
+
+
+def rollup_guest_host(blocks: int = 3) -> LocalHost:
+    """A host for the bundled ``rollup`` guest: an honest claim about a short demo chain.
+
+    The guest reads local keys 2-4 (loaded on chain with ``loadLocalData``) and keccak256
+    preimages of outputs, the tape and every batch, so its steps cover both oracle paths.
+    """
+    from faultproof.demo.rollup import HashchainRollup, demo_batches
+
+    rollup = HashchainRollup(demo_batches(blocks))
+    return rollup.host(rollup.output_root(1), rollup.output_root(blocks), blocks)

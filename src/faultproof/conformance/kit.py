@@ -16,10 +16,11 @@ from typing import Any
 
 from faultproof.conformance.fuzzing import fuzz_case
 from faultproof.conformance.onchain import OnChainStepper, StepOutcome
+from faultproof.conformance.programs import GuestProgram
 from faultproof.errors import FaultproofError, VMException
 from faultproof.vm.interface import FPVM, ISA, StepWitness
 
-Progress = Callable[[int, int], None]
+ProgressCallback = Callable[[int, int], None]
 """``progress(done, total)``, called after each checked witness."""
 
 
@@ -163,9 +164,9 @@ def check_program(
     host: Any = None,
     host_factory: Callable[[], Any] | None = None,
     budget: int = 200,
-    max_steps: int = 50_000_000,
+    max_steps: int = 1_000_000_000,
     seed: int = 0,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ConformanceReport:
     """Run ``elf`` and check ``budget`` sampled steps on chain (every step of a short program).
 
@@ -207,7 +208,7 @@ def fuzz_instructions(
     *,
     seed: int = 0,
     stepper: OnChainStepper | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ConformanceReport:
     """Random single instructions: VM and contract must agree on the post-state or both reject.
 
@@ -250,9 +251,7 @@ def fuzz_instructions(
             report.both_rejected += 1
             report.rejections[f"{refusal} -> {outcome.error}"] += 1
         elif refusal is not None:
-            report.divergences.append(
-                _divergence(source, witness, f"revert: {refusal}", outcome)
-            )
+            report.divergences.append(_divergence(source, witness, f"revert: {refusal}", outcome))
         elif outcome.post_hash != post:
             report.divergences.append(_divergence(source, witness, _hex(post), outcome))
         if progress:
@@ -264,3 +263,32 @@ def _vm_reason(exc: VMException) -> str:
     code = getattr(exc, "code", None)
     name = type(exc).__name__
     return f"{name}(0x{code:x})" if isinstance(code, int) else name
+
+
+def check_programs(
+    isa: ISA,
+    programs: list[GuestProgram],
+    *,
+    budget: int = 200,
+    seed: int = 0,
+    stepper: OnChainStepper | None = None,
+    on_program: Callable[[GuestProgram, ConformanceReport], None] | None = None,
+    progress: Callable[[GuestProgram], ProgressCallback | None] | None = None,
+) -> ConformanceReport:
+    """:func:`check_program` over several programs on one chain, merged into one report."""
+    stepper = stepper or OnChainStepper(isa)
+    total = ConformanceReport(isa.name)
+    for program in programs:
+        rep = check_program(
+            isa,
+            program.elf,
+            stepper=stepper,
+            host_factory=program.host_factory,
+            budget=budget,
+            seed=seed,
+            progress=progress(program) if progress else None,
+        )
+        if on_program:
+            on_program(program, rep)
+        total.merge(rep)
+    return total
