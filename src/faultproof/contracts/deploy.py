@@ -1,0 +1,469 @@
+"""``faultproof deploy``: register a VM as a new dispute game type (spec digest §7).
+
+Registering a VM is two on-chain facts: its step contract exists (bound to the shared
+PreimageOracle), and the DisputeGameFactory maps a new game type to a FaultDisputeGame blueprint
+with that step contract and the VM's absolute prestate in its game args (`setImplementation`),
+plus an init bond (`setInitBond`). `deploy_game_type` does exactly that, either into an existing
+factory (`factory=`) or into a fresh full system (factory, AnchorStateRegistry, DelayedWETH)
+that it deploys first. The command runs it on the embedded chain (a dry run that reports
+addresses and gas) or against a JSON-RPC node, signing with ``--private-key`` when given:
+
+    faultproof deploy --game-type 7 --vm riscv64 --prestate prestate.json --anchor-root 0x..
+    faultproof deploy --game-type 7 --vm riscv64 --prestate program.elf \\
+        --rpc-url http://127.0.0.1:8545 --private-key 0x.. --factory 0x.. --oracle 0x..
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from eth_abi.abi import decode as abi_decode
+from eth_utils.address import to_checksum_address
+
+from faultproof.chain.base import Chain
+from faultproof.chain.receipt import Receipt
+from faultproof.contracts.compiler import load_contract
+from faultproof.contracts.dispute import (
+    DisputeConfig,
+    DisputeSetupError,
+    artifact,
+    encode_game_args,
+)
+from faultproof.errors import FaultproofError
+from faultproof.game.bonds import required_bond_at_depth
+
+#: Mainnet values (spec digest §0), the defaults of every parameter below.
+MAINNET_MAX_GAME_DEPTH = 73
+MAINNET_SPLIT_DEPTH = 30
+MAINNET_CLOCK_EXTENSION = 10_800
+MAINNET_MAX_CLOCK_DURATION = 302_400
+MAINNET_CHALLENGE_PERIOD = 86_400
+MAINNET_MIN_PROPOSAL_SIZE = 126_000
+MAINNET_WITHDRAWAL_DELAY = 604_800
+MAINNET_FINALITY_DELAY = 302_400
+GAME_ARGS_TYPES = ["bytes32", "uint256", "uint256", "uint64", "uint64", "address", "address",
+                   "address", "uint256"]
+"""Layout of `gameArgs[type]` (see `encode_game_args`)."""
+ELF_MAGIC = b"\x7fELF"
+
+
+class DeployError(FaultproofError):
+    """The deployment cannot go ahead as asked (missing address, bad prestate, wrong owner)."""
+
+
+@dataclass(frozen=True)
+class GameTypeParams:
+    """What a new game type is: its VM, its absolute prestate and its game parameters."""
+
+    game_type: int
+    isa: str
+    absolute_prestate: bytes
+    max_game_depth: int = MAINNET_MAX_GAME_DEPTH
+    split_depth: int = MAINNET_SPLIT_DEPTH
+    clock_extension: int = MAINNET_CLOCK_EXTENSION
+    max_clock_duration: int = MAINNET_MAX_CLOCK_DURATION
+    l2_chain_id: int = 10
+    init_bond: int | None = None
+    """Root bond charged by the factory; None: the depth-0 bond of the schedule (0.08 ETH at 73)."""
+
+    def bond(self) -> int:
+        return required_bond_at_depth(0, self.max_game_depth) if self.init_bond is None \
+            else self.init_bond
+
+
+@dataclass(frozen=True)
+class SystemParams:
+    """Only used when a fresh system is deployed (no existing factory)."""
+
+    anchor_root: bytes = bytes(32)
+    anchor_block: int = 0
+    finality_delay: int = MAINNET_FINALITY_DELAY
+    withdrawal_delay: int = MAINNET_WITHDRAWAL_DELAY
+    challenge_period: int = MAINNET_CHALLENGE_PERIOD
+    """PreimageOracle challenge period, when a new oracle is deployed."""
+    min_proposal_size: int = MAINNET_MIN_PROPOSAL_SIZE
+
+
+@dataclass
+class Deployment:
+    """Addresses written by one `deploy_game_type` run (printed as JSON by the command)."""
+
+    chain_id: int
+    game_type: int
+    vm: str
+    absolute_prestate: str
+    preimage_oracle: str
+    step_contract: str
+    fault_dispute_game_blueprint: str
+    dispute_game_factory: str
+    anchor_state_registry: str
+    delayed_weth: str
+    init_bond: int
+    max_game_depth: int
+    split_depth: int
+    clock_extension: int
+    max_clock_duration: int
+    l2_chain_id: int
+    deployed: list[str] = field(default_factory=list)
+    """Which of the contracts above this run deployed (the rest were reused)."""
+    gas_used: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+def check_game_params(params: GameTypeParams, challenge_period: int) -> None:
+    """The checks `initialize` makes (§2.2), before anything is sent: a misconfigured game type
+    would only fail later, on the first `create`. Raises the engine's named errors."""
+    from faultproof.game.engine import GameConfig
+
+    GameConfig(params.max_game_depth, params.split_depth, params.clock_extension,
+               params.max_clock_duration, params.absolute_prestate, lambda s, p, c: b"",
+               challenge_period, params.l2_chain_id)
+    if len(params.absolute_prestate) != 32:
+        raise DeployError(f"absolute prestate must be 32 bytes, got {len(params.absolute_prestate)}")
+    if not 0 <= params.game_type < 2**32:
+        raise DeployError(f"game type {params.game_type} is not a uint32")
+
+
+def _address(value: str) -> str:
+    try:
+        return to_checksum_address(value)
+    except ValueError:
+        raise DeployError(f"{value!r} is not an address") from None
+
+
+def _gas(chain: Chain, name: str, into: dict[str, int]) -> None:
+    receipt = chain.last_deploy_receipt
+    if receipt is not None:
+        into[name] = receipt.gas_used
+
+
+def deploy_game_type(
+    chain: Chain,
+    params: GameTypeParams,
+    *,
+    factory: str | None = None,
+    oracle: str | None = None,
+    weth: str | None = None,
+    anchor_state_registry: str | None = None,
+    template_game_type: int | None = None,
+    system: SystemParams | None = None,
+    sender: str | None = None,
+) -> Deployment:
+    """Deploy what game type `params.game_type` needs and register it in the factory.
+
+    With `factory` the type is added to that factory (the sender must be its owner); the WETH
+    escrow and the anchor registry come from `weth`/`anchor_state_registry` or else from the
+    game args of `template_game_type`. Without `factory` a fresh factory, DelayedWETH and
+    AnchorStateRegistry (respecting the new type, anchored at `system.anchor_root`) are deployed.
+    A PreimageOracle is deployed unless `oracle` is given.
+    """
+    from faultproof.vm import get_isa
+
+    isa = get_isa(params.isa)
+    system = system or SystemParams()
+    sender = sender or chain.default_sender
+    factory, oracle, weth, anchor_state_registry = (
+        None if a is None else _address(a)
+        for a in (factory, oracle, weth, anchor_state_registry)
+    )
+    gas: dict[str, int] = {}
+    deployed: list[str] = []
+
+    if factory is None and system.anchor_root == bytes(32):
+        raise DeployError("a fresh system needs its starting anchor: pass --anchor-root "
+                          "(the output root at --anchor-block)")
+    if factory is not None:
+        factory_c = chain.at(factory, artifact("DisputeGameFactory"))
+        owner = str(factory_c.call("owner"))
+        if owner.lower() != sender.lower():
+            raise DeployError(f"factory {factory} is owned by {owner}, not by the sender {sender}; "
+                              "setImplementation would revert BadAuth()")
+        if weth is None or anchor_state_registry is None:
+            if template_game_type is None:
+                raise DeployError("adding a game type to an existing factory needs --weth and "
+                                  "--anchor-state-registry, or --template-game-type to copy them")
+            raw = factory_c.call("gameArgs", template_game_type)
+            if len(raw) != 288:
+                raise DeployError(f"factory has no game args for template game type "
+                                  f"{template_game_type}")
+            args = abi_decode(GAME_ARGS_TYPES, raw)
+            weth = weth or to_checksum_address(args[6])
+            anchor_state_registry = anchor_state_registry or to_checksum_address(args[7])
+        if oracle is None and template_game_type is not None:
+            vm_of_template = str(abi_decode(GAME_ARGS_TYPES,
+                                            factory_c.call("gameArgs", template_game_type))[5])
+            oracle = to_checksum_address(chain.at(vm_of_template, load_contract(
+                f"step/{isa.step_contract}.vy")).call("oracle"))
+
+    if oracle is None:
+        oracle_c = chain.deploy_contract(load_contract("oracle/PreimageOracle.vy"),
+                                         system.min_proposal_size, system.challenge_period,
+                                         sender=sender)
+        _gas(chain, "PreimageOracle", gas)
+        deployed.append("preimage_oracle")
+    else:
+        oracle_c = chain.at(oracle, load_contract("oracle/PreimageOracle.vy"))
+    challenge_period = int(oracle_c.call("challengePeriod"))
+    check_game_params(params, challenge_period)
+
+    step = chain.deploy_contract(load_contract(f"step/{isa.step_contract}.vy"), oracle_c.address,
+                                 sender=sender)
+    _gas(chain, isa.step_contract, gas)
+    deployed.append("step_contract")
+
+    if factory is None:
+        factory_c = chain.deploy_contract(artifact("DisputeGameFactory"), sender, sender=sender)
+        _gas(chain, "DisputeGameFactory", gas)
+        weth_c = chain.deploy_contract(artifact("DelayedWETH"), system.withdrawal_delay, sender,
+                                       sender=sender)
+        _gas(chain, "DelayedWETH", gas)
+        asr_c = chain.deploy_contract(
+            artifact("AnchorStateRegistry"), factory_c.address, system.anchor_root,
+            system.anchor_block, params.game_type, system.finality_delay, sender, sender=sender,
+        )
+        _gas(chain, "AnchorStateRegistry", gas)
+        deployed += ["dispute_game_factory", "delayed_weth", "anchor_state_registry"]
+        weth, anchor_state_registry = weth_c.address, asr_c.address
+    assert weth is not None and anchor_state_registry is not None
+
+    fdg = artifact("FaultDisputeGame")
+    blueprint = chain.deploy_blueprint(fdg, sender=sender)
+    gas["FaultDisputeGame blueprint"] = chain.gas_samples()[(fdg.name, "<blueprint>")][-1]
+    chain.register_abi(blueprint, fdg.abi, "FaultDisputeGame blueprint")
+    deployed.append("fault_dispute_game_blueprint")
+    cfg = DisputeConfig(
+        game_type=params.game_type, absolute_prestate=params.absolute_prestate,
+        max_game_depth=params.max_game_depth, split_depth=params.split_depth,
+        clock_extension=params.clock_extension, max_clock_duration=params.max_clock_duration,
+        l2_chain_id=params.l2_chain_id,
+    )
+    game_args = encode_game_args(cfg, step.address, weth, anchor_state_registry)
+    receipt: Receipt = factory_c.transact("setImplementation", params.game_type, blueprint,
+                                          game_args, sender=sender)
+    gas["setImplementation"] = receipt.gas_used
+    receipt = factory_c.transact("setInitBond", params.game_type, params.bond(), sender=sender)
+    gas["setInitBond"] = receipt.gas_used
+    return Deployment(
+        chain_id=chain.chain_id, game_type=params.game_type, vm=isa.name,
+        absolute_prestate="0x" + params.absolute_prestate.hex(),
+        preimage_oracle=oracle_c.address, step_contract=step.address,
+        fault_dispute_game_blueprint=blueprint, dispute_game_factory=factory_c.address,
+        anchor_state_registry=anchor_state_registry, delayed_weth=weth,
+        init_bond=params.bond(), max_game_depth=params.max_game_depth,
+        split_depth=params.split_depth, clock_extension=params.clock_extension,
+        max_clock_duration=params.max_clock_duration, l2_chain_id=params.l2_chain_id,
+        deployed=deployed, gas_used=gas,
+    )
+
+
+# -- prestate ---------------------------------------------------------------------------------
+
+
+def absolute_prestate_of(isa_name: str, path: Path) -> bytes:
+    """State hash of a VM state file, or of an ELF loaded into the VM (its initial state)."""
+    from faultproof.vm import get_isa
+
+    if not path.is_file():
+        raise DeployError(f"prestate file {path} does not exist")
+    isa = get_isa(isa_name)
+    with path.open("rb") as f:
+        magic = f.read(4)
+    vm = isa.load_elf(path) if magic == ELF_MAGIC else isa.load_state(path)
+    state_hash: bytes = vm.state_hash()
+    return state_hash
+
+
+# -- signing JSON-RPC chain -------------------------------------------------------------------
+
+
+def keyed_rpc_chain(url: str, private_key: str, *, receipt_timeout: float = 120.0) -> Chain:
+    """An `RpcChain` whose only account is `private_key`: transactions are signed here and sent
+    with ``eth_sendRawTransaction``, so the node needs no unlocked accounts (any L1 or testnet).
+
+    Reverting transactions are caught by the dry run and never sent (they would burn gas).
+    """
+    from eth_account import Account
+    from web3 import Web3
+
+    from faultproof.chain.rpc import RpcChain
+
+    try:
+        account = Account.from_key(private_key)
+    except (ValueError, TypeError) as exc:
+        raise DeployError(f"--private-key is not a valid secp256k1 key: {exc}") from None
+
+    class KeyedRpcChain(RpcChain):
+        def _request(self, method: str, params: list[Any]) -> Any:
+            if method == "eth_accounts":
+                return [account.address]
+            if method == "eth_sendTransaction":
+                return self._send_signed(dict(params[0]))
+            return super()._request(method, params)
+
+        def _send(self, tx: dict[str, Any]) -> Receipt:
+            ok, out, message = self._try_call(tx, "pending")
+            if not ok:
+                return Receipt(False, 0, revert_data=out, halt_reason=message or None)
+            return super()._send(tx)
+
+        def _send_signed(self, tx: dict[str, Any]) -> str:
+            sender = Web3.to_checksum_address(tx["from"])
+            estimate = dict(tx)
+            estimate.pop("gas", None)
+            gas = int(super()._request("eth_estimateGas", [estimate]), 16)
+            signed_tx: dict[str, Any] = {
+                "chainId": self.chain_id,
+                "nonce": int(super()._request("eth_getTransactionCount", [sender, "pending"]), 16),
+                "gas": min(gas * 5 // 4 + 50_000, int(tx["gas"], 16)),
+                "value": int(tx["value"], 16),
+                "data": tx["data"],
+            }
+            if "to" in tx:
+                signed_tx["to"] = Web3.to_checksum_address(tx["to"])
+            if "gasPrice" in tx:
+                signed_tx["gasPrice"] = int(tx["gasPrice"], 16)
+            else:
+                base = int(self._latest().get("baseFeePerGas", "0x0"), 16)
+                try:
+                    tip = int(super()._request("eth_maxPriorityFeePerGas", []), 16)
+                except FaultproofError:
+                    tip = 10**9
+                signed_tx["maxPriorityFeePerGas"] = tip
+                signed_tx["maxFeePerGas"] = 2 * base + tip
+            raw = account.sign_transaction(signed_tx).raw_transaction
+            return str(super()._request("eth_sendRawTransaction", ["0x" + bytes(raw).hex()]))
+
+    return KeyedRpcChain(url, freeze_time=False, receipt_timeout=receipt_timeout)
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def _hex32(value: str | None, what: str) -> bytes | None:
+    if value is None:
+        return None
+    raw = value[2:] if value.startswith("0x") else value
+    try:
+        out = bytes.fromhex(raw)
+    except ValueError:
+        raise DeployError(f"{what} {value!r} is not hex") from None
+    if len(out) != 32:
+        raise DeployError(f"{what} must be 32 bytes, got {len(out)}")
+    return out
+
+
+def _isa_for(vm: str | None, game_type: int) -> str:
+    from faultproof.vm import all_isas
+
+    if vm is not None:
+        from faultproof.cli import TYPE_ALIASES
+
+        return TYPE_ALIASES.get(vm, vm)
+    matches = [isa.name for isa in all_isas() if isa.game_type == game_type]
+    if not matches:
+        known = ", ".join(f"{i.name} ({i.game_type})" for i in all_isas())
+        raise DeployError(f"no VM registers game type {game_type}; pass --vm (one of {known})")
+    return matches[0]
+
+
+@click.command("deploy")
+@click.option("--game-type", type=int, required=True, help="game type id to register (uint32)")
+@click.option("--vm", "vm_name", default=None,
+              help="VM type whose step contract the game uses (default: the VM registered "
+                   "with this game type): mips32, riscv64, riscv64c")
+@click.option("--prestate", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="absolute prestate: a VM state file, or an ELF (hashed after loading)")
+@click.option("--absolute-prestate", "prestate_hash", default=None,
+              help="absolute prestate hash (0x + 32 bytes) instead of --prestate")
+@click.option("--max-game-depth", default=MAINNET_MAX_GAME_DEPTH, show_default=True)
+@click.option("--split-depth", default=MAINNET_SPLIT_DEPTH, show_default=True)
+@click.option("--clock-extension", default=MAINNET_CLOCK_EXTENSION, show_default=True,
+              help="seconds")
+@click.option("--max-clock-duration", default=MAINNET_MAX_CLOCK_DURATION, show_default=True,
+              help="seconds")
+@click.option("--l2-chain-id", default=10, show_default=True)
+@click.option("--init-bond", type=int, default=None,
+              help="root bond in wei (default: the depth-0 bond of the schedule)")
+@click.option("--rpc-url", default=None, help="JSON-RPC node (default: the embedded chain, a "
+                                               "dry run that reports addresses and gas)")
+@click.option("--private-key", default=None, envvar="FAULTPROOF_PRIVATE_KEY",
+              help="sign transactions with this key (env FAULTPROOF_PRIVATE_KEY); without it "
+                   "the node's first unlocked account sends them")
+@click.option("--factory", default=None,
+              help="existing DisputeGameFactory to register in (default: deploy a fresh system)")
+@click.option("--oracle", default=None, help="existing PreimageOracle to reuse")
+@click.option("--weth", default=None, help="existing DelayedWETH (with --factory)")
+@click.option("--anchor-state-registry", default=None,
+              help="existing AnchorStateRegistry (with --factory)")
+@click.option("--template-game-type", type=int, default=None,
+              help="with --factory: copy WETH, registry and oracle from this type's game args")
+@click.option("--anchor-root", default=None,
+              help="fresh system: starting anchor output root (0x + 32 bytes)")
+@click.option("--anchor-block", default=0, show_default=True,
+              help="fresh system: L2 block of the anchor")
+@click.option("--finality-delay", default=MAINNET_FINALITY_DELAY, show_default=True)
+@click.option("--withdrawal-delay", default=MAINNET_WITHDRAWAL_DELAY, show_default=True)
+@click.option("--challenge-period", default=MAINNET_CHALLENGE_PERIOD, show_default=True,
+              help="new PreimageOracle's challenge period, seconds")
+@click.option("--min-proposal-size", default=MAINNET_MIN_PROPOSAL_SIZE, show_default=True,
+              help="new PreimageOracle's minimum large-preimage proposal size, bytes")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="also write the JSON here")
+def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
+                   prestate_hash: str | None, max_game_depth: int, split_depth: int,
+                   clock_extension: int, max_clock_duration: int, l2_chain_id: int,
+                   init_bond: int | None, rpc_url: str | None, private_key: str | None,
+                   factory: str | None, oracle: str | None, weth: str | None,
+                   anchor_state_registry: str | None, template_game_type: int | None,
+                   anchor_root: str | None, anchor_block: int, finality_delay: int,
+                   withdrawal_delay: int, challenge_period: int, min_proposal_size: int,
+                   out: Path | None) -> None:
+    """Register a VM as a new game type: step contract + FaultDisputeGame blueprint + bond.
+
+    Prints the addresses (and gas) as JSON.
+    """
+    try:
+        isa_name = _isa_for(vm_name, game_type)
+        if (prestate is None) == (prestate_hash is None):
+            raise DeployError("pass exactly one of --prestate (state file or ELF) and "
+                              "--absolute-prestate (hash)")
+        absolute = (absolute_prestate_of(isa_name, prestate) if prestate is not None
+                    else _hex32(prestate_hash, "--absolute-prestate"))
+        assert absolute is not None
+        params = GameTypeParams(game_type, isa_name, absolute, max_game_depth, split_depth,
+                                clock_extension, max_clock_duration, l2_chain_id, init_bond)
+        system = SystemParams(_hex32(anchor_root, "--anchor-root") or bytes(32), anchor_block,
+                              finality_delay, withdrawal_delay, challenge_period,
+                              min_proposal_size)
+        chain: Chain
+        if rpc_url is None:
+            if private_key or factory:
+                raise DeployError("--private-key and --factory need --rpc-url")
+            from faultproof.chain.embedded import EmbeddedChain
+
+            chain = EmbeddedChain()
+        elif private_key:
+            chain = keyed_rpc_chain(rpc_url, private_key)
+        else:
+            from faultproof.chain.rpc import RpcChain
+
+            chain = RpcChain(rpc_url, freeze_time=False)
+        result = deploy_game_type(
+            chain, params, factory=factory, oracle=oracle, weth=weth,
+            anchor_state_registry=anchor_state_registry, template_game_type=template_game_type,
+            system=system,
+        )
+    except (FaultproofError, DisputeSetupError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    text = result.to_json()
+    if out is not None:
+        out.write_text(text + "\n")
+    click.echo(text)
