@@ -47,7 +47,10 @@ def load_elf_bytes(
     ``patch`` applies Asterisc's PatchVM (Go runtime patches and the initial stack); riscv-tests
     style programs are loaded without it.
     """
-    elf = parse_elf(data)
+    try:
+        elf = parse_elf(data)
+    except InvalidElf as exc:
+        raise InvalidElf(f"{source}: {exc} (truncated or not a RISC-V program?)") from None
     check_riscv64(elf, source)
     vm = RiscvVM(compressed=compressed, host=host, stdout=stdout, stderr=stderr)
     for seg in elf.segments:
