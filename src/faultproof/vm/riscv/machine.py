@@ -6,6 +6,8 @@ enabled (one step at a time) the same code requests the memory proofs of the wit
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -92,9 +94,9 @@ def execute(
     st: np.ndarray,
     key: np.ndarray,
     pre: np.ndarray,
-    mem,
-    log,
-) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+    mem: Any,
+    log: Any,
+) -> tuple[np.int64, np.int64]:
     """Execute one decoded instruction: ``(revert code or 0, syscall signal)``; sets pc."""
     pc = st[S_PC]
     next_pc = pc + ilen
@@ -180,8 +182,8 @@ def execute(
 
 @njit(cache=True, **NO_NRT, inline="always")
 def step_once(
-    regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem, log
-) -> np.int64:  # type: ignore[no-untyped-def]
+    regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem: Any, log: Any
+) -> np.int64:
     """One state transition (the caller has checked ``exited`` and memory headroom)."""
     st[S_STEP] += U(1)
     instr, ilen, err = fetch(mem, log, st[S_PC], st[S_COMPRESSED] != ZERO)
@@ -208,10 +210,10 @@ def run(
     st: np.ndarray,
     key: np.ndarray,
     pre: np.ndarray,
-    mem,
-    log,
+    mem: Any,
+    log: Any,
     max_steps: np.int64,
-) -> np.int64:  # type: ignore[no-untyped-def]
+) -> np.int64:
     """Execute up to ``max_steps`` instructions; stop early for exit, host I/O, growth or revert."""
     meta, tkeys = mem[3], mem[1]
     n = np.int64(0)

@@ -7,6 +7,8 @@ revert: ``SIG_NEED_PREIMAGE`` (nothing was changed; fetch the current key's prei
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -118,8 +120,8 @@ def sys_fcntl(regs: np.ndarray) -> None:
 
 @njit(cache=True, **NO_NRT)
 def read_preimage(
-    regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem, log
-) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+    regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem: Any, log: Any
+) -> tuple[np.int64, np.int64]:
     """``read(5, addr, count)``: copy at most one leaf's worth of the length-prefixed preimage."""
     if st[S_PREIMAGE_LOADED] == ZERO:
         return OK, SIG_NEED_PREIMAGE
@@ -168,8 +170,8 @@ def write_preimage_key(regs: np.ndarray, st: np.ndarray, key: np.ndarray, mem, l
 
 @njit(cache=True, **NO_NRT)
 def sys_read(
-    regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem, log
-) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+    regs: np.ndarray, st: np.ndarray, pre: np.ndarray, mem: Any, log: Any
+) -> tuple[np.int64, np.int64]:
     fd = regs[REG_A0]
     if fd == U(FD_STDIN):
         set_result(regs, ZERO, ZERO)
@@ -184,8 +186,8 @@ def sys_read(
 
 @njit(cache=True, **NO_NRT)
 def sys_write(
-    regs: np.ndarray, st: np.ndarray, key: np.ndarray, mem, log
-) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+    regs: np.ndarray, st: np.ndarray, key: np.ndarray, mem: Any, log: Any
+) -> tuple[np.int64, np.int64]:
     fd = regs[REG_A0]
     if fd == U(FD_STDOUT) or fd == U(FD_STDERR) or fd == U(FD_HINT_WRITE):
         st[S_IO_FD] = fd
@@ -202,8 +204,8 @@ def sys_write(
 
 @njit(cache=True, **NO_NRT)
 def execute_syscall(
-    regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem, log
-) -> tuple[np.int64, np.int64]:  # type: ignore[no-untyped-def]
+    regs: np.ndarray, st: np.ndarray, key: np.ndarray, pre: np.ndarray, mem: Any, log: Any
+) -> tuple[np.int64, np.int64]:
     """Dispatch on a7; the caller advances pc afterwards (even for exit)."""
     num = regs[REG_A7]
     if num == U(SYS_EXIT) or num == U(SYS_EXIT_GROUP):
