@@ -96,11 +96,23 @@ def test_full_mainnet_shape_game_plays_to_the_end(honest_is_proposer: bool) -> N
     print(f"depth-73/split-30 game: {result.moves} moves, {result.steps} step(s)")
 
 
-@pytest.mark.slow
-def test_thousands_of_random_games() -> None:
-    rng = random.Random(20261123)
-    for _ in range(3000):
-        seed = rng.getrandbits(32)
+def play_many(games: int, seed: int) -> int:
+    """Play `games` random games (random shape, roles and adversary mix); returns claims seen."""
+    rng = random.Random(seed)
+    claims = 0
+    for _ in range(games):
         names = ["liar", *rng.sample(STRATEGY_NAMES, rng.randint(0, 4))]
-        world, result = play_seed(seed, list(dict.fromkeys(names)))
+        world, result = play_seed(rng.getrandbits(32), list(dict.fromkeys(names)))
         check_honest_invariants(world, result)
+        claims += result.claims
+    return claims
+
+
+def test_a_thousand_random_games() -> None:
+    """Default suite: 1,000 games (plus the hypothesis examples above), ~15 s."""
+    assert play_many(1000, 20261123) > 10_000
+
+
+@pytest.mark.slow
+def test_ten_thousand_random_games() -> None:
+    assert play_many(10_000, 20261124) > 100_000

@@ -10,6 +10,7 @@ The honest actor's calls must never revert: that would be a bug, so it propagate
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +82,10 @@ class World:
     adversary_actions: int = 0
     liar_settled_version: int = -1
     """Game version at which the liar last had nothing to do (skip re-solving until it changes)."""
+    local_data_loaded: set[int] = field(default_factory=set)
+    """Claims whose sub-game's local data is already in the oracle (it never changes)."""
+    liar_solver: GameSolver | None = None
+    """The liar's solver, kept across rounds so its trace values stay memoized."""
 
 
 def _lie(tag: bytes, *parts: int) -> bytes:
@@ -198,8 +203,10 @@ def send(world: World, action: Action, sender: Address, now: int) -> None:
         world.deposits[sender] = world.deposits.get(sender, 0) + bond
         world.moves += 1
     else:
-        for ident in LOCAL_IDS:
-            game.add_local_data(ident, action.claim_index, 0, world.vm.oracle)
+        if action.claim_index not in world.local_data_loaded:
+            for ident in LOCAL_IDS:
+                game.add_local_data(ident, action.claim_index, 0, world.vm.oracle)
+            world.local_data_loaded.add(action.claim_index)
         data = action.step_data
         game.step(action.claim_index, action.is_attack, data.prestate, data.proof, sender)
         world.steps += 1
@@ -225,7 +232,11 @@ def liar(world: World, rng: random.Random, now: int, pending: list[Action]) -> N
     """A consistent liar: the honest algorithm run on a trace that is wrong from some index."""
     if world.game.version == world.liar_settled_version:
         return
-    solver = GameSolver(world.liar_accessor, world.params.max_game_depth, world.params.split_depth)
+    if world.liar_solver is None:
+        world.liar_solver = GameSolver(
+            world.liar_accessor, world.params.max_game_depth, world.params.split_depth
+        )
+    solver = world.liar_solver
     sent_all = True
     for action in solver.calculate_next_actions(world.game).actions:
         if rng.random() < 0.8:
@@ -321,7 +332,41 @@ def late_mover(world: World, rng: random.Random, now: int, pending: list[Action]
             try_send(world, MoveAction(index, claim.claim, True, value, pos), ADVERSARY, now)
 
 
+def clock_abuser(world: World, rng: random.Random, now: int, pending: list[Action]) -> None:
+    """Games the clocks: resolves subgames (and the game) the moment the rules allow, a page
+    at a time, and tries to counter claims whose challenger clock has already run out.
+
+    Early resolution must not let anything resolve while a team still has time (the
+    chess-clock bug of §8.1), and a move on an expired clock must be refused.
+    """
+    game = world.game
+    if game.status != GameStatus.IN_PROGRESS:
+        return
+    for _ in range(2):
+        with contextlib.suppress(GameError):
+            game.resolve_claim(rng.randrange(len(game.claims)), rng.choice([0, 1]), now)
+    try:
+        game.resolve(now)
+        return
+    except GameError:
+        pass
+    limit = world.params.max_clock_duration
+    expired = [
+        i for i, c in enumerate(game.claims)
+        if c.position.depth < world.params.max_game_depth
+        and game.get_challenger_duration(i, now) >= limit
+    ]
+    if expired:
+        index = rng.choice(expired)
+        claim = game.claims[index]
+        pos = claim.position.move(True)
+        value = with_status(keccak256(rng.randbytes(32)), VMStatus.INVALID)
+        if try_send(world, MoveAction(index, claim.claim, True, value, pos), ADVERSARY, now):
+            raise AssertionError(f"a move against claim {index} was accepted after its clock ran out")
+
+
 ALL_STRATEGIES: dict[str, Strategy] = {
+    "clock": clock_abuser,
     "liar": liar,
     "random": random_mover,
     "stepper": random_stepper,
@@ -347,6 +392,8 @@ class GameResult:
 
 
 def all_clocks_expired(game: FaultDisputeGame, now: int) -> bool:
+    if game.status != GameStatus.IN_PROGRESS:
+        return True  # resolved (early, by an adversary): nothing can be countered any more
     limit = game.config.max_clock_duration
     return all(game.get_challenger_duration(i, now) >= limit for i in range(len(game.claims)))
 
@@ -362,9 +409,16 @@ def last_expiry(game: FaultDisputeGame) -> int:
 
 
 def resolve_all(game: FaultDisputeGame, now: int) -> GameStatus:
-    """Resolve every subgame bottom-up (children always have larger indices), then the game."""
+    """Resolve every subgame bottom-up (children always have larger indices), then the game.
+
+    Subgames someone already resolved are skipped, and a subgame someone already started
+    paging through is finished with an explicit count (after the first page 0 means "none").
+    """
+    if game.status != GameStatus.IN_PROGRESS:
+        return game.status
     for index in reversed(range(len(game.claims))):
-        game.resolve_claim(index, 0, now)
+        if not game.is_resolved(index):
+            game.resolve_claim(index, game.get_num_to_resolve(index), now)
     return game.resolve(now)
 
 

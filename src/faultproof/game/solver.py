@@ -18,7 +18,7 @@ from enum import Enum
 
 from faultproof.game.engine import FaultDisputeGame
 from faultproof.game.position import Position
-from faultproof.game.types import ROOT_PARENT_INDEX, ZERO_ADDRESS, ClaimData
+from faultproof.game.types import ROOT_PARENT_INDEX, ZERO_ADDRESS, Claim, ClaimData
 from faultproof.trace.provider import StepData
 from faultproof.trace.split import TraceAccessor
 
@@ -99,11 +99,28 @@ class GameSolver:
         self.accessor = accessor
         self.max_game_depth = max_game_depth
         self.split_depth = split_depth
+        self._game: FaultDisputeGame | None = None
+        self._values: dict[tuple[int, int], Claim] = {}
+
+    def _value(self, game: FaultDisputeGame, index: int, position: Position) -> Claim:
+        """The trace's value at `position` in the context of claim `index`, memoized.
+
+        The value depends only on the claim's ancestry (values, positions, parents), which
+        never changes once posted, so it is cached per game for the solver's lifetime; only
+        `countered_by` changes, and that is read fresh every time.
+        """
+        if game is not self._game:
+            self._game, self._values = game, {}
+        key = (index, position.gindex)
+        value = self._values.get(key)
+        if value is None:
+            value = self._values[key] = self.accessor.get(game, index, position)
+        return value
 
     def agree_with(self, game: FaultDisputeGame, index: int) -> bool:
         """Does the honest trace put the same value at this claim's position?"""
         claim = game.claims[index]
-        return self.accessor.get(game, index, claim.position) == claim.claim
+        return self._value(game, index, claim.position) == claim.claim
 
     def calculate_next_actions(self, game: FaultDisputeGame) -> Solution:
         solution = Solution()
@@ -162,7 +179,7 @@ class GameSolver:
             solution.ignored[index] = IgnoreReason.NO_LEGAL_DEFEND
             return
         position = claim.position.move(not agree)
-        value = self.accessor.get(game, index, position)
+        value = self._value(game, index, position)
         response = (position.gindex, value, index)
         honest.add(index, response)
         if response in existing:
