@@ -65,11 +65,15 @@ def check_elf_header(data: bytes, name: str) -> None:
     (machine,) = struct.unpack_from(endian + "H", data, 18)
     if machine != EM_MIPS:
         what = MACHINE_NAMES.get(machine, f"machine {machine}")
-        raise InvalidElf(f"{name} is an ELF for {what} (e_machine {machine}); mips32 needs MIPS (8)")
+        raise InvalidElf(
+            f"{name} is an ELF for {what} (e_machine {machine}); mips32 needs MIPS (8)"
+        )
     if data[4] != 1:
         raise InvalidElf(f"{name} is a 64-bit ELF; single-threaded Cannon runs 32-bit MIPS only")
     if data[5] != 2:
-        raise InvalidElf(f"{name} is little-endian MIPS; Cannon runs big-endian MIPS (mips, not mipsel)")
+        raise InvalidElf(
+            f"{name} is little-endian MIPS; Cannon runs big-endian MIPS (mips, not mipsel)"
+        )
 
 
 def load_elf_bytes(

@@ -13,15 +13,15 @@ call into :mod:`faultproof.vm.memory` only on a cache miss.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from faultproof.vm.memory import lookup_slot, slot_for_write, write_bytes_in_leaf
+from faultproof.vm.mips.jit import inline_kernel, word
 
 CACHE_PAGE = 0
 CACHE_SLOT = 1
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def page_slot(mem: tuple, cache: np.ndarray, page: int) -> int:  # type: ignore[type-arg]
     """Slot of ``page`` or -1 if it was never written, through the one-entry cache."""
     if cache[CACHE_PAGE] == page:
@@ -33,7 +33,7 @@ def page_slot(mem: tuple, cache: np.ndarray, page: int) -> int:  # type: ignore[
     return slot
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def read_word(mem: tuple, cache: np.ndarray, addr: int) -> int:  # type: ignore[type-arg]
     """The word at the 4-aligned ``addr``; memory never written reads as zero."""
     slot = page_slot(mem, cache, addr >> 12)
@@ -42,14 +42,14 @@ def read_word(mem: tuple, cache: np.ndarray, addr: int) -> int:  # type: ignore[
     pages = mem[0]
     off = addr & 0xFFF
     return (
-        (np.int64(pages[slot, off]) << 24)
-        | (np.int64(pages[slot, off + 1]) << 16)
-        | (np.int64(pages[slot, off + 2]) << 8)
-        | np.int64(pages[slot, off + 3])
+        (word(pages[slot, off]) << 24)
+        | (word(pages[slot, off + 1]) << 16)
+        | (word(pages[slot, off + 2]) << 8)
+        | word(pages[slot, off + 3])
     )
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def write_word(mem: tuple, log: tuple, cache: np.ndarray, addr: int, value: int) -> None:  # type: ignore[type-arg]
     """Store the word at the 4-aligned ``addr`` (the caller guaranteed page headroom)."""
     if log[0][1] != 0:

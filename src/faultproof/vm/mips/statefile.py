@@ -141,7 +141,10 @@ def decode_binary(raw: bytes, name: str, vm: MipsVM) -> None:
         last = index
         vm.memory.set_page(index, r.take(PAGE_SIZE, f"page {index}"))
     fields = _FIELDS.unpack(r.take(_FIELDS.size, "the CPU fields"))
-    _set_fields(vm, name, *fields[:10], list(fields[10:]))
+    key, offset, pc, next_pc, lo, hi, heap, exit_code, exited, step, *registers = fields
+    _set_fields(
+        vm, name, key, offset, pc, next_pc, lo, hi, heap, exit_code, exited, step, registers
+    )
     (hint_len,) = struct.unpack(">I", r.take(4, "the lastHint length"))
     vm.last_hint = r.take(hint_len, "lastHint")
     if r.pos != len(raw):
@@ -216,7 +219,9 @@ def decode_json(raw: bytes, name: str, vm: MipsVM) -> None:
         try:
             data = zlib.decompress(base64.b64decode(page["data"], validate=True))
         except (ValueError, zlib.error, TypeError) as exc:
-            raise InvalidState(f"state file {name}: page {index} data is not base64(zlib): {exc}") from None
+            raise InvalidState(
+                f"state file {name}: page {index} data is not base64(zlib): {exc}"
+            ) from None
         if len(data) != PAGE_SIZE:
             raise InvalidState(f"state file {name}: page {index} holds {len(data)} bytes, not 4096")
         vm.memory.set_page(index, data)

@@ -8,12 +8,15 @@ State lives in numpy arrays: ``regs`` uint32[32]; ``cpu`` int64 (pc, nextPC, lo,
 exited, step, preimageOffset; see ``CPU_*``); ``pkey`` uint8[32]; ``mem`` the memory array tuple;
 ``pre`` the loaded preimage stream (``len8 || data``, its key, a loaded flag). A step that raises a
 §3.5 exception changes nothing (the state stays the pre-state) and reports the code in ``io``.
+
+Comparisons are spelled ``a == X or a == Y`` rather than ``a in (X, Y)`` (ruff SIM109 is silenced
+for them): numba compiles the chain into plain integer compares, the tuple form into a generic
+containment call in the hot loop.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from faultproof.vm.memory import has_headroom, log_proof, lookup_slot
 from faultproof.vm.mips.constants import (
@@ -48,6 +51,7 @@ from faultproof.vm.mips.instructions import (
     multiply_unsigned,
     sign_extend,
 )
+from faultproof.vm.mips.jit import inline_kernel, loop_kernel, word
 from faultproof.vm.mips.memword import read_word, write_word
 from faultproof.vm.mips.syscalls import syscall
 
@@ -55,14 +59,14 @@ M32 = 0xFFFFFFFF
 OK = RUN_BUDGET_DONE
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def advance(cpu: np.ndarray) -> None:
     """pc <- nextPC, nextPC += 4: the common tail of every non-jumping instruction."""
     cpu[CPU_PC] = cpu[CPU_NEXT_PC]
     cpu[CPU_NEXT_PC] = (cpu[CPU_NEXT_PC] + 4) & M32
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def write_rd(regs: np.ndarray, cpu: np.ndarray, rd: int, value: int, condition: bool) -> None:
     """Cannon's ``HandleRd``: write unless r0 or the condition is false, then advance."""
     if rd != 0 and condition:
@@ -70,7 +74,7 @@ def write_rd(regs: np.ndarray, cpu: np.ndarray, rd: int, value: int, condition: 
     advance(cpu)
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def jump(regs: np.ndarray, cpu: np.ndarray, link: int, target: int, io: np.ndarray) -> int:
     """j/jal/jr/jalr (§3.4): the delay slot runs next, then ``target``; link = pc + 8."""
     pc = cpu[CPU_PC]
@@ -84,14 +88,16 @@ def jump(regs: np.ndarray, cpu: np.ndarray, link: int, target: int, io: np.ndarr
     return OK
 
 
-@njit(cache=True, inline="always", _nrt=False)
-def branch(regs: np.ndarray, cpu: np.ndarray, opcode: int, insn: int, rs: int, io: np.ndarray) -> int:
+@inline_kernel
+def branch(
+    regs: np.ndarray, cpu: np.ndarray, opcode: int, insn: int, rs: int, io: np.ndarray
+) -> int:
     """beq/bne/blez/bgtz/REGIMM (§3.4): bgezal links whether or not it is taken."""
     pc = cpu[CPU_PC]
     if cpu[CPU_NEXT_PC] != ((pc + 4) & M32):
         io[IO_CODE] = EXC_BRANCH_IN_DELAY_SLOT
         return RUN_EXCEPTION
-    rt = np.int64(regs[(insn >> 16) & 31])
+    rt = word(regs[(insn >> 16) & 31])
     taken = branch_taken(opcode, insn, rs, rt)
     if opcode == 0x01 and ((insn >> 16) & 31) == 0x11:
         regs[31] = (pc + 8) & M32
@@ -103,7 +109,7 @@ def branch(regs: np.ndarray, cpu: np.ndarray, opcode: int, insn: int, rs: int, i
     return OK
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def hi_lo(
     regs: np.ndarray, cpu: np.ndarray, funct: int, rs: int, rt: int, rd: int, io: np.ndarray
 ) -> int:
@@ -133,7 +139,7 @@ def hi_lo(
     return OK
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def load_linked_store_conditional(
     regs: np.ndarray,
     cpu: np.ndarray,
@@ -145,21 +151,21 @@ def load_linked_store_conditional(
 ) -> int:
     """ll loads the word; sc stores R[rt] and always succeeds with rt = 1 (single-threaded, §3.3)."""
     rt_reg = (insn >> 16) & 31
-    base = np.int64(regs[(insn >> 21) & 31])
+    base = word(regs[(insn >> 21) & 31])
     addr = (base + sign_extend(insn & 0xFFFF, 16)) & 0xFFFFFFFC
     if log[0][1] != 0:
         log_proof(log[0], log[1], log[2], np.uint64(addr))
-    word = read_word(mem, cache, addr)
+    loaded = read_word(mem, cache, addr)
     if opcode == OP_LL:
-        value = word
+        value = loaded
     else:
-        write_word(mem, log, cache, addr, np.int64(regs[rt_reg]))
+        write_word(mem, log, cache, addr, word(regs[rt_reg]))
         value = 1
     write_rd(regs, cpu, rt_reg, value, True)
     return OK
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def execute(
     insn: int,
     regs: np.ndarray,
@@ -177,12 +183,11 @@ def execute(
 
     if opcode == 0 and funct == 0x0C:
         status, advance_pc = syscall(regs, cpu, pkey, mem, log, cache, pre, io)
-        if status == OK or status == RUN_HOST_WRITE:
-            if advance_pc:
-                advance(cpu)
+        if advance_pc and (status == OK or status == RUN_HOST_WRITE):  # noqa: SIM109
+            advance(cpu)
         return status
 
-    if opcode == OP_LL or opcode == OP_SC:
+    if opcode == OP_LL or opcode == OP_SC:  # noqa: SIM109
         return load_linked_store_conditional(regs, cpu, mem, log, cache, opcode, insn)
 
     if opcode == 0x02 or opcode == 0x03:
@@ -190,12 +195,12 @@ def execute(
         return jump(regs, cpu, 31 if opcode == 0x03 else 0, target, io)
 
     # Register fetch.
-    rs = np.int64(regs[(insn >> 21) & 31])
+    rs = word(regs[(insn >> 21) & 31])
     rt_reg = (insn >> 16) & 31
     rd = rt_reg
     rt = 0
     if opcode == 0 or opcode == 0x1C:
-        rt = np.int64(regs[rt_reg])
+        rt = word(regs[rt_reg])
         rd = (insn >> 11) & 31
     elif opcode < 0x20:
         if opcode == 0x0C or opcode == 0x0D or opcode == 0x0E:
@@ -203,7 +208,7 @@ def execute(
         else:
             rt = sign_extend(insn & 0xFFFF, 16)
     elif opcode >= 0x28 or opcode == 0x22 or opcode == 0x26:
-        rt = np.int64(regs[rt_reg])
+        rt = word(regs[rt_reg])
 
     if opcode == 0x01 or (0x04 <= opcode < 0x08):
         return branch(regs, cpu, opcode, insn, rs, io)
@@ -244,7 +249,7 @@ def execute(
     return OK
 
 
-@njit(cache=True, _nrt=False)
+@loop_kernel
 def run(
     regs: np.ndarray,
     cpu: np.ndarray,
@@ -300,13 +305,13 @@ def run(
         if pc_slot >= 0:
             off = pc & 0xFFF
             insn = (
-                (np.int64(pages[pc_slot, off]) << 24)
-                | (np.int64(pages[pc_slot, off + 1]) << 16)
-                | (np.int64(pages[pc_slot, off + 2]) << 8)
-                | np.int64(pages[pc_slot, off + 3])
+                (word(pages[pc_slot, off]) << 24)
+                | (word(pages[pc_slot, off + 1]) << 16)
+                | (word(pages[pc_slot, off + 2]) << 8)
+                | word(pages[pc_slot, off + 3])
             )
         status = execute(insn, regs, cpu, pkey, mem, log, cache, pre, io)
-        if status == OK or status == RUN_HOST_WRITE:
+        if status == OK or status == RUN_HOST_WRITE:  # noqa: SIM109
             cpu[CPU_STEP] += 1
             done += 1
             if status == RUN_HOST_WRITE:

@@ -9,7 +9,6 @@ A read from fd 5 whose preimage is not loaded yet stops *before* the step so Pyt
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from faultproof.vm.memory import log_proof
 from faultproof.vm.mips.constants import (
@@ -51,12 +50,13 @@ from faultproof.vm.mips.constants import (
     SYS_READ,
     SYS_WRITE,
 )
+from faultproof.vm.mips.jit import inline_kernel, word
 from faultproof.vm.mips.memword import read_word, write_word
 
 M32 = 0xFFFFFFFF
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def sys_mmap(a0: int, a1: int, heap: int) -> tuple[int, int, int]:
     """(v0, v1, new heap): a hint address is returned as is; otherwise bump the heap (§4.2)."""
     size = a1
@@ -71,7 +71,7 @@ def sys_mmap(a0: int, a1: int, heap: int) -> tuple[int, int, int]:
     return heap, 0, new_heap
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def sys_fcntl(fd: int, cmd: int) -> tuple[int, int]:
     """F_GETFD for fds 0-6 (singlethreaded-2), F_GETFL by direction, everything else EINVAL."""
     if cmd == F_GETFD:
@@ -79,15 +79,15 @@ def sys_fcntl(fd: int, cmd: int) -> tuple[int, int]:
             return 0, 0
         return SYS_ERROR, EBADF
     if cmd == F_GETFL:
-        if fd == FD_STDIN or fd == FD_PREIMAGE_READ or fd == FD_HINT_READ:
+        if fd == FD_STDIN or fd == FD_PREIMAGE_READ or fd == FD_HINT_READ:  # noqa: SIM109
             return 0, 0
-        if fd == FD_STDOUT or fd == FD_STDERR or fd == FD_PREIMAGE_WRITE or fd == FD_HINT_WRITE:
+        if fd == FD_STDOUT or fd == FD_STDERR or fd == FD_PREIMAGE_WRITE or fd == FD_HINT_WRITE:  # noqa: SIM109
             return 1, 0
         return SYS_ERROR, EBADF
     return SYS_ERROR, EINVAL
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def preimage_read(
     cpu: np.ndarray,
     pkey: np.ndarray,
@@ -131,7 +131,7 @@ def preimage_read(
     return RUN_BUDGET_DONE, n
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def preimage_key_write(
     cpu: np.ndarray,
     pkey: np.ndarray,
@@ -156,7 +156,7 @@ def preimage_key_write(
     return n
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@inline_kernel
 def syscall(
     regs: np.ndarray,
     cpu: np.ndarray,
@@ -171,10 +171,10 @@ def syscall(
 
     Sets v0 (r2) and v1 (r7). Unknown syscalls return 0/0.
     """
-    number = np.int64(regs[2])
-    a0 = np.int64(regs[4])
-    a1 = np.int64(regs[5])
-    a2 = np.int64(regs[6])
+    number = word(regs[2])
+    a0 = word(regs[4])
+    a1 = word(regs[5])
+    a2 = word(regs[6])
     v0 = 0
     v1 = 0
     status = RUN_BUDGET_DONE
@@ -201,7 +201,7 @@ def syscall(
         else:
             v0, v1 = SYS_ERROR, EBADF
     elif number == SYS_WRITE:
-        if a0 == FD_STDOUT or a0 == FD_STDERR or a0 == FD_HINT_WRITE:
+        if a0 == FD_STDOUT or a0 == FD_STDERR or a0 == FD_HINT_WRITE:  # noqa: SIM109
             v0 = a2
             io[IO_FD] = a0
             io[IO_ADDR] = a1

@@ -64,7 +64,9 @@ def decode_state(state: bytes) -> MipsVM:
     if len(state) != WITNESS_SIZE:
         raise InvalidWitness(f"MIPS32 state is {len(state)} bytes, expected {WITNESS_SIZE}")
     if state[WIT_EXITED] > 1:
-        raise InvalidWitness(f"exited byte is {state[WIT_EXITED]}, must be 0 or 1 (InvalidExitedValue)")
+        raise InvalidWitness(
+            f"exited byte is {state[WIT_EXITED]}, must be 0 or 1 (InvalidExitedValue)"
+        )
     vm = MipsVM()
     vm.preimage_key_array[:] = list(state[32:64])
     offset, pc, next_pc, lo, hi, heap, exit_code, exited, step = struct.unpack_from(
@@ -150,4 +152,3 @@ def verify_step(witness: StepWitness) -> bytes:
             post_root = root_from_proof(new, data_addr, proof1, TREE_DEPTH)
     post = post_vm.encode_witness(mem_root=post_root)
     return state_hash_from_witness(post, post_vm.exited, post_vm.exit_code)
-
