@@ -106,7 +106,7 @@ def source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([*CLI, *args], capture_output=True, timeout=timeout)
 
 
@@ -141,7 +141,7 @@ def test_cli_vm_run_with_a_missing_preimage_stops_with_the_key_and_hint(tmp_path
     cli("load-elf", "--type", "mips32", "--path", elf("mips32"), "--out", str(state), "--meta", "")
     run = cli("run", "--input", str(state), "--output", str(tmp_path / "out.json"), "--meta", "",
               "--", *SERVER, "--store", str(tmp_path / "empty.db"), "--local",
-              f"1=0x{DIGEST.hex()}", timeout=60)  # a hang fails here, it does not block CI
+              f"1=0x{DIGEST.hex()}", timeout=300)  # a hang fails here, it does not block CI
     assert run.returncode == 2
     err = run.stderr.decode()
     assert "Traceback" not in err
@@ -150,7 +150,7 @@ def test_cli_vm_run_with_a_missing_preimage_stops_with_the_key_and_hint(tmp_path
 
 
 def test_cli_run_native_missing_preimage_is_one_line_without_traceback() -> None:
-    run = cli("run-native", "--local-data", f"1=0x{DIGEST.hex()}", "--", elf("host"), timeout=60)
+    run = cli("run-native", "--local-data", f"1=0x{DIGEST.hex()}", "--", elf("host"), timeout=300)
     assert run.returncode == 2
     lines = run.stderr.decode().strip().splitlines()
     assert len(lines) == 1, lines

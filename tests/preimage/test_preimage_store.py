@@ -166,6 +166,63 @@ def test_corrupted_entries_are_detected_on_read(tmp_path: Path, kind: str) -> No
             store.verify_all()
 
 
+def _patch_file(path: Path, old: bytes, new: bytes) -> None:
+    """Overwrite bytes of the database file itself, the way a bad disk or a stray tool would."""
+    raw = path.read_bytes()
+    assert raw.count(old) == 1, "the value must sit once, unfragmented, in the closed file"
+    path.write_bytes(raw.replace(old, new))
+
+
+@pytest.mark.parametrize("kind", ["keccak", "trusted"])
+def test_bytes_flipped_in_the_sqlite_file_are_detected_on_read(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "raw.db"
+    value = b"VALUE-ON-DISK-" * 20
+    with SqliteStore(path) as store:
+        if kind == "keccak":
+            key = store.put_keccak256(value)
+        else:
+            key = store.put_trusted(blob_key(bytes(48), bytes(32)), value[:32])
+            value = value[:32]
+        other = store.put_keccak256(b"untouched")
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    _patch_file(path, value, value[:5] + b"X" + value[6:])  # one byte, same length
+    with SqliteStore(path, readonly=True) as store:
+        assert store.integrity_check() == "ok"  # SQLite itself cannot tell
+        assert store.get(other) == b"untouched"
+        with pytest.raises(CorruptPreimage, match=f"0x{key.hex()}"):
+            store.get(key)
+
+
+def test_damaged_or_foreign_sqlite_file_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.db"
+    with SqliteStore(path) as store:
+        store.put_keccak256(b"x")
+    path.write_bytes(b"not a database at all" * 300)
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match=r"cannot open preimage store .*damaged\.db"):
+            SqliteStore(path, readonly=readonly)
+    foreign = tmp_path / "foreign.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(StoreError, match="no such table: preimages"):
+        SqliteStore(foreign, readonly=True)
+
+
+def test_server_refuses_to_serve_a_corrupt_entry(tmp_path: Path) -> None:
+    """End to end: the host process reports the corrupt key instead of serving it."""
+    from faultproof.preimage.errors import HostProcessError
+    from faultproof.preimage.process import HostProcess
+
+    path = tmp_path / "served.db"
+    value = b"SERVED-VALUE-" * 10
+    with SqliteStore(path) as store:
+        key = store.put_keccak256(value)
+    _patch_file(path, value, b"Z" + value[1:])
+    server = [sys.executable, "-m", "faultproof.preimage.server", "--store", str(path)]
+    with HostProcess(server, timeout=30) as host, pytest.raises(HostProcessError) as info:
+        host.get_preimage(key)
+    assert "CorruptPreimage" in str(info.value) and key.hex() in str(info.value)
+
+
 def test_concurrent_threads_share_one_sqlite_store(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "t.db")
     errors: list[BaseException] = []

@@ -304,19 +304,39 @@ class SqliteStore(PreimageStore):
         self.path = Path(path)
         self.readonly = readonly
         self._lock = threading.RLock()
-        if readonly:
-            if not self.path.exists():
-                raise StoreError(f"store file {self.path} does not exist; create it with store-put")
-            uri = f"file:{self.path}?mode=ro"
-            self._db = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
-        else:
+        if readonly and not self.path.exists():
+            raise StoreError(f"store file {self.path} does not exist; create it with store-put")
+        if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                str(self.path), timeout=timeout, check_same_thread=False, isolation_level=None
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
+        with self._sqlite_errors("open"):
+            if readonly:
+                uri = f"file:{self.path}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+            else:
+                self._db = sqlite3.connect(
+                    str(self.path), timeout=timeout, check_same_thread=False, isolation_level=None
+                )
+            try:
+                if not readonly:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                    self._db.execute(_SCHEMA)
+                self._db.execute("SELECT 1 FROM preimages LIMIT 1").fetchall()
+            except BaseException:
+                self._db.close()
+                raise
+
+    @contextlib.contextmanager
+    def _sqlite_errors(self, action: str) -> Iterator[None]:
+        """SQLite's own errors (a damaged or foreign file, a lock held too long) as `StoreError`
+        naming the file, so the CLI prints one line instead of a traceback."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"cannot {action} preimage store {self.path}: {exc} (a damaged file: restore it "
+                "or delete it and fetch the preimages again)"
+            ) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -329,7 +349,7 @@ class SqliteStore(PreimageStore):
         self.close()
 
     def _load(self, key: bytes) -> tuple[bytes, bytes] | None:
-        with self._lock:
+        with self._lock, self._sqlite_errors("read"):
             row = self._db.execute(
                 "SELECT value, checksum FROM preimages WHERE key = ?", (key,)
             ).fetchone()
@@ -340,7 +360,7 @@ class SqliteStore(PreimageStore):
             raise StoreError(
                 f"store {self.path} was opened read-only; open it without readonly=True"
             )
-        with self._lock:
+        with self._lock, self._sqlite_errors("write"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 for key, value, stored, trusted in rows:
@@ -362,17 +382,17 @@ class SqliteStore(PreimageStore):
             self._db.execute("COMMIT")
 
     def _iter_keys(self) -> Iterator[bytes]:
-        with self._lock:
+        with self._lock, self._sqlite_errors("read"):
             rows = self._db.execute("SELECT key FROM preimages ORDER BY key").fetchall()
         return (bytes(row[0]) for row in rows)
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._lock, self._sqlite_errors("read"):
             (count,) = self._db.execute("SELECT COUNT(*) FROM preimages").fetchone()
         return int(count)
 
     def integrity_check(self) -> str:
         """SQLite's own structural check ("ok" when the file is sound)."""
-        with self._lock:
+        with self._lock, self._sqlite_errors("check"):
             (result,) = self._db.execute("PRAGMA integrity_check").fetchone()
         return str(result)

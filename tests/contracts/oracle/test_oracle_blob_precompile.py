@@ -159,3 +159,36 @@ def test_precompile_input_over_the_limit_is_rejected(oracle: PreimageOracle) -> 
 
     reverts_with(None, oracle.load_precompile_part, 0, SHA256, 100_000,
                  b"\x01" * (MAX_PRECOMPILE_INPUT + 1))
+
+
+def test_blob_proof_of_the_wrong_size(oracle: PreimageOracle, blob_case: dict[str, Any]) -> None:
+    z, y = int.from_bytes(blob_case["z"], "big"), int.from_bytes(blob_case["y"], "big")
+    c, p = blob_case["commitment"], blob_case["proof"]
+    reverts_with("InvalidProof", oracle.load_blob_part, z, y, c, p[:47], 0)
+    reverts_with("InvalidProof", oracle.load_blob_part, z, y, c, b"", 0)
+    reverts_with(None, oracle.load_blob_part, z, y, c, p + b"\x00", 0)  # over Bytes[48]
+
+
+def test_blob_part_lands_only_under_its_commitment_and_point(
+    oracle: PreimageOracle, blob_case: dict[str, Any]
+) -> None:
+    z, y = int.from_bytes(blob_case["z"], "big"), int.from_bytes(blob_case["y"], "big")
+    c = blob_case["commitment"]
+    oracle.load_blob_part(z, y, c, blob_case["proof"], 8)
+    assert oracle.preimage_part_ok(blob_key(c, blob_case["z"]), 8)
+    other_z = blob_root_of_unity(blob_case["index"] + 1)
+    assert not oracle.preimage_part_ok(blob_key(c, other_z), 8)
+    assert not oracle.preimage_part_ok(blob_key(bytes(48), blob_case["z"]), 8)
+    assert not oracle.preimage_part_ok(blob_key(c, blob_case["z"]), 9)
+
+
+def test_precompile_result_lands_only_under_the_key_of_its_call(oracle: PreimageOracle) -> None:
+    msg = b"precompile input"
+    oracle.load_precompile_part(8, SHA256, 500, msg)
+    assert oracle.read_preimage(precompile_key(SHA256, 500, msg), 8) == read_part(
+        b"\x01" + sha256(msg), 8
+    )
+    for other in (precompile_key(IDENTITY, 500, msg), precompile_key(SHA256, 500, msg + b"!"),
+                  precompile_key(ECRECOVER, 500, msg)):
+        assert not oracle.preimage_part_ok(other, 8)
+    reverts_with("PartOffsetOOB", oracle.load_precompile_part, 1 + 32 + 8, SHA256, 500, msg)

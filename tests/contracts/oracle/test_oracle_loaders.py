@@ -192,3 +192,23 @@ def test_local_data_every_offset(embedded: EmbeddedChain, oracle: PreimageOracle
 def test_local_data_size_over_32_is_rejected(oracle: PreimageOracle) -> None:
     reverts_with("PartOffsetOOB", oracle.load_local_data, 2, CONTEXT, bytes(32), 33, 0)
     reverts_with("PartOffsetOOB", oracle.load_local_data, 2, CONTEXT, bytes(32), 2**256 - 1, 0)
+
+
+def test_sha256_largest_accepted_preimage_and_one_byte_more(embedded: EmbeddedChain) -> None:
+    oracle = PreimageOracle.deploy(embedded)
+    big = bytes(i % 241 for i in range(MAX_PREIMAGE_SIZE))
+    oracle.load_sha256_part(MAX_PREIMAGE_SIZE + 7, big)
+    assert_served(oracle, sha256_key(big), big, MAX_PREIMAGE_SIZE + 7)
+    # Over the Bytes[] bound the ABI decoder reverts without data (documented in the contract).
+    reverts_with(None, oracle.load_sha256_part, 0, big + b"\x00")
+    reverts_with("PartOffsetOOB", oracle.load_sha256_part, MAX_PREIMAGE_SIZE + 8, big)
+
+
+def test_sha256_parts_land_only_under_the_sha256_key(oracle: PreimageOracle) -> None:
+    preimage = b"loaded through the sha256 loader"
+    oracle.load_sha256_part(3, preimage)
+    assert oracle.preimage_part_ok(sha256_key(preimage), 3)
+    assert not oracle.preimage_part_ok(keccak256_key(preimage), 3)
+    assert not oracle.preimage_part_ok(sha256_key(preimage), 4)
+    assert not oracle.preimage_part_ok(sha256_key(preimage + b"."), 3)
+    reverts_with("Error", oracle.read_preimage, keccak256_key(preimage), 3)
