@@ -74,6 +74,8 @@ class ConformanceReport:
     rejections: Counter[str] = field(default_factory=Counter)
     """``vm reason -> contract reason`` for every both-rejected case: a contract refusing for a
     different reason than the VM (say a missing proof instead of an invalid instruction) shows here."""
+    rejected_families: Counter[str] = field(default_factory=Counter)
+    """Both-rejected cases per family."""
 
     @property
     def ok(self) -> bool:
@@ -99,6 +101,7 @@ class ConformanceReport:
         self.programs += other.programs
         self.families.update(other.families)
         self.rejections.update(other.rejections)
+        self.rejected_families.update(other.rejected_families)
 
 
 def sample_steps(total: int, budget: int, rng: random.Random) -> list[int]:
@@ -180,10 +183,7 @@ def check_program(
     def new_host() -> Any:
         return host_factory() if host_factory is not None else host
 
-    probe = isa.load_elf(elf, host=new_host())
-    total = probe.run(max_steps=max_steps)
-    if not probe.exited:
-        raise ConformanceError(f"{elf.name} did not exit within {max_steps} steps")
+    total = _program_length(isa, elf, new_host, max_steps)
     steps = sample_steps(total, budget, rng)
     vm = isa.load_elf(elf, host=new_host())
     report = ConformanceReport(isa.name)
@@ -200,6 +200,23 @@ def check_program(
         ProgramResult(elf.name, total, report.steps_checked - before, len(report.divergences))
     )
     return report
+
+
+_LENGTHS: dict[tuple[str, str, int, int, str], int] = {}
+
+
+def _program_length(isa: ISA, elf: Path, new_host: Callable[[], Any], max_steps: int) -> int:
+    """Steps until exit; sampling needs it before the checked run. Remembered per process."""
+    stat = elf.stat()
+    host = new_host()
+    key = (isa.name, str(elf.resolve()), stat.st_mtime_ns, stat.st_size, type(host).__name__)
+    if key not in _LENGTHS:
+        probe = isa.load_elf(elf, host=host)
+        total = probe.run(max_steps=max_steps)
+        if not probe.exited:
+            raise ConformanceError(f"{elf.name} did not exit within {max_steps} steps")
+        _LENGTHS[key] = total
+    return _LENGTHS[key]
 
 
 def fuzz_instructions(
@@ -250,6 +267,7 @@ def fuzz_instructions(
         if refusal is not None and outcome.reverted:
             report.both_rejected += 1
             report.rejections[f"{refusal} -> {outcome.error}"] += 1
+            report.rejected_families[family] += 1
         elif refusal is not None:
             report.divergences.append(_divergence(source, witness, f"revert: {refusal}", outcome))
         elif outcome.post_hash != post:
