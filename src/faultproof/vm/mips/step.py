@@ -16,6 +16,10 @@ containment call in the hot loop.
 
 from __future__ import annotations
 
+import hashlib
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from faultproof.vm.memory import has_headroom, log_proof, lookup_slot
@@ -321,3 +325,50 @@ def run(
             io[IO_PC] = pc
             return status, done
     return RUN_BUDGET_DONE, done
+
+
+# --- compiled-code cache --------------------------------------------------------------------------
+
+_INLINED_MODULES = (
+    "faultproof.vm.memory",
+    "faultproof.vm.mips.constants",
+    "faultproof.vm.mips.instructions",
+    "faultproof.vm.mips.jit",
+    "faultproof.vm.mips.memword",
+    "faultproof.vm.mips.syscalls",
+)
+"""Modules whose code is compiled into :func:`run` (inlined kernels and global constants)."""
+
+
+def _drop_stale_compiled_run() -> None:
+    """Forget the on-disk compiled :func:`run` when a module inlined into it has changed.
+
+    numba's cache (``cache=True``) checks only the timestamp of the file that defines the cached
+    function. ``run`` inlines the instruction, syscall and memory kernels from other files, so an edit
+    there would silently keep executing the old machine code. A digest of those sources, stored next
+    to numba's index, catches that and makes numba recompile (once, ~20 s).
+    """
+    cache = getattr(run, "_cache", None)
+    cache_dir = getattr(cache, "cache_path", None)
+    if cache is None or cache_dir is None:
+        return
+    digest = hashlib.sha256()
+    for name in _INLINED_MODULES:
+        source = getattr(sys.modules.get(name), "__file__", None)
+        if source is None:
+            return
+        digest.update(name.encode() + b"\0" + Path(source).read_bytes())
+    stamp = Path(cache_dir) / "step.run.inlined-sources.sha256"
+    try:
+        if stamp.read_text() == digest.hexdigest():
+            return
+    except OSError:
+        pass
+    try:
+        cache.flush()
+        stamp.write_text(digest.hexdigest())
+    except OSError:
+        pass  # a read-only cache directory: numba will not write there either
+
+
+_drop_stale_compiled_run()
