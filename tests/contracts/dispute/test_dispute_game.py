@@ -394,6 +394,36 @@ def test_claim_credit_resists_reentrancy(system: DisputeSystem, game: Contract,
     assert system.weth.call("balanceOf", game.address) == 0
 
 
+def test_delayed_weth_withdraw_cannot_be_reentered(system: DisputeSystem) -> None:
+    """A game-like depositor whose ETH receiver re-enters `withdraw(self, wad)`.
+
+    DelayedWETH pays with a 2300-gas stipend (as WETH9's `transfer`), so the receiver cannot
+    even record the payment, let alone call back: the withdrawal reverts as a whole and the
+    unlocked amount stays where it was. A plain recipient then withdraws normally.
+    """
+    chain, weth = system.chain, system.weth
+    evil = chain.deploy_contract(artifact("ReentrantReceiver"))
+    amount = 10**18
+    evil.transact("wethDepositAndUnlock", weth.address, value=amount)
+    assert weth.call("withdrawals", evil.address, evil.address)[0] == amount
+    chain.warp(system.config.withdrawal_delay + 1)
+    receipt = evil.try_transact("wethWithdraw", amount)
+    assert not receipt.success
+    assert weth.call("withdrawals", evil.address, evil.address)[0] == amount
+    assert weth.call("balanceOf", evil.address) == amount
+    assert evil.call("reentered") is False and evil.call("received") == 0
+    assert chain.get_balance(weth.address) >= amount
+    # The same withdrawal from an ordinary account goes through once, and only once.
+    who = chain.accounts[5]
+    weth.transact("deposit", value=amount, sender=who)
+    weth.transact("unlock", who, amount, sender=who)
+    chain.warp(system.config.withdrawal_delay + 1)
+    before = chain.get_balance(who)
+    weth.transact("withdraw", who, amount, sender=who)
+    assert chain.get_balance(who) == before + amount
+    reverts_with("Error", weth.transact, "withdraw", who, 1, sender=who)
+
+
 def test_refusing_receiver_gets_bond_transfer_failed(system: DisputeSystem, game: Contract) -> None:
     chain = system.chain
     evil = chain.deploy_contract(artifact("ReentrantReceiver"))
