@@ -164,6 +164,18 @@ def test_riscv64c_fuzz_covers_compressed_and_leaf_straddling_fetches() -> None:
     assert any(f.endswith("@straddle") for f in families)
 
 
+def test_a_new_isa_entry_gets_the_kit_without_kit_changes() -> None:
+    """An ISA the kit has never seen (a renamed copy of mips32): fuzzing and program checks run
+    from the ISA entry alone; bundled guests are looked up by name, and a missing target is a note."""
+    isa = dataclasses.replace(_isa("mips32"), name="mips32-clone", game_type=0x4D)
+    found = bundled_programs(isa.name)
+    assert found.programs == [] and found.skipped
+    report = fuzz_instructions(isa, 20, seed=6)
+    assert report.isa == "mips32-clone" and report.fuzz_checked == 20 and report.ok
+    hello = next(p for p in bundled_programs("mips32", go=False).programs if p.name == "hello")
+    assert check_program(isa, hello.elf, budget=5).ok
+
+
 def test_cli_conformance_exits_zero_and_prints_the_table() -> None:
     result = CliRunner().invoke(
         main, ["conformance", "--isa", "mips32", "--steps", "20", "--fuzz", "50"]
