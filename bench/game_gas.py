@@ -4,7 +4,8 @@ Runs one full game on the embedded chain (pyrevm, Cancun): the factory creates a
 sides bisect down to a step, the honest side steps, every subgame resolves, the game closes and
 pays out through DelayedWETH. Two configurations: the small test tree (max depth 4, split 2)
 and mainnet's (73 / 30), where only the first moves are played (the costs per move do not
-depend on the depth except for the exec-root check and the bond math).
+depend on the depth except for the exec-root check and the bond math). Then, per real VM
+(MIPS32, RISCV64), the cost of registering it as a game type and of one on-chain `step`.
 
     python bench/game_gas.py
 """
@@ -77,7 +78,11 @@ def small_game(samples: dict[str, list[int]]) -> None:
 def mainnet_depth_moves(samples: dict[str, list[int]]) -> None:
     chain = EmbeddedChain()
     system = deploy_dispute_system(chain, DisputeConfig(max_game_depth=73, split_depth=30))
-    game = system.create_game(out(100), 100)
+    r = system.factory.transact("create", 255, out(100), (100).to_bytes(32, "big"),
+                                value=system.config.init_bond)
+    samples["factory.create (73/30 tree)"].append(r.gas_used)
+    game = chain.at(system.factory.events(r, "DisputeGameCreated")[0].args["disputeProxy"],
+                    artifact("FaultDisputeGame"))
     claim, idx = out(100), 0
     for depth in range(1, 6):
         new = keccak256(bytes([depth]))
@@ -88,10 +93,54 @@ def mainnet_depth_moves(samples: dict[str, list[int]]) -> None:
     samples["getRequiredBond(depth 73) as tx"].append(r.gas_used)
 
 
+def real_vm_steps(samples: dict[str, list[int]], isa_name: str) -> None:
+    """`FaultDisputeGame.step` through a real step contract, first instruction of `hello`.
+
+    The game type is registered with `deploy_game_type` (the `faultproof deploy` path), whose
+    gas for registering a VM is recorded too.
+    """
+    from faultproof.contracts.deploy import GameTypeParams, SystemParams, deploy_game_type
+    from faultproof.game.types import VMStatus, with_status
+    from faultproof.guests import guest_elf
+    from faultproof.vm import get_isa
+
+    isa = get_isa(isa_name)
+    vm = isa.load_elf(guest_elf("hello", isa_name))
+    prestate = vm.state_hash()
+    w = vm.step(proof=True)
+    assert w is not None
+    chain = EmbeddedChain()
+    first = deploy_game_type(chain, GameTypeParams(9000, isa_name, prestate, 6, 2),
+                             system=SystemParams(anchor_root=keccak256(b"anchor")))
+    d = deploy_game_type(chain, GameTypeParams(isa.game_type, isa_name, prestate, 6, 2),
+                         factory=first.dispute_game_factory, template_game_type=9000)
+    samples[f"register a VM in a factory: {isa.step_contract} deploy"].append(
+        d.gas_used[isa.step_contract])
+    samples["register a VM: FDG blueprint deploy"].append(
+        d.gas_used["FaultDisputeGame blueprint"])
+    samples["register a VM: setImplementation + setInitBond"].append(
+        d.gas_used["setImplementation"] + d.gas_used["setInitBond"])
+    chain.warp(1)
+    f = chain.at(d.dispute_game_factory, artifact("DisputeGameFactory"))
+    r = f.transact("create", isa.game_type, out(4, False), (4).to_bytes(32, "big"),
+                   value=d.init_bond)
+    game = chain.at(f.events(r, "DisputeGameCreated")[0].args["disputeProxy"],
+                    artifact("FaultDisputeGame"))
+    claims = [out(4, False), out(2), out(1, False), with_status(keccak256(b"x"), VMStatus.INVALID),
+              keccak256(b"4"), keccak256(b"5"), keccak256(b"wrong post state")]
+    for depth in range(1, 7):
+        game.transact("attack", claims[depth - 1], depth - 1, claims[depth],
+                      value=required_bond_at_depth(depth, 6))
+    r = game.transact("step", 6, True, w.state, w.proof)
+    samples[f"step ({isa.step_contract}, first instruction of hello)"].append(r.gas_used)
+
+
 def main() -> None:
     samples: dict[str, list[int]] = defaultdict(list)
     small_game(samples)
     mainnet_depth_moves(samples)
+    for isa_name in ("mips32", "riscv64"):
+        real_vm_steps(samples, isa_name)
     table = Table(title="Vyper dispute game gas (tx gas incl. 21k intrinsic, pyrevm Cancun)")
     for col in ("action", "calls", "min", "avg", "max"):
         table.add_column(col, justify="left" if col == "action" else "right")
@@ -105,7 +154,7 @@ def main() -> None:
     for name in ("FaultDisputeGame", "DisputeGameFactory", "AnchorStateRegistry", "DelayedWETH"):
         a = artifact(name)
         sizes.add_row(name, f"{a.runtime_size:,}", f"{a.initcode_size:,}")
-    console = Console()
+    console = Console(width=120)
     console.print(table)
     console.print(sizes)
 

@@ -24,14 +24,16 @@ from faultproof.game.simulate import SimParams, build_world, liar, play, simulat
 from faultproof.game.types import VMStatus, with_status
 
 
-def bench_random_games(games: int) -> tuple[float, int, int]:
-    start = time.perf_counter()
-    moves = lost = 0
+def bench_random_games(games: int) -> tuple[float, float, int, int, int]:
+    """(wall seconds, CPU seconds, moves, claims, games the honest actor lost or lost bonds in)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    moves = claims = lost = 0
     for seed in range(games):
         result = simulate_random_game(seed)
         moves += result.moves
+        claims += result.claims
         lost += (not result.honest_won) or result.honest_credit < result.honest_deposit
-    return time.perf_counter() - start, moves, lost
+    return time.perf_counter() - start, time.process_time() - cpu, moves, claims, lost
 
 
 def bench_full_game(honest_is_proposer: bool) -> tuple[float, int, int, int]:
@@ -61,7 +63,8 @@ def bench_engine_moves(count: int) -> float:
     bond = config.required_bond(Position(2))
     start = time.perf_counter()
     for i in range(count):
-        game.move(game.claims[0].claim, 0, with_status(keccak256(i.to_bytes(8, "big")), VMStatus.INVALID), True, bond, "b", 1)
+        claim = with_status(keccak256(i.to_bytes(8, "big")), VMStatus.INVALID)
+        game.move(game.claims[0].claim, 0, claim, True, bond, "b", 1)
     return count / (time.perf_counter() - start)
 
 
@@ -70,13 +73,15 @@ def main() -> None:
     parser.add_argument("--games", type=int, default=200)
     args = parser.parse_args()
 
-    seconds, moves, lost = bench_random_games(args.games)
+    seconds, cpu, moves, claims, lost = bench_random_games(args.games)
     table = Table(title="faultproof dispute game simulation")
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("random games (depth 10 / split 4)", f"{args.games}")
-    table.add_row("games per second", f"{args.games / seconds:,.1f}")
+    table.add_row("games per second (wall)", f"{args.games / seconds:,.1f}")
+    table.add_row("games per CPU second", f"{args.games / cpu:,.1f}")
     table.add_row("moves per random game (mean)", f"{moves / args.games:,.1f}")
+    table.add_row("claims per random game (mean)", f"{claims / args.games:,.1f}")
     table.add_row("games the honest actor lost", f"{lost}")
     for proposer in (True, False):
         role = "proposer" if proposer else "challenger"
@@ -86,7 +91,7 @@ def main() -> None:
         table.add_row(f"depth-73/split-30 game, honest {role}: wall time", f"{secs:.2f} s")
         table.add_row(f"depth-73/split-30 game, honest {role}: game time", f"{end / 86400:.2f} days")
     table.add_row("engine moves per second (no solver)", f"{bench_engine_moves(20000):,.0f}")
-    Console().print(table)
+    Console(width=120).print(table)
 
 
 if __name__ == "__main__":
