@@ -62,6 +62,7 @@ from faultproof.vm.mips.constants import (
     EXC_DIVISION_BY_ZERO,
     EXC_UNALIGNED_PC,
 )
+from faultproof.vm.mips.verify import verify_step
 from faultproof.vm.mips.vm import MipsException, MipsVM
 
 from .unicorn_ref import (
@@ -252,7 +253,7 @@ def jump_insn(draw: st.DrawFn) -> tuple[str, int]:
 # --- running both sides ------------------------------------------------------------------------
 
 
-def run_vm(case: Case, steps: int) -> MipsVM:
+def run_vm(case: Case, steps: int, proof: bool = False) -> MipsVM:
     vm = MipsVM()
     vm.memory.write(CODE, b"".join(struct.pack(">I", w) for w in case.code))
     vm.memory.write(WINDOW, case.window)
@@ -262,7 +263,14 @@ def run_vm(case: Case, steps: int) -> MipsVM:
     vm.cpu[CPU_LO] = case.lo
     vm.set_registers(case.regs)
     for _ in range(steps):
-        vm.step()
+        if proof:
+            # The proof path (access log on) and the contract-style re-execution from the
+            # witness alone must land on the same post-state as the fast path.
+            witness = vm.step(proof=True)
+            assert witness is not None
+            assert verify_step(witness) == vm.state_hash(), case.describe()
+        else:
+            vm.step()
     return vm
 
 
@@ -287,7 +295,7 @@ def assert_same(case: Case, ours: CpuState, ref: CpuState, check_pc: bool = True
     )
 
 
-def compare(case: Case) -> None:
+def compare(case: Case, proof: bool = False) -> None:
     """Run ``case`` on both CPUs and compare, applying the documented deviations."""
     insn = case.code[0]
     op, funct = insn >> 26, insn & 0x3F
@@ -297,13 +305,13 @@ def compare(case: Case) -> None:
     if op == 0 and funct in (0x1A, 0x1B) and rt_val == 0:
         # Deviation: division by zero is a Cannon exception; the state must stay unchanged.
         with pytest.raises(MipsException) as info:
-            run_vm(case, 1)
+            run_vm(case, 1, proof)
         assert info.value.code == EXC_DIVISION_BY_ZERO, case.describe()
         CHECKED["div-by-zero (spec)"] += 1
         return
 
     ref = REFERENCE.run(case.code, case.regs, case.hi, case.lo, case.window, case.count)
-    vm = run_vm(case, case.count)
+    vm = run_vm(case, case.count, proof)
     ours = vm_state(vm)
 
     overflow = None
@@ -349,7 +357,7 @@ def compare(case: Case) -> None:
 # --- the per-family properties -----------------------------------------------------------------
 
 FAST = settings(
-    max_examples=250,
+    max_examples=220,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -490,6 +498,24 @@ def test_matches_unicorn_long(family: str) -> None:
         compare(case)
 
     check()
+
+
+any_family = st.one_of([make() for make in FAMILIES.values()])
+
+
+@settings(FAST, max_examples=60)
+@given(any_family)
+def test_proof_path_matches_unicorn(case: Case) -> None:
+    """Stepping with witnesses (access log on), and re-executing each step from its witness alone
+    as the step contract does, agrees with unicorn too (~65 ms per example, hence fewer)."""
+    compare(case, proof=True)
+
+
+@pytest.mark.slow
+@settings(SLOW, max_examples=1000)
+@given(any_family)
+def test_proof_path_matches_unicorn_long(case: Case) -> None:
+    compare(case, proof=True)
 
 
 def test_overflow_deviation_is_exercised() -> None:
