@@ -27,7 +27,14 @@ from faultproof.preimage.keys import (
     precompile_key,
     sha256_key,
 )
-from faultproof.preimage.parts import PartOffsetOutOfBounds, oracle_key, oracle_load_call, read_part
+from faultproof.preimage.parts import (
+    MAX_SINGLE_TX_PREIMAGE,
+    PartOffsetOutOfBounds,
+    PreimageTooLargeForOracle,
+    oracle_key,
+    oracle_load_call,
+    read_part,
+)
 from faultproof.preimage.store import BootInfo, MemoryStore
 
 
@@ -151,3 +158,22 @@ def test_oracle_load_call_explains_what_is_missing() -> None:
         oracle_load_call(big, local_key(6), 0, bytes(32))
     with pytest.raises(PartOffsetOutOfBounds):
         oracle_load_call(host, host.store.put_keccak256(b"ab"), 10, bytes(32))
+
+
+def test_preimages_over_the_single_tx_limit_name_the_missing_lpp_route(oracle: Any) -> None:
+    from faultproof.contracts.oracle import MAX_PREIMAGE_SIZE
+
+    assert MAX_SINGLE_TX_PREIMAGE == MAX_PREIMAGE_SIZE
+    host = LocalHost()
+    at_limit = host.store.put_keccak256(bytes(MAX_SINGLE_TX_PREIMAGE))
+    assert oracle_load_call(host, at_limit, 0, bytes(32))[0] == "loadKeccak256PreimagePart"
+    over = host.store.put_keccak256(bytes(MAX_SINGLE_TX_PREIMAGE + 1))
+    with pytest.raises(PreimageTooLargeForOracle, match="Large Preimage Proposal"):
+        oracle_load_call(host, over, 0, bytes(32))
+    sha_over = host.store.put_sha256(bytes(MAX_SINGLE_TX_PREIMAGE + 1))
+    with pytest.raises(PreimageTooLargeForOracle, match="no large-preimage route for sha256"):
+        oracle_load_call(host, sha_over, 0, bytes(32))
+    from faultproof.chain import ContractReverted
+
+    with pytest.raises(ContractReverted):  # what sending the call anyway would do
+        oracle.transact("loadKeccak256PreimagePart", 0, bytes(MAX_SINGLE_TX_PREIMAGE + 1))

@@ -13,9 +13,18 @@ from faultproof.preimage.errors import InvalidPreimageKey, PreimageNotFound
 from faultproof.preimage.keys import KeyType, key_type, localize
 from faultproof.preimage.protocol import PreimageOracle, encode_preimage
 
+MAX_SINGLE_TX_PREIMAGE = 131_072
+"""Largest keccak256/sha256 preimage the PreimageOracle's one-transaction loaders accept
+(``MAX_PREIMAGE_SIZE`` in PreimageOracle.vy). Larger keccak preimages need a Large Preimage
+Proposal (§4.4), which is not implemented yet (README, "Limits")."""
+
 
 class PartOffsetOutOfBounds(InvalidPreimageKey):
     """No part exists at this offset: the oracle requires ``offset < len + 8`` (PartOffsetOOB)."""
+
+
+class PreimageTooLargeForOracle(InvalidPreimageKey):
+    """The preimage is over `MAX_SINGLE_TX_PREIMAGE`: no single-transaction loader takes it."""
 
 
 def read_part(value: bytes, offset: int) -> tuple[bytes, int]:
@@ -68,6 +77,17 @@ def oracle_load_call(
             )
         ident = int.from_bytes(key[1:], "big")
         return "loadLocalData", (ident, local_context, value.ljust(32, b"\x00"), len(value), offset)
+    if kind in (KeyType.KECCAK256, KeyType.SHA256) and len(value) > MAX_SINGLE_TX_PREIMAGE:
+        route = (
+            "a Large Preimage Proposal (initLPP/addLeavesLPP/squeezeLPP), which faultproof "
+            "does not implement yet"
+            if kind is KeyType.KECCAK256
+            else "no oracle path (the oracle has no large-preimage route for sha256)"
+        )
+        raise PreimageTooLargeForOracle(
+            f"preimage of 0x{key.hex()} is {len(value)} bytes, over the {MAX_SINGLE_TX_PREIMAGE}"
+            f"-byte limit of the one-transaction loaders; loading it on chain needs {route}"
+        )
     if kind is KeyType.KECCAK256:
         return "loadKeccak256PreimagePart", (offset, value)
     if kind is KeyType.SHA256:
