@@ -5,12 +5,14 @@ Two parties hold arrays of 2^k - 1 values that are supposed to follow a public r
 element. Instead of anyone re-running the whole array, the dispute game bisects until the
 parties disagree about one single transition, and the "VM" checks just that one step.
 
-The example plugs three small pieces into the generic machinery:
+`faultproof.game.bisection.settle` plugs three small pieces into the generic machinery:
   * a step verifier: one application of `f` to a state, with the verdict at the end;
-  * a per-party trace: the party's own array turned into VM states;
+  * a per-party trace: the party's own array (a list, or a callable for huge arrays) turned
+    into VM states;
   * the top half of the split game: a single "output", the party's final element.
 Each party then runs the same honest solver on its own trace. Whoever holds the array that
-really follows `f` wins, whatever the other side does.
+really follows `f` wins, whatever the other side does. The last lines dispute a lazily
+computed array of 2^30 counters, of which the game reads a few dozen.
 
 Run: python examples/generic_bisection.py [k] [index-of-first-wrong-element]
 """
@@ -19,126 +21,19 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from faultproof.crypto import keccak256
-from faultproof.game.engine import FaultDisputeGame, GameConfig, OutputRoot
-from faultproof.game.position import Position
-from faultproof.game.simulate import last_expiry
-from faultproof.game.solver import GameSolver, MoveAction
-from faultproof.game.types import GameError, GameStatus, VMStatus, with_status
-from faultproof.trace.provider import ArrayTraceProvider, OutputTraceProvider, TraceProvider
-from faultproof.trace.split import OutputClaimRef, SplitTraceProvider
-from faultproof.trace.toyvm import LocalOracle
+from faultproof.game import bisection
+from faultproof.game.bisection import Transition
+from faultproof.game.types import GameStatus
 
-Rule = Callable[[bytes], bytes]
-SPLIT_DEPTH = 2  # the smallest top half the contract allows; it holds one output
-ANCHOR_BLOCK = 0
+Rule = Transition
 
 
 def default_rule(value: bytes) -> bytes:
     """The public rule every element must follow: element[i+1] = keccak256(element[i])."""
     return keccak256(value)
-
-
-# -- the "VM": one application of the rule per step --------------------------------------
-
-
-def encode(index: int, value: bytes, exited: bool = False, verdict: int = 0) -> bytes:
-    return index.to_bytes(8, "big") + value + bytes([int(exited), verdict])
-
-
-def decode(state: bytes) -> tuple[int, bytes, bool, int]:
-    return int.from_bytes(state[:8], "big"), state[8:40], bool(state[40]), state[41]
-
-
-def commit(state: bytes) -> bytes:
-    """State hash with the VM status in byte 0, as every FPVM does."""
-    _, _, exited, verdict = decode(state)
-    status = (VMStatus.VALID if verdict == 0 else VMStatus.INVALID) if exited else VMStatus.UNFINISHED
-    return with_status(keccak256(state), status)
-
-
-@dataclass
-class ArrayVM:
-    """Applies the rule once per step; after the last element, says if the claim was right.
-
-    A sub-game that starts from an output other than the agreed start value covers the
-    part of the output trace past the single claimed "block"; there the program only checks
-    that the disputed output equals the starting one (op-program does the same).
-    """
-
-    rule: Rule
-    start: bytes
-    length: int
-    oracle: LocalOracle
-
-    def run_step(self, state: bytes, starting: bytes, disputed: bytes) -> bytes:
-        index, value, exited, _ = decode(state)
-        if exited:
-            return state
-        bypass = starting != self.start
-        value = starting if bypass else self.rule(value)
-        index += 1
-        if index == self.length:
-            return encode(index, value, True, 0 if value == disputed else 1)
-        return encode(index, value)
-
-    def step(self, state: bytes, proof: bytes, local_context: bytes) -> bytes:
-        starting = self.oracle.read(local_context, 2)
-        disputed = self.oracle.read(local_context, 3)
-        return commit(self.run_step(state, starting, disputed))
-
-    def trace(self, array: list[bytes], starting: bytes, disputed: bytes) -> list[bytes]:
-        """A party's states S_1..S_n: its own array, or the bypass run past the claimed block."""
-        states = []
-        for i in range(1, self.length + 1):
-            value = array[i - 1] if starting == self.start else starting
-            if i == self.length:
-                states.append(encode(i, value, True, 0 if value == disputed else 1))
-            else:
-                states.append(encode(i, value))
-        return states
-
-
-# -- one party ---------------------------------------------------------------------------
-
-
-def party_accessor(vm: ArrayVM, array: list[bytes], k: int) -> SplitTraceProvider:
-    """Everything a party claims, derived only from its own array."""
-    top = OutputTraceProvider(
-        lambda block: vm.start if block == ANCHOR_BLOCK else array[-1],
-        ANCHOR_BLOCK,
-        ANCHOR_BLOCK + 1,
-        SPLIT_DEPTH,
-    )
-
-    def bottom(pre: OutputClaimRef | None, post: OutputClaimRef) -> TraceProvider:
-        starting = vm.start if pre is None else pre.claim
-        states = vm.trace(array, starting, post.claim)
-        return ArrayTraceProvider(states, k, encode(0, vm.start), commit=commit)
-
-    return SplitTraceProvider(top, SPLIT_DEPTH, bottom)
-
-
-def act(game: FaultDisputeGame, vm: ArrayVM, solver: GameSolver, who: str, now: int) -> int:
-    """Send every action the party's solver wants; a failing transaction is just dropped."""
-    sent = 0
-    for action in solver.calculate_next_actions(game).actions:
-        try:
-            if isinstance(action, MoveAction):
-                bond = game.get_required_bond(action.position)
-                game.move(action.disputed, action.parent_index, action.value, action.is_attack, bond, who, now)
-            else:
-                for ident in (2, 3, 4):
-                    game.add_local_data(ident, action.claim_index, 0, vm.oracle)
-                data = action.step_data
-                game.step(action.claim_index, action.is_attack, data.prestate, data.proof, who)
-            sent += 1
-        except GameError:
-            pass
-    return sent
 
 
 @dataclass
@@ -154,46 +49,10 @@ def settle(alice: list[bytes], bob: list[bytes], start: bytes, k: int, rule: Rul
     length = (1 << k) - 1
     if len(alice) != length or len(bob) != length:
         raise ValueError(f"arrays must have 2^{k} - 1 = {length} elements")
-    vm = ArrayVM(rule, start, length, LocalOracle())
-    max_depth = SPLIT_DEPTH + 1 + k
-    config = GameConfig(
-        max_game_depth=max_depth,
-        split_depth=SPLIT_DEPTH,
-        clock_extension=60,
-        max_clock_duration=3600,
-        absolute_prestate=commit(encode(0, start)),
-        step_verifier=vm.step,
-        challenge_period=120,
-    )
-    game = FaultDisputeGame(
-        config,
-        alice[-1],
-        ANCHOR_BLOCK + 1,
-        OutputRoot(start, ANCHOR_BLOCK),
-        "alice",
-        config.required_bond(Position.root()),
-        now=0,
-    )
-    solvers = {
-        name: GameSolver(party_accessor(vm, array, k), max_depth, SPLIT_DEPTH)
-        for name, array in (("alice", alice), ("bob", bob))
-    }
-    now = 0
-    while True:
-        sent = sum(act(game, vm, solvers[name], name, now) for name in ("bob", "alice"))
-        expired = all(
-            game.get_challenger_duration(i, now) >= config.max_clock_duration
-            for i in range(len(game.claims))
-        )
-        if expired and not sent:
-            break
-        # Nothing to do: skip ahead to when the last clock runs out.
-        now = last_expiry(game) if not sent else now + 30
-    for index in reversed(range(len(game.claims))):
-        game.resolve_claim(index, 0, now)
-    status = game.resolve(now)
-    winner = "alice" if status == GameStatus.DEFENDER_WINS else "bob"
-    return Outcome(winner, status, len(game.claims), dict(game.normal_mode_credit))
+    out = bisection.settle(alice, bob, start, rule)
+    names = {"proposer": "alice", "challenger": "bob"}
+    credit = {names.get(who, who): amount for who, amount in out.credit.items()}
+    return Outcome(names[out.winner], out.status, out.claims, credit)
 
 
 def honest_array(start: bytes, length: int, rule: Rule = default_rule) -> list[bytes]:
@@ -225,6 +84,22 @@ def main() -> None:
     for alice, bob, label in ((good, wrong, "Alice is right"), (wrong, good, "Bob is right")):
         outcome = settle(alice, bob, start, k)
         print(f"{label}: winner={outcome.winner} status={outcome.status.name} claims={outcome.claims}")
+
+    # A huge array given as a function: element i is the counter i+1; the liar is off by one
+    # from element 700,000,000 on.
+    length = 1 << 30
+
+    def counter(i: int) -> bytes:
+        return (i + 1).to_bytes(32, "big")
+
+    def liar(i: int) -> bytes:
+        return (i + 2 if i >= 700_000_000 else i + 1).to_bytes(32, "big")
+
+    def plus_one(value: bytes) -> bytes:
+        return (int.from_bytes(value, "big") + 1).to_bytes(32, "big")
+
+    big = bisection.settle(liar, counter, bytes(32), plus_one, length=length)
+    print(f"2^30 counters, liar proposes: winner={big.winner} claims={big.claims} steps={big.steps}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 `engine.FaultDisputeGame` is a pure-Python model of the contract, used to test agents and to
 simulate games deterministically; `solver.GameSolver` is op-challenger's honest algorithm;
-`simulate` plays it against adversaries. (The solver is imported from `faultproof.game.solver`
+`simulate` plays it against adversaries; `bisection.settle` uses all of it to settle a dispute
+over any array (lists or callables, with a transition as the leaf checker). (The solver is imported from `faultproof.game.solver`
 directly: it depends on `faultproof.trace`, which depends on positions from this package.)
 """
 

@@ -5,6 +5,9 @@ the exception class named like the contract error (`faultproof.game.types`). Tim
 explicit `now` argument so that games are deterministic and clocks can be driven by tests.
 ETH is plain integers (wei); a claim's bond goes into the game on `move` and comes back out as
 credit on `resolve_claim`, so summing credit against deposits checks bond conservation.
+
+Every method is atomic like a transaction: it validates everything first and mutates only once
+nothing can fail, so a raised error leaves the game exactly as it was (a reverted call).
 """
 
 from __future__ import annotations
