@@ -80,7 +80,14 @@ def run_conformance(
 def summary_table(report: ConformanceReport, title: str) -> Table:
     """One row: instructions checked (program witnesses + fuzzed), rejects, divergences, gas."""
     table = Table(title=title)
-    columns = ("checked", "programs", "fuzzed", "both rejected", "divergences", "median gas")
+    columns = (
+        "instructions\nchecked",
+        "program\nwitnesses",
+        "fuzzed",
+        "both\nrejected",
+        "divergences",
+        "median\ngas",
+    )
     for col in columns:
         table.add_column(col, justify="right")
     gas = report.median_gas
