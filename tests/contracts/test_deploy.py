@@ -99,6 +99,18 @@ def test_second_vm_joins_an_existing_factory_with_one_set_implementation() -> No
         first.preimage_oracle, first.delayed_weth, first.anchor_state_registry)
     assert d.step_contract != first.step_contract
     check_games_run(chain, d, p)
+    asr = chain.at(d.anchor_state_registry, artifact("AnchorStateRegistry"))
+    assert asr.call("respectedGameType") == 0  # not asked to change it
+    p3 = params(game_type=3, isa="riscv64c")
+    deploy_game_type(chain, p3, factory=first.dispute_game_factory, template_game_type=0,
+                     respect=True)
+    assert asr.call("respectedGameType") == 3
+    # A new factory owner who is not the registry's guardian cannot change the respected type.
+    chain.at(first.dispute_game_factory, artifact("DisputeGameFactory")).transact(
+        "transferOwnership", chain.accounts[4])
+    with pytest.raises(DeployError, match="guardian"):
+        deploy_game_type(chain, params(game_type=5), factory=first.dispute_game_factory,
+                         template_game_type=0, respect=True, sender=chain.accounts[4])
 
 
 def test_bad_parameters_fail_before_anything_is_registered() -> None:

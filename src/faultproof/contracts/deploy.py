@@ -155,6 +155,7 @@ def deploy_game_type(
     template_game_type: int | None = None,
     system: SystemParams | None = None,
     sender: str | None = None,
+    respect: bool = False,
 ) -> Deployment:
     """Deploy what game type `params.game_type` needs and register it in the factory.
 
@@ -162,7 +163,9 @@ def deploy_game_type(
     escrow and the anchor registry come from `weth`/`anchor_state_registry` or else from the
     game args of `template_game_type`. Without `factory` a fresh factory, DelayedWETH and
     AnchorStateRegistry (respecting the new type, anchored at `system.anchor_root`) are deployed.
-    A PreimageOracle is deployed unless `oracle` is given.
+    A PreimageOracle is deployed unless `oracle` is given. With `respect` (an existing
+    registry; a fresh one always respects the new type) the sender, as the registry's
+    guardian, makes the new type the respected one: only respected games can move the anchor.
     """
     from faultproof.vm import get_isa
 
@@ -196,6 +199,13 @@ def deploy_game_type(
             args = abi_decode(GAME_ARGS_TYPES, raw)
             weth = weth or to_checksum_address(args[6])
             anchor_state_registry = anchor_state_registry or to_checksum_address(args[7])
+        if respect:
+            assert anchor_state_registry is not None
+            guardian = str(chain.at(anchor_state_registry, artifact("AnchorStateRegistry"))
+                           .call("guardian"))
+            if guardian.lower() != sender.lower():
+                raise DeployError(f"--respect: registry {anchor_state_registry} has guardian "
+                                  f"{guardian}, not the sender {sender}")
         if oracle is None and template_game_type is not None:
             vm_of_template = str(abi_decode(GAME_ARGS_TYPES,
                                             factory_c.call("gameArgs", template_game_type))[5])
@@ -250,6 +260,10 @@ def deploy_game_type(
     gas["setImplementation"] = receipt.gas_used
     receipt = factory_c.transact("setInitBond", params.game_type, params.bond(), sender=sender)
     gas["setInitBond"] = receipt.gas_used
+    if respect and "anchor_state_registry" not in deployed:
+        asr = chain.at(anchor_state_registry, artifact("AnchorStateRegistry"))
+        receipt = asr.transact("setRespectedGameType", params.game_type, sender=sender)
+        gas["setRespectedGameType"] = receipt.gas_used
     return Deployment(
         chain_id=chain.chain_id, game_type=params.game_type, vm=isa.name,
         absolute_prestate="0x" + params.absolute_prestate.hex(),
@@ -414,6 +428,9 @@ def _isa_for(vm: str | None, game_type: int) -> str:
               help="new PreimageOracle's challenge period, seconds")
 @click.option("--min-proposal-size", default=MAINNET_MIN_PROPOSAL_SIZE, show_default=True,
               help="new PreimageOracle's minimum large-preimage proposal size, bytes")
+@click.option("--respect", is_flag=True,
+              help="with --factory: make the new type the registry's respected game type "
+                   "(sender must be the guardian); a fresh system always respects it")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="also write the JSON here")
 def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
@@ -424,7 +441,7 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
                    anchor_state_registry: str | None, template_game_type: int | None,
                    anchor_root: str | None, anchor_block: int, finality_delay: int,
                    withdrawal_delay: int, challenge_period: int, min_proposal_size: int,
-                   out: Path | None) -> None:
+                   respect: bool, out: Path | None) -> None:
     """Register a VM as a new game type: step contract + FaultDisputeGame blueprint + bond.
 
     Prints the addresses (and gas) as JSON.
@@ -458,7 +475,7 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
         result = deploy_game_type(
             chain, params, factory=factory, oracle=oracle, weth=weth,
             anchor_state_registry=anchor_state_registry, template_game_type=template_game_type,
-            system=system,
+            system=system, respect=respect,
         )
     except (FaultproofError, DisputeSetupError) as exc:
         click.echo(f"error: {exc}", err=True)
