@@ -276,3 +276,27 @@ def test_elf_given_as_state_file(tmp_path: Path, vm_type: str | None) -> None:
     path.write_bytes(guests.guest_elf("hello", "mips32").read_bytes())
     args = ["witness", "--input", str(path)] + (["--type", vm_type] if vm_type else [])
     assert_user_error(cli(*args), str(path))
+
+
+@pytest.mark.parametrize(
+    ("segment", "needle"),
+    [
+        (Segment(0x10000, exit_program(), memsz=8), "file size 12 > memory size 8"),
+        (Segment(0x20000, exit_program(), memsz=0x100, type=7), "only PT_LOAD"),  # PT_TLS + .tbss
+    ],
+)
+def test_segment_sizes_cannon_rejects(tmp_path: Path, segment: Segment, needle: str) -> None:
+    elf = tmp_path / "sizes.elf"
+    elf.write_bytes(make_elf([Segment(0x10000, exit_program()), segment], entry=0x10000))
+    assert_user_error(load_elf(elf, tmp_path / "s.json"), needle)
+
+
+def test_unprovable_step_is_a_clean_error(tmp_path: Path) -> None:
+    """A program that hits a Cannon exception (here: an unaligned entry point, §3.5) loads, but
+    `run` stops with one error line and exit code 2 instead of a traceback."""
+    elf = tmp_path / "odd-entry.elf"
+    elf.write_bytes(make_elf([Segment(0x10000, exit_program())], entry=0x10002))
+    state = tmp_path / "s.json"
+    assert load_elf(elf, state).exit_code == 0
+    result = cli("run", "--input", str(state), "--output", "", "--meta", "", "--info-at", "never")
+    assert_user_error(result, "unaligned pc", "0x00010002")
