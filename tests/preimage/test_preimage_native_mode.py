@@ -147,6 +147,8 @@ def test_cli_vm_run_with_a_missing_preimage_stops_with_the_key_and_hint(tmp_path
     assert "Traceback" not in err
     assert f"no preimage for key 0x{keccak256_key(DATA).hex()}" in err
     assert f"last hint: 'keccak 0x{DIGEST.hex()}'" in err
+    assert err.count(keccak256_key(DATA).hex()) == 1  # named once, not echoed back from the host
+    assert "reported by host" in err and "not in the store or any source" in err
 
 
 def test_cli_run_native_missing_preimage_is_one_line_without_traceback() -> None:
@@ -209,3 +211,15 @@ def test_local_key_reads_work_without_any_store() -> None:
     result = CliRunner().invoke(run_native_command, ["--local", "3=0xbeef", "--", sys.executable,
                                                      "-c", guest])
     assert (result.exit_code, result.output) == (0, "beef\n")
+
+
+def test_native_guest_reads_a_preimage_larger_than_a_pipe_buffer() -> None:
+    """300 KB does not fit a 64 KiB pipe: the host blocks mid-answer and the guest's
+    read loop sees short reads, as inside a VM."""
+    big = bytes((i * 131 + 7) % 256 for i in range(300_000))
+    store = MemoryStore()
+    store.put_keccak256(big)
+    code, stdout = run_native([elf("host")], LocalHost(store, BootInfo({1: keccak256(big)})),
+                              timeout=60)
+    assert code == 0, stdout
+    assert b"preimage: 300000 bytes, keccak ok" in stdout

@@ -117,10 +117,23 @@ class HostProcess:
         code = self.process.poll()
         stderr = self._stderr_tail()
         if self._last_key is not None and "no preimage for key" in stderr:
-            return PreimageNotFound(self._last_key, self.last_hint, f"host said: {stderr}")
+            return self._not_found(self._last_key, stderr)
         state = "still running" if code is None else f"exited with code {code}"
         return HostProcessError(
             f"host {self.argv[0]!r} {state}: {reason}; stderr: {stderr or '(empty)'}"
+        )
+
+    def _not_found(self, key: bytes, stderr: str) -> PreimageNotFound:
+        """The host's own "no preimage" line, without repeating the key and hint we name too."""
+        lines = [line for line in stderr.splitlines() if "no preimage for key" in line]
+        line = lines[-1] if lines else stderr
+        ours = str(PreimageNotFound(key, self.last_hint))
+        at = line.find(ours)
+        if at < 0:
+            return PreimageNotFound(key, self.last_hint, f"host said: {line}")
+        rest = line[at + len(ours) :].lstrip("; ")
+        return PreimageNotFound(
+            key, self.last_hint, f"reported by host {self.argv[0]!r}" + (f": {rest}" if rest else "")
         )
 
     def hint(self, hint: bytes) -> None:
