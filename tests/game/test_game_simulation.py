@@ -19,7 +19,7 @@ from faultproof.game.simulate import (
     play,
     random_params,
 )
-from faultproof.game.types import GameStatus
+from faultproof.game.types import ZERO_ADDRESS, GameStatus
 
 STRATEGY_NAMES = sorted(ALL_STRATEGIES)
 
@@ -38,6 +38,11 @@ def check_honest_invariants(world: World, result: GameResult) -> None:
     for claim in game.claims[1:]:
         if claim.claimant == HONEST:
             assert game.claims[claim.parent_index].claimant != HONEST, "countered its own claim"
+    # Per bond, not just in total: every claim the honest actor made stands after resolution,
+    # so each of its bonds came back to it.
+    for index, claim in enumerate(game.claims):
+        if claim.claimant == HONEST:
+            assert claim.countered_by == ZERO_ADDRESS, f"honest claim {index} was countered"
     # Bonds are conserved: everything deposited is owed to someone after resolution.
     assert sum(game.normal_mode_credit.values()) == game.balance
 
