@@ -223,3 +223,19 @@ def test_native_guest_reads_a_preimage_larger_than_a_pipe_buffer() -> None:
                               timeout=60)
     assert code == 0, stdout
     assert b"preimage: 300000 bytes, keccak ok" in stdout
+
+
+@pytest.mark.slow
+def test_cli_vm_run_with_a_silent_host_stops_after_the_host_timeout(tmp_path: Path) -> None:
+    """A host that never answers: the VM gives up after HostProcess's 15 s read deadline."""
+    state = tmp_path / "state.json"
+    cli("load-elf", "--type", "riscv64", "--path", elf("riscv64"), "--out", str(state),
+        "--meta", "")
+    silent = [sys.executable, "-c", "import sys, time; print('listening', file=sys.stderr); "
+              "time.sleep(600)"]
+    run = cli("run", "--input", str(state), "--output", "", "--meta", "", "--", *silent,
+              timeout=300)
+    assert run.returncode == 2
+    err = run.stderr.decode()
+    assert "Traceback" not in err
+    assert "host did not answer within 15 s" in err and "listening" in err
