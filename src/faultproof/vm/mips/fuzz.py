@@ -178,7 +178,7 @@ def _syscall(b: _Builder) -> tuple[str, int]:
     rng = b.rng
     regs = b.regs
     word = r_type(0x0C, 0, 0, 0, rng.getrandbits(5)) | (rng.getrandbits(10) << 16)
-    number = SYS_READ if rng.random() < 0.3 else rng.choice(
+    number = SYS_READ if rng.random() < 0.45 else rng.choice(
         (SYS_READ, SYS_READ, SYS_READ, SYS_WRITE, SYS_WRITE, SYS_WRITE, SYS_BRK, SYS_MMAP,
          SYS_MMAP, SYS_CLONE, SYS_EXIT_GROUP, SYS_FCNTL, SYS_FCNTL, 4001, 4162, 4238,
          4000 + rng.randrange(400), rng.getrandbits(32))
@@ -188,7 +188,7 @@ def _syscall(b: _Builder) -> tuple[str, int]:
     if number in (SYS_READ, SYS_WRITE):
         preferred = 5 if number == SYS_READ else 6
         others = (0, 1, 2, 3, 4, rng.randrange(16))
-        fd = preferred if rng.random() < 0.6 else rng.choice(others)
+        fd = preferred if rng.random() < 0.7 else rng.choice(others)
         regs[4] = fd
         addr = random_address(rng, 32, b.pc)
         regs[5] = addr

@@ -226,7 +226,7 @@ def _invalid(b: _Builder) -> tuple[str, int]:
 def _syscall(b: _Builder) -> tuple[str, int]:
     rng = b.rng
     regs = b.regs
-    number = SYS_READ if rng.random() < 0.3 else rng.choice(
+    number = SYS_READ if rng.random() < 0.45 else rng.choice(
         (SYS_READ, SYS_WRITE, SYS_WRITE, SYS_EXIT, SYS_EXIT_GROUP, SYS_BRK, SYS_MMAP, SYS_MMAP,
          SYS_FCNTL, SYS_FCNTL, SYS_OPENAT, SYS_CLOCK_GETTIME, SYS_CLONE, SYS_GETRLIMIT,
          SYS_GETRLIMIT, SYS_PRLIMIT64, SYS_FUTEX_422, SYS_NANOSLEEP, 98, 124, 278,
@@ -238,7 +238,7 @@ def _syscall(b: _Builder) -> tuple[str, int]:
     if number in (SYS_READ, SYS_WRITE):
         preferred = 5 if number == SYS_READ else 6
         others = (0, 1, 2, 3, 4, rng.randrange(16), rng.getrandbits(64))
-        fd = preferred if rng.random() < 0.6 else rng.choice(others)
+        fd = preferred if rng.random() < 0.7 else rng.choice(others)
         regs[A0], regs[A1] = fd, addr
         b.touched.append(addr)
         # stdout/stderr/hint bytes are copied off-chain only; keep them small to stay fast
