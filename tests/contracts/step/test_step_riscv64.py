@@ -440,14 +440,16 @@ def test_strict_layout(chain: EmbeddedChain, riscv: str) -> None:
     st, mem = make(rv_i(OPIMM, 3, 0, 0, 1))
     good = riscv_calldata(st.pack(), [mem.proof(PC)])
     assert chain.call(riscv, good).success
-    for bad in (
-        step_calldata(st.pack() + b"\x00", mem.proof(PC)),  # 363-byte state
-        step_calldata(st.pack()[:-2], mem.proof(PC)),  # 360-byte state
-        step_calldata(st.pack(), mem.proof(PC)[:-32]),  # proof not a multiple of 1920
-        STEP_SELECTOR + (0x80).to_bytes(32, "big") + good[36:],
+    for bad, name in (
+        (step_calldata(st.pack() + b"\x00", mem.proof(PC)), "InvalidStateDataLength"),  # 363 B
+        (step_calldata(st.pack()[:-2], mem.proof(PC)), "InvalidStateDataLength"),  # 360 B
+        (step_calldata(st.pack(), mem.proof(PC)[:-32]), "InvalidProofLength"),  # not k*1920
     ):
         rcpt = chain.call(riscv, bad)
-        assert not rcpt.success and rcpt.revert_data == b""
+        assert not rcpt.success and rcpt.error_name == name
+    # an offset pointing at garbage is not valid ABI: Vyper's decoder rejects it, no data
+    rcpt = chain.call(riscv, STEP_SELECTOR + (0x80).to_bytes(32, "big") + good[36:])
+    assert not rcpt.success and rcpt.revert_data == b""
     expect_revert(chain, riscv, st.clone(mem_root=keccak256(b"x")), mem, 0xBADF00D1)
 
 

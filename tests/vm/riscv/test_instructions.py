@@ -242,3 +242,41 @@ def test_fetch_straddling_a_leaf_reverts_on_riscv64_and_takes_two_proofs_on_risc
     vm.st[0] = pc
     w = vm.step(proof=True)
     assert w is not None and len(w.proof) == 2 * 1920 and vm.register(1) == 1 and vm.pc == pc + 4
+
+
+def test_sc_failure_paths_clear_the_reservation_and_leave_memory() -> None:
+    """SC to another address than the reserved one fails (rd = 1), writes nothing, clears the
+    reservation; ordinary stores and AMOs keep it; with no LR, 0 is the "reservation" (§4.4)."""
+    addr = 0x500000
+    vm = make_vm()
+    vm.set_register(1, addr)
+    vm.set_register(4, addr + 8)
+    vm.set_register(2, 0x55)
+    before = vm.memory.read(addr, 16)
+    words = [
+        enc_amo(c.AMO_LR, 3, 3, 1, 0),  # LR.D at addr
+        enc_amo(c.AMO_SC, 3, 5, 4, 2),  # SC.D at addr + 8: fails
+        enc_amo(c.AMO_SC, 3, 6, 1, 2),  # SC.D at addr: the failed SC cleared the reservation
+        enc_amo(c.AMO_LR, 2, 3, 1, 0),  # LR.W at addr
+        enc_s(3, 4, 2, 0),  # SD to addr + 8: does not clear it
+        enc_amo(c.AMO_ADD, 3, 7, 4, 2),  # AMOADD.D at addr + 8: does not clear it either
+        enc_amo(c.AMO_SC, 2, 8, 1, 2),  # SC.W at addr: succeeds
+    ]
+    run_words(vm, words, steps=2)
+    assert vm.register(5) == 1 and vm.load_reservation == 0
+    assert vm.memory.read(addr, 16) == before
+    vm.step()
+    assert vm.register(6) == 1 and vm.memory.read(addr, 8) == before[:8]
+    vm.run(3)
+    assert vm.load_reservation == addr
+    vm.step()
+    assert vm.register(8) == 0 and vm.load_reservation == 0
+    assert vm.memory.read(addr, 4) == (0x55).to_bytes(4, "little")
+
+
+def test_sc_at_address_zero_without_lr_succeeds() -> None:
+    """0 means "no reservation", so an SC at address 0 matches it (Asterisc's quirk, §4.4)."""
+    vm = make_vm()
+    vm.set_register(2, 0x77)
+    run_words(vm, [enc_amo(c.AMO_SC, 3, 5, 0, 2)])
+    assert vm.register(5) == 0 and vm.memory.read(0, 8) == (0x77).to_bytes(8, "little")

@@ -754,13 +754,21 @@ def step(_stateData: Bytes[MAX_STATE_DATA], _proof: Bytes[MAX_PROOF], _localCont
     @notice Execute one MIPS instruction on the pre-state `_stateData` and return the post-state
             hash (status byte in the top byte). `_proof` holds the instruction proof and, for
             memory and preimage operations, the data-word proof (896 bytes each).
-    @dev    Calldata must be ABI-canonical (MIPS.sol §7.2): otherwise `revert(0, 0)`.
+    @dev    Calldata must be ABI-canonical (MIPS.sol §7.2). Where MIPS.sol reverts with empty
+            data, this reverts with a named error: `InvalidStateDataOffset()`,
+            `InvalidStateDataLength()` (MIPS.sol leaves the length to the game's hash check),
+            `InvalidProofOffset()`, and `InvalidProofLength()` for a proof that is not a whole
+            number of 896-byte memory proofs (MIPS.sol does not look at the length).
     """
     # canonical offsets: _stateData.offset == 132 and _proof.offset == 420
     if convert(slice(msg.data, 4, 32), uint256) != 96:
-        raise
+        raw_revert(method_id("InvalidStateDataOffset()"))
+    if len(_stateData) != STATE_SIZE:
+        raw_revert(method_id("InvalidStateDataLength()"))
     if convert(slice(msg.data, 36, 32), uint256) != 384:
-        raise
+        raw_revert(method_id("InvalidProofOffset()"))
+    if len(_proof) % MEM_PROOF_SIZE != 0:
+        raw_revert(method_id("InvalidProofLength()"))
 
     s: State = self._decode_state()
     if s.exited > 1:

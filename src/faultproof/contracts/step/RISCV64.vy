@@ -5,7 +5,8 @@
 @notice On-chain single-step executor for Asterisc (RV64IMA + Zicsr/FENCE no-ops, 64-bit Linux
         syscall subset). ABI-identical to Asterisc's RISCV.sol 1.2.0-rc.1: `step`, `oracle`,
         `version`. Spec digest: /work/shared/specs/asterisc-riscv64.md §2-§5, §8.
-@dev    Strict calldata layout (§8.2): any mismatch is `revert(0, 0)`. Every other failure
+@dev    Strict calldata layout (§8.2): any mismatch reverts with a named custom error (RISCV.sol:
+        empty data; see `step`). Every other failure
         reverts with Asterisc's 32-byte revert code (§4.6) as the revert data. Memory proofs are
         read from `msg.data` at 548 + 1920*k. Values are uint256 holding 64-bit quantities,
         masked explicitly (RISC-V wraps; Vyper's uint64 would revert).
@@ -832,16 +833,18 @@ def step(_stateData: Bytes[MAX_STATE_DATA], _proof: Bytes[MAX_PROOF], _localCont
     """
     @notice Execute one RISC-V instruction on the pre-state `_stateData` and return the post-state
             hash. `_proof` holds 1920-byte memory proofs: 0 = instruction, 1/2 = data leaves.
-    @dev    Calldata must be canonical (§8.2), else `revert(0, 0)`.
+    @dev    Calldata must be canonical (§8.2). Where RISCV.sol reverts with empty data, this
+            reverts with a named error: `InvalidStateDataOffset()`, `InvalidStateDataLength()`,
+            `InvalidProofOffset()`, `InvalidProofLength()` (checked in that order).
     """
     if convert(slice(msg.data, 4, 32), uint256) != 96:
-        raise
-    if convert(slice(msg.data, 36, 32), uint256) != 512:
-        raise
+        raw_revert(method_id("InvalidStateDataOffset()"))
     if len(_stateData) != STATE_SIZE:
-        raise
+        raw_revert(method_id("InvalidStateDataLength()"))
+    if convert(slice(msg.data, 36, 32), uint256) != 512:
+        raw_revert(method_id("InvalidProofOffset()"))
     if len(_proof) % MEM_PROOF_SIZE != 0:
-        raise
+        raw_revert(method_id("InvalidProofLength()"))
 
     s: State = self._decode_state()
     if s.exited != 0:

@@ -11,7 +11,8 @@
         (data proofs start at `pbase` = 1 or 2). pc must be 2-aligned (else 0xbad10ad0); branch
         and jump targets must be 2-aligned. Reserved/illegal 16-bit encodings (incl. 0x0000)
         revert 0xbadc0de. This file is RISCV64.vy with those changes; keep the two in step.
-@dev    Strict calldata layout (§8.2): any mismatch is `revert(0, 0)`. Every other failure
+@dev    Strict calldata layout (§8.2): any mismatch reverts with a named custom error (RISCV.sol:
+        empty data; see `step`). Every other failure
         reverts with Asterisc's 32-byte revert code (§4.6) as the revert data. Memory proofs are
         read from `msg.data` at 548 + 1920*k. Values are uint256 holding 64-bit quantities,
         masked explicitly (RISC-V wraps; Vyper's uint64 would revert).
@@ -1037,16 +1038,18 @@ def step(_stateData: Bytes[MAX_STATE_DATA], _proof: Bytes[MAX_PROOF], _localCont
     """
     @notice Execute one RISC-V instruction on the pre-state `_stateData` and return the post-state
             hash. `_proof` holds 1920-byte memory proofs: 0 = instruction, 1/2 = data leaves.
-    @dev    Calldata must be canonical (§8.2), else `revert(0, 0)`.
+    @dev    Calldata must be canonical (§8.2). Where RISCV.sol reverts with empty data, this
+            reverts with a named error: `InvalidStateDataOffset()`, `InvalidStateDataLength()`,
+            `InvalidProofOffset()`, `InvalidProofLength()` (checked in that order).
     """
     if convert(slice(msg.data, 4, 32), uint256) != 96:
-        raise
-    if convert(slice(msg.data, 36, 32), uint256) != 512:
-        raise
+        raw_revert(method_id("InvalidStateDataOffset()"))
     if len(_stateData) != STATE_SIZE:
-        raise
+        raw_revert(method_id("InvalidStateDataLength()"))
+    if convert(slice(msg.data, 36, 32), uint256) != 512:
+        raw_revert(method_id("InvalidProofOffset()"))
     if len(_proof) % MEM_PROOF_SIZE != 0:
-        raise
+        raw_revert(method_id("InvalidProofLength()"))
 
     s: State = self._decode_state()
     if s.exited != 0:

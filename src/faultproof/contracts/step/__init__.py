@@ -29,6 +29,14 @@ MIPS_ERRORS = {
     "InvalidExitedValue()": bytes.fromhex("0136cc76"),
     "InvalidRMWInstruction()": bytes.fromhex("ecf79d0d"),
 }
+#: Named errors for malformed ``step`` calldata, raised by all three step contracts where the
+#: Solidity originals revert with empty data (see README "Errors").
+CALLDATA_ERRORS = {
+    "InvalidStateDataOffset()": bytes.fromhex("4fbb34bc"),
+    "InvalidStateDataLength()": bytes.fromhex("21e3d0a5"),
+    "InvalidProofOffset()": bytes.fromhex("7c9672d5"),
+    "InvalidProofLength()": bytes.fromhex("4dc5f6a4"),
+}
 
 
 def mips32_artifact() -> Artifact:
