@@ -1,5 +1,8 @@
 """Test helpers: run single instructions on our VM and on unicorn's RV64 from the same state."""
 
+# unicorn ships without type hints (and without __all__), so its calls are untyped for mypy.
+# mypy: disable-error-code="no-untyped-call,attr-defined"
+
 from __future__ import annotations
 
 import numpy as np

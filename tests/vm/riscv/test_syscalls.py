@@ -37,7 +37,8 @@ def result(vm) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 def test_exit_sets_code_and_advances_pc() -> None:
     vm, _ = syscall(c.SYS_EXIT, 0x1FF)
     assert vm.exited and vm.exit_code == 0xFF and vm.pc == CODE + 4
-    assert vm.step(proof=True).proof == b""  # type: ignore[union-attr]
+    w = vm.step(proof=True)
+    assert w is not None and w.proof == b""
     assert vm.step_count == 1
 
 

@@ -54,7 +54,7 @@ def test_every_compressed_encoding_matches_unicorn() -> None:
     """All 49152 16-bit parcels, legal, HINT and reserved alike (FP and C.EBREAK excluded)."""
     pair = Pair(compressed=True)
     rng = random.Random(7)
-    mismatches = []
+    mismatches: list[tuple[object, ...]] = []
     for c in range(0x10000):
         q, f3 = c & 3, c >> 13
         if q == 3 or (q, f3) in FP_COMPRESSED or c == C_EBREAK:
