@@ -31,6 +31,7 @@ from faultproof.game.position import Position
 from faultproof.game.types import GameError
 
 CFG = DisputeConfig()
+DEEP = DisputeConfig(max_game_depth=7, split_depth=3)
 CLAIMS = [alphabet_claim(t, s) for t in range(4) for s in (0, 1)] + [output_root(b) for b in (1, 2)]
 WARPS = [0, 1, 600, CFG.clock_extension, CFG.max_clock_duration // 3, CFG.max_clock_duration]
 
@@ -72,17 +73,29 @@ EXAMPLES = int(os.environ.get("FAULTPROOF_DIFF_EXAMPLES", "100"))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(action, min_size=1, max_size=25))
 def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
+    check_agreement(CFG, actions)
+
+
+@settings(max_examples=max(10, EXAMPLES // 3), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(action, min_size=1, max_size=30))
+def test_contract_and_engine_agree_on_a_deeper_tree(actions: list[tuple[Any, ...]]) -> None:
+    """Max depth 7 / split 3: the extension branches (split - 1, max - 1) sit elsewhere."""
+    check_agreement(DEEP, actions)
+
+
+def check_agreement(cfg: DisputeConfig, actions: list[tuple[Any, ...]]) -> None:
     chain = EmbeddedChain()
-    system = deploy_dispute_system(chain, CFG)
+    system = deploy_dispute_system(chain, cfg)
     players = chain.accounts[1:4]
     root = root_for(PROOF)
     game = system.create_game(root, 4, sender=players[0])
     engine = FaultDisputeGame(
-        GameConfig(CFG.max_game_depth, CFG.split_depth, CFG.clock_extension,
-                   CFG.max_clock_duration, CFG.absolute_prestate, alphabet_step,
-                   CFG.challenge_period, CFG.l2_chain_id),
-        root, 4, OutputRoot(CFG.anchor_root, CFG.anchor_block), players[0].lower(),
-        CFG.init_bond, game.call("createdAt"),
+        GameConfig(cfg.max_game_depth, cfg.split_depth, cfg.clock_extension,
+                   cfg.max_clock_duration, cfg.absolute_prestate, alphabet_step,
+                   cfg.challenge_period, cfg.l2_chain_id),
+        root, 4, OutputRoot(cfg.anchor_root, cfg.anchor_block), players[0].lower(),
+        cfg.init_bond, game.call("createdAt"),
     )
     def attempt(method: str, *args: Any) -> str | None:
         """Run one engine action; engine calls are atomic, so a raise is a reverted call."""
@@ -106,7 +119,7 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
             idx = n - 1 - idx % n
             disputed = engine.claims[idx].claim if right_disputed else b"\xee" * 32
             depth = engine.claims[idx].position.move(is_attack).depth
-            value = (engine.get_required_bond(Position(1 << min(depth, CFG.max_game_depth)))
+            value = (engine.get_required_bond(Position(1 << min(depth, cfg.max_game_depth)))
                      + extra)
             receipt = game.try_transact("move", disputed, idx, claim, is_attack, value=value,
                                         sender=players[who])
@@ -129,8 +142,8 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
                 n = engine.claim_data_len()
                 parent = engine.claims[n - 1]
                 depth = parent.position.move(True).depth
-                claim = alphabet_claim(t, 1 if depth == CFG.split_depth + 1 else 0)
-                value = engine.get_required_bond(Position(1 << min(depth, CFG.max_game_depth)))
+                claim = alphabet_claim(t, 1 if depth == cfg.split_depth + 1 else 0)
+                value = engine.get_required_bond(Position(1 << min(depth, cfg.max_game_depth)))
                 r = game.try_transact("attack", parent.claim, n - 1, claim, value=value,
                                       sender=players[who])
                 e = attempt("attack", parent.claim, n - 1, claim, value, players[who].lower(), now)
@@ -151,7 +164,7 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
             err = attempt("challenge_root_l2_block", 5, who.lower())
         elif kind == "endgame":
             # Let every clock run out, resolve bottom-up, then some credit claims.
-            chain.warp(CFG.max_clock_duration + 1)
+            chain.warp(cfg.max_clock_duration + 1)
             now = chain.timestamp
             for i in reversed(range(n)):
                 r = game.try_transact("resolveClaim", i, 0)
@@ -167,7 +180,7 @@ def test_contract_and_engine_agree(actions: list[tuple[Any, ...]]) -> None:
             # so both phases (unlock, then pay) can run; before that both sides must refuse.
             who = players[act[1]]
             if engine.resolved_at:
-                chain.warp(CFG.finality_delay + CFG.withdrawal_delay + 1)
+                chain.warp(cfg.finality_delay + cfg.withdrawal_delay + 1)
             before = chain.get_balance(who)
             receipt = game.try_transact("claimCredit", who, sender=players[0])
             try:
