@@ -1,7 +1,7 @@
 """Differential test: random action sequences on the Vyper game and on `faultproof.game`.
 
 Both sides must accept or reject every action alike (same error name), pay the same amounts on
-`claimCredit`, and end with the same claim DAG (all seven `claimData` fields: bonds and clocks
+`claimCredit`, load the same local data (context, word, size) on `addLocalData`, and end with the same claim DAG (all seven `claimData` fields: bonds and clocks
 included), challenger durations, resolution progress, subgame flags, status, bond distribution
 mode and credit per account. Engine calls are atomic (tests/game/test_game_atomicity.py), so a
 raised error is compared with a reverted transaction directly.
@@ -61,6 +61,7 @@ action = st.one_of(
     st.tuples(st.sampled_from(["resolve", "resolve", "resolve", "challengeRoot"]),
               st.integers(0, 2)),
     st.tuples(st.just("claimCredit"), st.integers(0, 2)),
+    st.tuples(st.just("localData"), back, st.integers(0, 6)),
     st.tuples(st.just("endgame"), st.lists(st.integers(0, 2), max_size=6)),
 )
 # The root claim commits to a header for block 5 while claiming block 4, so the root's block
@@ -95,7 +96,7 @@ def check_agreement(cfg: DisputeConfig, actions: list[tuple[Any, ...]]) -> None:
                    cfg.max_clock_duration, cfg.absolute_prestate, alphabet_step,
                    cfg.challenge_period, cfg.l2_chain_id),
         root, 4, OutputRoot(cfg.anchor_root, cfg.anchor_block), players[0].lower(),
-        cfg.init_bond, game.call("createdAt"),
+        cfg.init_bond, game.call("createdAt"), l1_head=game.call("l1Head"),
     )
     def attempt(method: str, *args: Any) -> str | None:
         """Run one engine action; engine calls are atomic, so a raise is a reverted call."""
@@ -162,6 +163,19 @@ def check_agreement(cfg: DisputeConfig, actions: list[tuple[Any, ...]]) -> None:
             who = players[act[1]]
             receipt = game.try_transact("challengeRootL2Block", PROOF, HEADER, sender=who)
             err = attempt("challenge_root_l2_block", 5, who.lower())
+        elif kind == "localData":
+            # addLocalData: same verdict, and the oracle gets the engine's (context, word, size).
+            _, idx, ident = act
+            below = [i for i, c in enumerate(engine.claims)
+                     if c.position.depth > cfg.split_depth] or [n - 1 - idx % n]
+            idx = below[idx % len(below)]  # mostly execution claims, where it can succeed
+            receipt = game.try_transact("addLocalData", ident, idx, 0)
+            err = attempt("local_data", ident, idx)
+            if err is None:
+                uuid, word, size = engine.local_data(ident, idx)
+                oracle = system.oracle
+                assert (oracle.call("lastLocalContext"), oracle.call("lastWord"),
+                        oracle.call("lastSize")) == (uuid, word, size)
         elif kind == "endgame":
             # Let every clock run out, resolve bottom-up, then some credit claims.
             chain.warp(cfg.max_clock_duration + 1)
