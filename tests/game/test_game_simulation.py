@@ -119,5 +119,6 @@ def test_a_thousand_random_games() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # ~3-4 CPU minutes; more on a shared machine
 def test_ten_thousand_random_games() -> None:
     assert play_many(10_000, 20261124) > 100_000
