@@ -8,7 +8,10 @@ library's per-target code), which is why program authors can iterate natively.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -252,3 +255,22 @@ def test_cli_vm_run_with_a_silent_host_stops_after_the_host_timeout(tmp_path: Pa
     err = run.stderr.decode()
     assert "Traceback" not in err
     assert "host did not answer within 15 s" in err and "listening" in err
+
+
+def test_interrupted_run_native_does_not_leave_the_guest_running() -> None:
+    guest = "import os, time; print(os.getpid(), flush=True); time.sleep(600)"
+    proc = subprocess.Popen([*CLI, "run-native", "--", sys.executable, "-c", guest],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    guest_pid = int(proc.stdout.readline())
+    proc.send_signal(signal.SIGINT)  # to the CLI only, not to the guest's process group
+    try:
+        proc.wait(timeout=60)
+        assert proc.returncode != 0
+        with pytest.raises(ProcessLookupError):
+            os.kill(guest_pid, 0)
+    finally:  # on failure, do not leave the sleeping guest behind
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(guest_pid, signal.SIGKILL)
+        proc.kill()
+        proc.communicate()

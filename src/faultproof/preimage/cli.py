@@ -171,6 +171,7 @@ def _stdout_fd() -> int | None:
 @click.option(
     "--timeout",
     type=float,
+    metavar="SECONDS",
     default=None,
     help="kill the guest after this many seconds (default: no limit)",
 )
@@ -185,7 +186,7 @@ def run_native_command(
     guest_argv: tuple[str, ...],
 ) -> None:
     """Run a natively compiled guest (e.g. guest/build/host/preimage.elf) with its fds 3-6 served
-    by a Python host: ``faultproof run-native [OPTIONS] -- GUEST [ARGS...]``.
+    by a Python host: faultproof run-native [OPTIONS] -- GUEST [ARGS...]
 
     The guest's stdout and exit code pass through. A host error (a missing preimage names the
     key and the last hint) is one line on stderr and exit code 2.

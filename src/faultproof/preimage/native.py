@@ -90,21 +90,25 @@ def run_native(
         thread.start()
     deadline = None if timeout is None else time.monotonic() + timeout
     failed_at: float | None = None
-    while process.poll() is None:
-        host_failed.wait(0.05)
-        now = time.monotonic()
-        if host_failed.is_set():
-            failed_at = now if failed_at is None else failed_at
-            if now - failed_at > HOST_ERROR_GRACE:
+    try:
+        while process.poll() is None:
+            host_failed.wait(0.05)
+            now = time.monotonic()
+            if host_failed.is_set():
+                failed_at = now if failed_at is None else failed_at
+                if now - failed_at > HOST_ERROR_GRACE:
+                    _kill(process)
+                    break
+            if deadline is not None and now > deadline:
                 _kill(process)
-                break
-        if deadline is not None and now > deadline:
-            _kill(process)
-            for thread in threads[1:]:
-                thread.join(10.0)
-            raise HostProcessError(
-                f"guest {argv[0]!r} did not exit within {timeout:g} s and was killed"
-            )
+                for thread in threads[1:]:
+                    thread.join(10.0)
+                raise HostProcessError(
+                    f"guest {argv[0]!r} did not exit within {timeout:g} s and was killed"
+                )
+    except BaseException:  # Ctrl-C or the timeout: never leave the guest running
+        _kill(process)
+        raise
     process.wait()
     for thread in threads:  # the guest's ends closed with it: every thread sees EOF now
         thread.join(10.0)
