@@ -143,7 +143,7 @@ def test_cli_prints_addresses_as_json(tmp_path: Path) -> None:
     assert doc["gas_used"]["setImplementation"] > 0
 
 
-def test_cli_prestate_from_an_elf_is_the_loaded_state_hash(tmp_path: Path) -> None:
+def test_cli_prestate_from_an_elf_or_a_state_file_is_the_state_hash(tmp_path: Path) -> None:
     from faultproof.guests import guest_elf
 
     elf = guest_elf("hello", "mips32")
@@ -154,6 +154,14 @@ def test_cli_prestate_from_an_elf_is_the_loaded_state_hash(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["absolute_prestate"] == "0x" + expected.hex()
     assert expected[0] == 3  # UNFINISHED
+    # The same prestate from a state file (as `faultproof load-elf` writes it).
+    state = tmp_path / "prestate.json"
+    get_isa("mips32").load_elf(elf).save(state)
+    result = CliRunner().invoke(deploy_command, [
+        "--game-type", "0", "--prestate", str(state), "--anchor-root", "0x" + ANCHOR.hex(),
+        "--max-game-depth", "10", "--split-depth", "4"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["absolute_prestate"] == "0x" + expected.hex()
 
 
 def test_cli_user_errors_are_one_line() -> None:
