@@ -23,6 +23,7 @@ STATE_SIZE: constant(uint256) = 226
 STEP_PROOF_OFFSET: constant(uint256) = 420
 MEM_PROOF_SIZE: constant(uint256) = 896
 MEM_PROOF_LEVELS: constant(uint256) = 27
+MEM_PROOF_WORDS: constant(uint256) = 28
 
 MASK32: constant(uint256) = 4294967295
 SIGN32: constant(uint256) = 2147483648
@@ -102,13 +103,6 @@ def version() -> String[16]:
 # ---------------------------------------------------------------------------------------------
 
 @internal
-@pure
-def _word_at(buf: Bytes[288], off: uint256, nbytes: uint256) -> uint256:
-    # big-endian unsigned field of `nbytes` bytes at `off`
-    return convert(extract32(buf, off), uint256) >> (256 - 8 * nbytes)
-
-
-@internal
 @view
 def _decode_state() -> State:
     # 288 bytes: 226 of state plus what follows it in calldata (padding), like calldataload would.
@@ -116,24 +110,18 @@ def _decode_state() -> State:
     s: State = empty(State)
     s.memRoot = extract32(buf, 0)
     s.preimageKey = extract32(buf, 32)
-    s.preimageOffset = self._word_at(buf, 64, 4)
-    s.pc = self._word_at(buf, 68, 4)
-    s.nextPC = self._word_at(buf, 72, 4)
-    s.lo = self._word_at(buf, 76, 4)
-    s.hi = self._word_at(buf, 80, 4)
-    s.heap = self._word_at(buf, 84, 4)
-    s.exitCode = self._word_at(buf, 88, 1)
-    s.exited = self._word_at(buf, 89, 1)
-    s.step = self._word_at(buf, 90, 8)
+    s.preimageOffset = (convert(extract32(buf, 64), uint256) >> 224)
+    s.pc = (convert(extract32(buf, 68), uint256) >> 224)
+    s.nextPC = (convert(extract32(buf, 72), uint256) >> 224)
+    s.lo = (convert(extract32(buf, 76), uint256) >> 224)
+    s.hi = (convert(extract32(buf, 80), uint256) >> 224)
+    s.heap = (convert(extract32(buf, 84), uint256) >> 224)
+    s.exitCode = (convert(extract32(buf, 88), uint256) >> 248)
+    s.exited = (convert(extract32(buf, 89), uint256) >> 248)
+    s.step = (convert(extract32(buf, 90), uint256) >> 192)
     for i: uint256 in range(32):
-        s.registers[i] = self._word_at(buf, 98 + 4 * i, 4)
+        s.registers[i] = (convert(extract32(buf, 98 + 4 * i), uint256) >> 224)
     return s
-
-
-@internal
-@pure
-def _b4(x: uint256) -> bytes4:
-    return convert(convert(x, uint32), bytes4)
 
 
 @internal
@@ -141,24 +129,24 @@ def _output_state(s: State) -> bytes32:
     """Pack the 226-byte witness, log it (LOG0) and return its status-tagged hash (§1.3, §7.3)."""
     r: uint256[32] = s.registers
     regs: Bytes[128] = concat(
-        self._b4(r[0]), self._b4(r[1]), self._b4(r[2]), self._b4(r[3]),
-        self._b4(r[4]), self._b4(r[5]), self._b4(r[6]), self._b4(r[7]),
-        self._b4(r[8]), self._b4(r[9]), self._b4(r[10]), self._b4(r[11]),
-        self._b4(r[12]), self._b4(r[13]), self._b4(r[14]), self._b4(r[15]),
-        self._b4(r[16]), self._b4(r[17]), self._b4(r[18]), self._b4(r[19]),
-        self._b4(r[20]), self._b4(r[21]), self._b4(r[22]), self._b4(r[23]),
-        self._b4(r[24]), self._b4(r[25]), self._b4(r[26]), self._b4(r[27]),
-        self._b4(r[28]), self._b4(r[29]), self._b4(r[30]), self._b4(r[31]),
+        convert(convert(r[0], uint32), bytes4), convert(convert(r[1], uint32), bytes4), convert(convert(r[2], uint32), bytes4), convert(convert(r[3], uint32), bytes4),
+        convert(convert(r[4], uint32), bytes4), convert(convert(r[5], uint32), bytes4), convert(convert(r[6], uint32), bytes4), convert(convert(r[7], uint32), bytes4),
+        convert(convert(r[8], uint32), bytes4), convert(convert(r[9], uint32), bytes4), convert(convert(r[10], uint32), bytes4), convert(convert(r[11], uint32), bytes4),
+        convert(convert(r[12], uint32), bytes4), convert(convert(r[13], uint32), bytes4), convert(convert(r[14], uint32), bytes4), convert(convert(r[15], uint32), bytes4),
+        convert(convert(r[16], uint32), bytes4), convert(convert(r[17], uint32), bytes4), convert(convert(r[18], uint32), bytes4), convert(convert(r[19], uint32), bytes4),
+        convert(convert(r[20], uint32), bytes4), convert(convert(r[21], uint32), bytes4), convert(convert(r[22], uint32), bytes4), convert(convert(r[23], uint32), bytes4),
+        convert(convert(r[24], uint32), bytes4), convert(convert(r[25], uint32), bytes4), convert(convert(r[26], uint32), bytes4), convert(convert(r[27], uint32), bytes4),
+        convert(convert(r[28], uint32), bytes4), convert(convert(r[29], uint32), bytes4), convert(convert(r[30], uint32), bytes4), convert(convert(r[31], uint32), bytes4),
     )
     packed: Bytes[226] = concat(
         s.memRoot,
         s.preimageKey,
-        self._b4(s.preimageOffset),
-        self._b4(s.pc),
-        self._b4(s.nextPC),
-        self._b4(s.lo),
-        self._b4(s.hi),
-        self._b4(s.heap),
+        convert(convert(s.preimageOffset, uint32), bytes4),
+        convert(convert(s.pc, uint32), bytes4),
+        convert(convert(s.nextPC, uint32), bytes4),
+        convert(convert(s.lo, uint32), bytes4),
+        convert(convert(s.hi, uint32), bytes4),
+        convert(convert(s.heap, uint32), bytes4),
         convert(convert(s.exitCode, uint8), bytes1),
         convert(convert(s.exited, uint8), bytes1),
         convert(convert(s.step, uint64), bytes8),
@@ -192,34 +180,36 @@ def _proof_offset(index: uint256) -> uint256:
 
 @internal
 @pure
-def _fold(leaf: bytes32, proof: Bytes[MEM_PROOF_SIZE], addr: uint256) -> bytes32:
+def _fold(leaf: bytes32, proof: bytes32[MEM_PROOF_WORDS], addr: uint256) -> bytes32:
     node: bytes32 = leaf
     path: uint256 = addr >> 5
     for i: uint256 in range(MEM_PROOF_LEVELS):
-        sibling: bytes32 = extract32(proof, 32 + 32 * i)
-        if (path >> i) & 1 == 0:
-            node = keccak256(concat(node, sibling))
+        if path & 1 == 0:
+            node = keccak256(abi_encode(node, proof[i + 1]))
         else:
-            node = keccak256(concat(sibling, node))
+            node = keccak256(abi_encode(proof[i + 1], node))
+        path = path >> 1
     return node
 
 
 @internal
 @view
-def _load_proof(addr: uint256, proof_offset: uint256) -> Bytes[MEM_PROOF_SIZE]:
+def _load_proof(addr: uint256, proof_offset: uint256) -> bytes32[MEM_PROOF_WORDS]:
+    """The proof at `proof_offset` (leaf, then 27 siblings) decoded into words: indexing them
+    in the fold loop is cheaper than `extract32` on the raw bytes."""
     if len(msg.data) < proof_offset + MEM_PROOF_SIZE:
         raise "check that there is enough calldata"
     if addr & 3 != 0:
         raise
-    return slice(msg.data, proof_offset, MEM_PROOF_SIZE)
+    return abi_decode(slice(msg.data, proof_offset, MEM_PROOF_SIZE), bytes32[MEM_PROOF_WORDS], unwrap_tuple=False)
 
 
 @internal
 @view
 def _read_mem(root: bytes32, addr: uint256, proof_offset: uint256) -> uint256:
     """The 32-bit word at 4-aligned `addr`, proven by the proof at `proof_offset`."""
-    proof: Bytes[MEM_PROOF_SIZE] = self._load_proof(addr, proof_offset)
-    leaf: bytes32 = extract32(proof, 0)
+    proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_offset)
+    leaf: bytes32 = proof[0]
     if self._fold(leaf, proof, addr) != root:
         raw_revert(method_id("InvalidMemoryProof()"))
     return (convert(leaf, uint256) >> ((28 - (addr & 31)) * 8)) & MASK32
@@ -229,9 +219,9 @@ def _read_mem(root: bytes32, addr: uint256, proof_offset: uint256) -> uint256:
 @view
 def _write_mem(addr: uint256, proof_offset: uint256, val: uint256) -> bytes32:
     """New root after writing `val` at `addr`; the same proof was verified by `_read_mem`."""
-    proof: Bytes[MEM_PROOF_SIZE] = self._load_proof(addr, proof_offset)
+    proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_offset)
     shamt: uint256 = (28 - (addr & 31)) * 8
-    leaf: uint256 = convert(extract32(proof, 0), uint256)
+    leaf: uint256 = convert(proof[0], uint256)
     leaf = (leaf & ~(MASK32 << shamt)) | ((val & MASK32) << shamt)
     return self._fold(convert(leaf, bytes32), proof, addr)
 

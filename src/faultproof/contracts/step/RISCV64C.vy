@@ -25,6 +25,7 @@ STATE_WINDOW: constant(uint256) = 416
 PROOF_OFFSET: constant(uint256) = 548
 MEM_PROOF_SIZE: constant(uint256) = 1920
 MEM_PROOF_LEVELS: constant(uint256) = 59
+MEM_PROOF_WORDS: constant(uint256) = 60
 NO_PROOF: constant(uint256) = 255
 
 MASK64: constant(uint256) = 18446744073709551615
@@ -98,12 +99,6 @@ def _fail(code: uint256):
 # ---------------------------------------------------------------------------------------------
 
 @internal
-@pure
-def _field(buf: Bytes[STATE_WINDOW], off: uint256, nbytes: uint256) -> uint256:
-    return convert(extract32(buf, off), uint256) >> (256 - 8 * nbytes)
-
-
-@internal
 @view
 def _decode_state() -> State:
     # the state plus what follows it in calldata (padding, proof length), so that every field
@@ -112,22 +107,16 @@ def _decode_state() -> State:
     s: State = empty(State)
     s.memRoot = extract32(buf, 0)
     s.preimageKey = extract32(buf, 32)
-    s.preimageOffset = self._field(buf, 64, 8)
-    s.pc = self._field(buf, 72, 8)
-    s.exitCode = self._field(buf, 80, 1)
-    s.exited = self._field(buf, 81, 1)
-    s.step = self._field(buf, 82, 8)
-    s.heap = self._field(buf, 90, 8)
-    s.loadReservation = self._field(buf, 98, 8)
+    s.preimageOffset = (convert(extract32(buf, 64), uint256) >> 192)
+    s.pc = (convert(extract32(buf, 72), uint256) >> 192)
+    s.exitCode = (convert(extract32(buf, 80), uint256) >> 248)
+    s.exited = (convert(extract32(buf, 81), uint256) >> 248)
+    s.step = (convert(extract32(buf, 82), uint256) >> 192)
+    s.heap = (convert(extract32(buf, 90), uint256) >> 192)
+    s.loadReservation = (convert(extract32(buf, 98), uint256) >> 192)
     for i: uint256 in range(32):
-        s.registers[i] = self._field(buf, 106 + 8 * i, 8)
+        s.registers[i] = (convert(extract32(buf, 106 + 8 * i), uint256) >> 192)
     return s
-
-
-@internal
-@pure
-def _b8(x: uint256) -> bytes8:
-    return convert(convert(x, uint64), bytes8)
 
 
 @internal
@@ -135,25 +124,25 @@ def _output_state(s: State) -> bytes32:
     """Pack the 362-byte witness, log it (LOG0) and return the status-tagged hash (§2.2)."""
     r: uint256[32] = s.registers
     regs: Bytes[256] = concat(
-        self._b8(r[0]), self._b8(r[1]), self._b8(r[2]), self._b8(r[3]),
-        self._b8(r[4]), self._b8(r[5]), self._b8(r[6]), self._b8(r[7]),
-        self._b8(r[8]), self._b8(r[9]), self._b8(r[10]), self._b8(r[11]),
-        self._b8(r[12]), self._b8(r[13]), self._b8(r[14]), self._b8(r[15]),
-        self._b8(r[16]), self._b8(r[17]), self._b8(r[18]), self._b8(r[19]),
-        self._b8(r[20]), self._b8(r[21]), self._b8(r[22]), self._b8(r[23]),
-        self._b8(r[24]), self._b8(r[25]), self._b8(r[26]), self._b8(r[27]),
-        self._b8(r[28]), self._b8(r[29]), self._b8(r[30]), self._b8(r[31]),
+        convert(convert(r[0], uint64), bytes8), convert(convert(r[1], uint64), bytes8), convert(convert(r[2], uint64), bytes8), convert(convert(r[3], uint64), bytes8),
+        convert(convert(r[4], uint64), bytes8), convert(convert(r[5], uint64), bytes8), convert(convert(r[6], uint64), bytes8), convert(convert(r[7], uint64), bytes8),
+        convert(convert(r[8], uint64), bytes8), convert(convert(r[9], uint64), bytes8), convert(convert(r[10], uint64), bytes8), convert(convert(r[11], uint64), bytes8),
+        convert(convert(r[12], uint64), bytes8), convert(convert(r[13], uint64), bytes8), convert(convert(r[14], uint64), bytes8), convert(convert(r[15], uint64), bytes8),
+        convert(convert(r[16], uint64), bytes8), convert(convert(r[17], uint64), bytes8), convert(convert(r[18], uint64), bytes8), convert(convert(r[19], uint64), bytes8),
+        convert(convert(r[20], uint64), bytes8), convert(convert(r[21], uint64), bytes8), convert(convert(r[22], uint64), bytes8), convert(convert(r[23], uint64), bytes8),
+        convert(convert(r[24], uint64), bytes8), convert(convert(r[25], uint64), bytes8), convert(convert(r[26], uint64), bytes8), convert(convert(r[27], uint64), bytes8),
+        convert(convert(r[28], uint64), bytes8), convert(convert(r[29], uint64), bytes8), convert(convert(r[30], uint64), bytes8), convert(convert(r[31], uint64), bytes8),
     )
     packed: Bytes[STATE_SIZE] = concat(
         s.memRoot,
         s.preimageKey,
-        self._b8(s.preimageOffset),
-        self._b8(s.pc),
+        convert(convert(s.preimageOffset, uint64), bytes8),
+        convert(convert(s.pc, uint64), bytes8),
         convert(convert(s.exitCode, uint8), bytes1),
         convert(convert(s.exited, uint8), bytes1),
-        self._b8(s.step),
-        self._b8(s.heap),
-        self._b8(s.loadReservation),
+        convert(convert(s.step, uint64), bytes8),
+        convert(convert(s.heap, uint64), bytes8),
+        convert(convert(s.loadReservation, uint64), bytes8),
         regs,
     )
     raw_log([], packed)
@@ -176,27 +165,31 @@ def _output_state(s: State) -> bytes32:
 
 @internal
 @view
-def _load_proof(addr: uint256, proof_index: uint256) -> Bytes[MEM_PROOF_SIZE]:
+def _load_proof(addr: uint256, proof_index: uint256) -> bytes32[MEM_PROOF_WORDS]:
+    """Memory proof `proof_index` (leaf, then 59 siblings) for the leaf at `addr`, as words.
+
+    Decoded into a word array once: indexing it is cheaper in the 59-level loop than
+    `extract32` on the raw bytes (~6k gas less per proof)."""
     if addr & 31 != 0:
         self._fail(ERR_MISALIGNED)
     off: uint256 = PROOF_OFFSET + proof_index * MEM_PROOF_SIZE
     if len(msg.data) < off + MEM_PROOF_SIZE:
         # upstream reads zeros past calldata, which cannot fold to any real root
         self._fail(ERR_MEM_PROOF)
-    return slice(msg.data, off, MEM_PROOF_SIZE)
+    return abi_decode(slice(msg.data, off, MEM_PROOF_SIZE), bytes32[MEM_PROOF_WORDS], unwrap_tuple=False)
 
 
 @internal
 @pure
-def _fold(leaf: bytes32, proof: Bytes[MEM_PROOF_SIZE], addr: uint256) -> bytes32:
+def _fold(leaf: bytes32, proof: bytes32[MEM_PROOF_WORDS], addr: uint256) -> bytes32:
     node: bytes32 = leaf
     path: uint256 = addr >> 5
     for i: uint256 in range(MEM_PROOF_LEVELS):
-        sibling: bytes32 = extract32(proof, 32 + 32 * i)
-        if (path >> i) & 1 == 0:
-            node = keccak256(concat(node, sibling))
+        if path & 1 == 0:
+            node = keccak256(abi_encode(node, proof[i + 1]))
         else:
-            node = keccak256(concat(sibling, node))
+            node = keccak256(abi_encode(proof[i + 1], node))
+        path = path >> 1
     return node
 
 
@@ -204,19 +197,33 @@ def _fold(leaf: bytes32, proof: Bytes[MEM_PROOF_SIZE], addr: uint256) -> bytes32
 @view
 def _get_leaf(root: bytes32, addr: uint256, proof_index: uint256) -> uint256:
     """The 32-byte leaf at 32-aligned `addr` as a big-endian word, verified against `root`."""
-    proof: Bytes[MEM_PROOF_SIZE] = self._load_proof(addr, proof_index)
-    leaf: bytes32 = extract32(proof, 0)
-    if self._fold(leaf, proof, addr) != root:
+    proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_index)
+    if self._fold(proof[0], proof, addr) != root:
         self._fail(ERR_MEM_PROOF)
-    return convert(leaf, uint256)
+    return convert(proof[0], uint256)
 
 
 @internal
 @view
-def _set_leaf(addr: uint256, leaf: uint256, proof_index: uint256) -> bytes32:
-    """Root after replacing the leaf at `addr`, with the siblings of proof `proof_index`."""
-    proof: Bytes[MEM_PROOF_SIZE] = self._load_proof(addr, proof_index)
-    return self._fold(convert(leaf, bytes32), proof, addr)
+def _patch_leaf(root: bytes32, addr: uint256, proof_index: uint256, mask: uint256, val: uint256) -> bytes32:
+    """Verify the leaf at `addr` against `root` and return the root after replacing its `mask`
+    bits with `val` (already masked). One pass over the siblings folds both the old and the
+    new leaf: the same checks as verify-then-write (§3.2), one proof decode and loop less."""
+    proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_index)
+    old: bytes32 = proof[0]
+    new: bytes32 = convert((convert(old, uint256) & ~mask) | val, bytes32)
+    path: uint256 = addr >> 5
+    for i: uint256 in range(MEM_PROOF_LEVELS):
+        if path & 1 == 0:
+            old = keccak256(abi_encode(old, proof[i + 1]))
+            new = keccak256(abi_encode(new, proof[i + 1]))
+        else:
+            old = keccak256(abi_encode(proof[i + 1], old))
+            new = keccak256(abi_encode(proof[i + 1], new))
+        path = path >> 1
+    if old != root:
+        self._fail(ERR_MEM_PROOF)
+    return new
 
 
 @internal
@@ -299,16 +306,14 @@ def _store_mem(root: bytes32, addr: uint256, size: uint256, new_val: uint256, pr
     lshift: uint256 = 8 * (32 - alignment - in_left)
     lmask: uint256 = self._bmask(in_left) << lshift
     lval: uint256 = ((be >> (8 * in_right)) << lshift) & lmask
-    left: uint256 = self._get_leaf(root, left_addr, proof_l)
-    new_root: bytes32 = self._set_leaf(left_addr, (left & ~lmask) | lval, proof_l)
+    new_root: bytes32 = self._patch_leaf(root, left_addr, proof_l, lmask, lval)
     if left_addr != right_addr:
         if proof_r == NO_PROOF:
             self._fail(ERR_NO_RIGHT_STORE)
         rshift: uint256 = 8 * (32 - in_right)
         rmask: uint256 = self._bmask(in_right) << rshift
         rval: uint256 = (be << rshift) & rmask
-        right: uint256 = self._get_leaf(new_root, right_addr, proof_r)
-        new_root = self._set_leaf(right_addr, (right & ~rmask) | rval, proof_r)
+        new_root = self._patch_leaf(new_root, right_addr, proof_r, rmask, rval)
     return new_root
 
 
@@ -570,8 +575,7 @@ def _read_preimage_value(s: State, addr: uint256, count_in: uint256, local_conte
     pdat: uint256 = dat >> (8 * alignment)
     r.preimageOffset = (s.preimageOffset + count) & MASK64
     leaf_addr: uint256 = addr - alignment
-    leaf: uint256 = self._get_leaf(s.memRoot, leaf_addr, s.pbase)
-    r.memRoot = self._set_leaf(leaf_addr, (leaf & ~mask) | (pdat & mask), s.pbase)
+    r.memRoot = self._patch_leaf(s.memRoot, leaf_addr, s.pbase, mask, pdat & mask)
     return count, r
 
 
