@@ -161,3 +161,10 @@ def test_error_selectors_are_in_every_abi(contracts: dict[str, StepContract]) ->
     assert {n.removesuffix("()") for n in MIPS_ERRORS} <= mips_names
     for sig, sel in CALLDATA_ERRORS.items():
         assert keccak256(sig.encode())[:4] == sel
+
+
+def test_binding_views(contracts: dict[str, StepContract], oracle: str) -> None:
+    for isa, vm in contracts.items():
+        assert vm.oracle().lower() == oracle.lower(), isa
+        assert vm.version(), isa
+        assert step_contract(isa) is type(vm)
