@@ -229,6 +229,7 @@ def test_cli_conformance_exits_one_on_divergence(monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # ~4-8 min per ISA on a 2-core machine; above the 300 s default
 @pytest.mark.parametrize("isa_name", ISAS)
 def test_long_conformance_run(isa_name: str) -> None:
     """Every bundled guest (200 witnesses each) and 3000 fuzzed instructions."""
