@@ -280,3 +280,38 @@ def test_sc_at_address_zero_without_lr_succeeds() -> None:
     vm.set_register(2, 0x77)
     run_words(vm, [enc_amo(c.AMO_SC, 3, 5, 0, 2)])
     assert vm.register(5) == 0 and vm.memory.read(0, 8) == (0x77).to_bytes(8, "little")
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+@pytest.mark.parametrize(
+    "word",
+    [
+        0x00000043,  # fmadd.s
+        0x02000047,  # fmsub.d
+        0x0000004B,  # fnmsub.s
+        0x0200004F,  # fnmadd.d
+        0x02000057,  # vector (OP-V)
+        0x0000000B,  # custom-0
+        0x0000005B,  # custom-2
+        0x0000007B,  # custom-3
+    ],
+)
+def test_fused_fp_vector_and_custom_opcodes_revert(word: int, compressed: bool) -> None:
+    """Asterisc no-ops F/D loads, stores and OP-FP but reverts on the fused forms and on every
+    other unknown major opcode (§4.2), in both ISAs."""
+    with pytest.raises(RiscvRevert) as e:
+        run_one(word, {}, compressed)
+    assert e.value.code == c.ERR_UNKNOWN_OPCODE
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_fp_loads_stores_and_ops_are_noops_in_both_isas(compressed: bool) -> None:
+    """FLW/FLD, FSW/FSD and OP-FP: pc + 4, no register, no memory (§4.2, §4.5)."""
+    addr = 0x300000
+    for word in (0x00052007, 0x00053007, 0x00A52027, 0x00A53027, 0x02A57553, 0xE2050553):
+        vm = make_vm(compressed)
+        vm.set_register(10, addr)
+        vm.memory.write(addr, b"\x11" * 8)
+        run_words(vm, [word])
+        assert vm.pc == CODE + 4 and vm.register(10) == addr
+        assert vm.memory.read(addr, 8) == b"\x11" * 8

@@ -120,3 +120,22 @@ def test_matches_qemu(name: str, isa: str) -> None:
     assert vm.exited
     assert out.getvalue() == ref.stdout + ref.stderr or out.getvalue() == ref.stdout
     assert vm.exit_code == ref.returncode
+
+
+@pytest.mark.parametrize("name", ["hello", "exitcode"])
+def test_riscv64c_gives_riscv64_states_on_uncompressed_programs(name: str) -> None:
+    """The same uncompressed ELF in both ISAs: identical state hashes all along, identical
+    witnesses (state and proofs), identical output."""
+    elf = guest_elf(name, "riscv64")
+    outs = [io.BytesIO(), io.BytesIO()]
+    plain = load_elf(elf, stdout=outs[0])
+    rvc = load_elf(elf, stdout=outs[1], compressed=True)
+    assert plain.state_hash() == rvc.state_hash()
+    while not plain.exited:
+        wa, wb = plain.step(proof=True), rvc.step(proof=True)
+        assert wa is not None and wb is not None
+        assert (wa.state, wa.proof) == (wb.state, wb.proof)
+        plain.run(37)
+        rvc.run(37)
+        assert plain.state_hash() == rvc.state_hash()
+    assert rvc.exited and outs[0].getvalue() == outs[1].getvalue()
