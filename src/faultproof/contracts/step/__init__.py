@@ -2,8 +2,9 @@
 
 `MIPS32.vy` is ABI-identical to Cannon's MIPS.sol and `RISCV64.vy` to Asterisc's RISCV.sol: both
 expose ``step(bytes,bytes,bytes32) -> bytes32`` (selector ``0xe14ced32``) and ``oracle()``. The
-helpers here compile and deploy them and build canonical ``step`` calldata, which both contracts
-require (they reject non-canonical ABI offsets exactly as upstream does).
+helpers here compile and deploy them and build canonical ``step`` calldata, which all three
+contracts require (non-canonical ABI offsets revert with named errors, `CALLDATA_ERRORS`).
+Typed bindings: `faultproof.contracts.step.binding`.
 """
 
 from __future__ import annotations
