@@ -120,5 +120,8 @@ def test_a_thousand_random_games() -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # ~3-4 CPU minutes; more on a shared machine
-def test_ten_thousand_random_games() -> None:
+def test_ten_thousand_random_games(request: pytest.FixtureRequest) -> None:
+    # Minutes long: only when `-m slow` asks for it, not in a plain `pytest tests/game` run.
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("slow: select with -m slow")
     assert play_many(10_000, 20261124) > 100_000
