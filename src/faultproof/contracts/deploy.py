@@ -19,23 +19,18 @@ import json
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from eth_abi.abi import decode as abi_decode
-from eth_utils.address import to_checksum_address
 
-from faultproof.chain.base import Chain
-from faultproof.chain.receipt import Receipt
-from faultproof.contracts.compiler import load_contract
-from faultproof.contracts.dispute import (
-    DisputeConfig,
-    DisputeSetupError,
-    artifact,
-    encode_game_args,
-)
 from faultproof.errors import FaultproofError
-from faultproof.game.bonds import required_bond_at_depth
+
+if TYPE_CHECKING:
+    from faultproof.chain.base import Chain
+    from faultproof.chain.receipt import Receipt
+
+# The chain, ABI and contract modules are imported where they are used: this module is imported
+# by every `faultproof` invocation (to register the command), which should stay fast.
 
 #: Mainnet values (spec digest §0), the defaults of every parameter below.
 MAINNET_MAX_GAME_DEPTH = 73
@@ -72,6 +67,8 @@ class GameTypeParams:
     """Root bond charged by the factory; None: the depth-0 bond of the schedule (0.08 ETH at 73)."""
 
     def bond(self) -> int:
+        from faultproof.game.bonds import required_bond_at_depth
+
         return required_bond_at_depth(0, self.max_game_depth) if self.init_bond is None \
             else self.init_bond
 
@@ -132,6 +129,8 @@ def check_game_params(params: GameTypeParams, challenge_period: int) -> None:
 
 
 def _address(value: str) -> str:
+    from eth_utils.address import to_checksum_address
+
     try:
         return to_checksum_address(value)
     except ValueError:
@@ -167,6 +166,11 @@ def deploy_game_type(
     registry; a fresh one always respects the new type) the sender, as the registry's
     guardian, makes the new type the respected one: only respected games can move the anchor.
     """
+    from eth_abi.abi import decode as abi_decode
+    from eth_utils.address import to_checksum_address
+
+    from faultproof.contracts.compiler import load_contract
+    from faultproof.contracts.dispute import DisputeConfig, artifact, encode_game_args
     from faultproof.vm import get_isa
 
     isa = get_isa(params.isa)
@@ -255,7 +259,7 @@ def deploy_game_type(
         l2_chain_id=params.l2_chain_id,
     )
     game_args = encode_game_args(cfg, step.address, weth, anchor_state_registry)
-    receipt: Receipt = factory_c.transact("setImplementation", params.game_type, blueprint,
+    receipt = factory_c.transact("setImplementation", params.game_type, blueprint,
                                           game_args, sender=sender)
     gas["setImplementation"] = receipt.gas_used
     receipt = factory_c.transact("setInitBond", params.game_type, params.bond(), sender=sender)
@@ -306,6 +310,7 @@ def keyed_rpc_chain(url: str, private_key: str, *, receipt_timeout: float = 120.
     from eth_account import Account
     from web3 import Web3
 
+    from faultproof.chain.receipt import Receipt
     from faultproof.chain.rpc import RpcChain
 
     try:
@@ -477,7 +482,7 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
             anchor_state_registry=anchor_state_registry, template_game_type=template_game_type,
             system=system, respect=respect,
         )
-    except (FaultproofError, DisputeSetupError) as exc:
+    except FaultproofError as exc:  # DisputeSetupError, chain and VM errors included
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     text = result.to_json()
