@@ -12,6 +12,7 @@ from faultproof.chain.embedded import EmbeddedChain
 from faultproof.contracts.step.binding import StepContract, step_contract
 from faultproof.guests import find_go, guest_elf
 from faultproof.vm import get_isa
+from faultproof.vm.riscv.loader import load_elf
 
 pytestmark = [
     pytest.mark.go,
@@ -36,3 +37,24 @@ def test_go_hello_witnesses_replay_on_chain(chain: EmbeddedChain, oracle: str, i
         checked += 1
         vm.run(SAMPLE_EVERY[isa])
     assert vm.exit_code == 0 and checked > 20
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("isa", ["riscv64", "riscv64c"])
+def test_go_hello_syscalls_replay_on_chain(chain: EmbeddedChain, oracle: str, isa: str) -> None:
+    """Every ECALL of go-hello (155: fcntl, openat -> EACCES, write, exit_group, clock_gettime
+    and getrlimit struct writes, sched_getaffinity, sigaltstack, rt_sigaction x114,
+    rt_sigprocmask, gettid, mmap x21) witnessed and replayed on chain."""
+    contract = step_contract(isa).deploy(chain, oracle)
+    vm = load_elf(guest_elf("go-hello", "riscv64"), compressed=isa == "riscv64c")
+    numbers: set[int] = set()
+    while not vm.exited:
+        if int.from_bytes(vm.memory.read(vm.pc, 4), "little") == 0x73:
+            numbers.add(vm.register(17))
+            w = vm.step(proof=True)
+            assert w is not None
+            result = contract.step(w.state, w.proof)
+            assert result.success and result.post_state_hash == vm.state_hash(), (w.step, result.error)
+        else:
+            vm.run(1)
+    assert {25, 56, 64, 94, 113, 163, 222} <= numbers, sorted(numbers)
