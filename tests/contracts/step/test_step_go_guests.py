@@ -58,3 +58,19 @@ def test_go_hello_syscalls_replay_on_chain(chain: EmbeddedChain, oracle: str, is
         else:
             vm.run(1)
     assert {25, 56, 64, 94, 113, 163, 222} <= numbers, sorted(numbers)
+
+
+@pytest.mark.parametrize("isa", ["riscv64", "riscv64c"])
+def test_go_alloc_late_witnesses_replay_on_chain(chain: EmbeddedChain, oracle: str,
+                                                 isa: str) -> None:
+    """go-alloc near its end (~72 MiB of pages touched, ~39 M steps): the memory proofs of a
+    big, deep tree are accepted on chain."""
+    contract = step_contract(isa).deploy(chain, oracle)
+    vm = load_elf(guest_elf("go-alloc", "riscv64"), compressed=isa == "riscv64c")
+    vm.run(38_900_000)
+    assert not vm.exited and vm.page_count > 10_000
+    for _ in range(30):
+        w = vm.step(proof=True)
+        assert w is not None
+        result = contract.step(w.state, w.proof)
+        assert result.success and result.post_state_hash == vm.state_hash(), (w.step, result.error)
