@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from faultproof.vm.keccak import hash_pair, keccak_pair, lanes_to_bytes
+from faultproof.vm.keccak import _ROUND_CONSTANTS, hash_pair, keccak_pair, lanes_to_bytes
 
 PAGE_ADDR_BITS = 12
 PAGE_SIZE = 1 << PAGE_ADDR_BITS
@@ -275,95 +275,375 @@ def read_bytes_in_leaf(
 # --------------------------------------------------------------------------------------------------
 
 
+# Keccak-f[1600] over sixteen independent node pairs at once. A state hash after a long run hashes
+# millions of pairs (a fully written 4 KiB page alone is 127), and one scalar permutation keeps a
+# core busy ~500 ns. Written as a loop over the sixteen columns of a lane-major batch, LLVM's loop
+# vectorizer turns each lane operation into AVX2 instructions on four pairs (it leaves loops shorter
+# than 16 trips alone, hence the width), about 3x the throughput of the scalar keccak.
+
+BATCH = 16
+"""Pairs hashed by one :func:`_keccak_batch` call."""
+
+
 @njit(cache=True, inline="always")
-def _is_zero_pair(buf: np.ndarray, i: int, zero: np.ndarray, h: int) -> bool:
+def _rotl(x: np.uint64, n: int) -> np.uint64:
+    return (x << np.uint64(n)) | (x >> np.uint64(64 - n))
+
+
+@njit(cache=True, inline="always")
+def _round(s: tuple[np.uint64, ...], rc: np.uint64) -> tuple[np.uint64, ...]:
+    """One Keccak-f[1600] round (theta, rho, pi, chi, iota) on 25 lanes, lane ``aXY`` at x + 5y."""
+    (a00, a10, a20, a30, a40, a01, a11, a21, a31, a41, a02, a12, a22, a32, a42,
+     a03, a13, a23, a33, a43, a04, a14, a24, a34, a44) = s  # fmt: skip
+    c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04
+    c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14
+    c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24
+    c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34
+    c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44
+    d0 = c4 ^ _rotl(c1, 1)
+    d1 = c0 ^ _rotl(c2, 1)
+    d2 = c1 ^ _rotl(c3, 1)
+    d3 = c2 ^ _rotl(c4, 1)
+    d4 = c3 ^ _rotl(c0, 1)
+    b00 = a00 ^ d0
+    b13 = _rotl(a01 ^ d0, 36)
+    b21 = _rotl(a02 ^ d0, 3)
+    b34 = _rotl(a03 ^ d0, 41)
+    b42 = _rotl(a04 ^ d0, 18)
+    b02 = _rotl(a10 ^ d1, 1)
+    b10 = _rotl(a11 ^ d1, 44)
+    b23 = _rotl(a12 ^ d1, 10)
+    b31 = _rotl(a13 ^ d1, 45)
+    b44 = _rotl(a14 ^ d1, 2)
+    b04 = _rotl(a20 ^ d2, 62)
+    b12 = _rotl(a21 ^ d2, 6)
+    b20 = _rotl(a22 ^ d2, 43)
+    b33 = _rotl(a23 ^ d2, 15)
+    b41 = _rotl(a24 ^ d2, 61)
+    b01 = _rotl(a30 ^ d3, 28)
+    b14 = _rotl(a31 ^ d3, 55)
+    b22 = _rotl(a32 ^ d3, 25)
+    b30 = _rotl(a33 ^ d3, 21)
+    b43 = _rotl(a34 ^ d3, 56)
+    b03 = _rotl(a40 ^ d4, 27)
+    b11 = _rotl(a41 ^ d4, 20)
+    b24 = _rotl(a42 ^ d4, 39)
+    b32 = _rotl(a43 ^ d4, 8)
+    b40 = _rotl(a44 ^ d4, 14)
     return (
-        buf[i, 0] == zero[h, 0] and buf[i, 1] == zero[h, 1] and buf[i, 2] == zero[h, 2] and buf[i, 3] == zero[h, 3]
-        and buf[i + 1, 0] == zero[h, 0] and buf[i + 1, 1] == zero[h, 1]
-        and buf[i + 1, 2] == zero[h, 2] and buf[i + 1, 3] == zero[h, 3]
+        b00 ^ (~b10 & b20) ^ rc, b10 ^ (~b20 & b30), b20 ^ (~b30 & b40), b30 ^ (~b40 & b00),
+        b40 ^ (~b00 & b10),
+        b01 ^ (~b11 & b21), b11 ^ (~b21 & b31), b21 ^ (~b31 & b41), b31 ^ (~b41 & b01),
+        b41 ^ (~b01 & b11),
+        b02 ^ (~b12 & b22), b12 ^ (~b22 & b32), b22 ^ (~b32 & b42), b32 ^ (~b42 & b02),
+        b42 ^ (~b02 & b12),
+        b03 ^ (~b13 & b23), b13 ^ (~b23 & b33), b23 ^ (~b33 & b43), b33 ^ (~b43 & b03),
+        b43 ^ (~b03 & b13),
+        b04 ^ (~b14 & b24), b14 ^ (~b24 & b34), b24 ^ (~b34 & b44), b34 ^ (~b44 & b04),
+        b44 ^ (~b04 & b14),
     )  # fmt: skip
 
 
-@njit(cache=True)
-def _page_root_into(page: np.ndarray, zero: np.ndarray, out: np.ndarray) -> None:
-    """Root of one page's height-7 subtree. All-zero pairs take Z[h] without hashing."""
-    lanes = page.view(np.uint64)  # 512 little-endian lanes = 128 leaves of 4 lanes
-    buf = np.empty((64, 4), dtype=np.uint64)
-    for i in range(64):
-        j = 8 * i
-        if (lanes[j] | lanes[j + 1] | lanes[j + 2] | lanes[j + 3] | lanes[j + 4] | lanes[j + 5]
-                | lanes[j + 6] | lanes[j + 7]) == 0:  # fmt: skip
-            buf[i, 0], buf[i, 1], buf[i, 2], buf[i, 3] = (
-                zero[1, 0],
-                zero[1, 1],
-                zero[1, 2],
-                zero[1, 3],
-            )
-        else:
-            buf[i, 0], buf[i, 1], buf[i, 2], buf[i, 3] = keccak_pair(
-                lanes[j], lanes[j + 1], lanes[j + 2], lanes[j + 3],
-                lanes[j + 4], lanes[j + 5], lanes[j + 6], lanes[j + 7],
+@njit(cache=True, **NO_NRT)
+def _keccak_batch(st: np.ndarray) -> None:
+    """keccak256 of BATCH 64-byte messages at once, in place in ``st`` (uint64[25 * BATCH]).
+
+    Lane q of message k sits at ``st[q * BATCH + k]``: callers fill lanes 0..7 (left || right), the
+    digest comes back in lanes 0..3. Lane-major with a constant stride keeps the column loop free of
+    aliasing questions, so it vectorizes. Two rounds per pass over the columns halve the state
+    loads and stores; spelling out all 24 is ~10% faster but takes ~10x longer to compile.
+    Padding as in :func:`faultproof.vm.keccak.keccak_pair`: 0x01 at byte 64 (lane 8), 0x80 at byte
+    135 (lane 16).
+    """
+    for k in range(BATCH):
+        st[8 * BATCH + k] = np.uint64(1)
+        for q in range(9, 25):
+            st[q * BATCH + k] = np.uint64(0)
+        st[16 * BATCH + k] = np.uint64(0x8000000000000000)
+    for rnd in range(0, 24, 2):
+        for k in range(BATCH):
+            s: tuple[np.uint64, ...] = (
+                st[0 * BATCH + k], st[1 * BATCH + k], st[2 * BATCH + k], st[3 * BATCH + k],
+                st[4 * BATCH + k], st[5 * BATCH + k], st[6 * BATCH + k], st[7 * BATCH + k],
+                st[8 * BATCH + k], st[9 * BATCH + k], st[10 * BATCH + k], st[11 * BATCH + k],
+                st[12 * BATCH + k], st[13 * BATCH + k], st[14 * BATCH + k], st[15 * BATCH + k],
+                st[16 * BATCH + k], st[17 * BATCH + k], st[18 * BATCH + k], st[19 * BATCH + k],
+                st[20 * BATCH + k], st[21 * BATCH + k], st[22 * BATCH + k], st[23 * BATCH + k],
+                st[24 * BATCH + k],
             )  # fmt: skip
-    n = 64
-    h = 1
-    while n > 1:
-        n //= 2
-        for i in range(n):
-            k = 2 * i
-            if _is_zero_pair(buf, k, zero, h):
-                buf[i, 0], buf[i, 1], buf[i, 2], buf[i, 3] = (
-                    zero[h + 1, 0],
-                    zero[h + 1, 1],
-                    zero[h + 1, 2],
-                    zero[h + 1, 3],
+            s = _round(s, _ROUND_CONSTANTS[rnd])
+            s = _round(s, _ROUND_CONSTANTS[rnd + 1])
+            st[0 * BATCH + k] = s[0]
+            st[1 * BATCH + k] = s[1]
+            st[2 * BATCH + k] = s[2]
+            st[3 * BATCH + k] = s[3]
+            st[4 * BATCH + k] = s[4]
+            st[5 * BATCH + k] = s[5]
+            st[6 * BATCH + k] = s[6]
+            st[7 * BATCH + k] = s[7]
+            st[8 * BATCH + k] = s[8]
+            st[9 * BATCH + k] = s[9]
+            st[10 * BATCH + k] = s[10]
+            st[11 * BATCH + k] = s[11]
+            st[12 * BATCH + k] = s[12]
+            st[13 * BATCH + k] = s[13]
+            st[14 * BATCH + k] = s[14]
+            st[15 * BATCH + k] = s[15]
+            st[16 * BATCH + k] = s[16]
+            st[17 * BATCH + k] = s[17]
+            st[18 * BATCH + k] = s[18]
+            st[19 * BATCH + k] = s[19]
+            st[20 * BATCH + k] = s[20]
+            st[21 * BATCH + k] = s[21]
+            st[22 * BATCH + k] = s[22]
+            st[23 * BATCH + k] = s[23]
+            st[24 * BATCH + k] = s[24]
+
+
+@njit(cache=True, inline="always")
+def _is_zero_node(a: np.ndarray, i: int, zero: np.ndarray, h: int) -> bool:
+    return (
+        (a[i, 0] == zero[h, 0])
+        & (a[i, 1] == zero[h, 1])
+        & (a[i, 2] == zero[h, 2])
+        & (a[i, 3] == zero[h, 3])
+    )
+
+
+@njit(cache=True, **NO_NRT)
+def _flush(st: np.ndarray, dst: np.ndarray, count: int, nodes: np.ndarray) -> None:
+    """Hash the first ``count`` queued pairs and store each digest at row ``dst[k]`` of ``nodes``.
+
+    Columns past ``count`` hold stale lanes from an earlier batch: hashed, never stored.
+    """
+    _keccak_batch(st)
+    for k in range(count):
+        r = dst[k]
+        for q in range(4):
+            nodes[r, q] = st[q * BATCH + k]
+
+
+PAGE_GROUP = 16
+"""Pages hashed together by one parallel task: the narrow top of a page tree (8, 4, 2, 1 pairs)
+fills whole batches only when several pages share them."""
+SERIAL_HASH_PAGES = 2 * PAGE_GROUP
+"""Up to this many dirty pages are rehashed on the calling thread (see _hash_pages_serial)."""
+
+
+@njit(cache=True)
+def _hash_page_group(
+    pages: np.ndarray, slots: np.ndarray, first: int, roots: np.ndarray, zero: np.ndarray
+) -> None:
+    """roots[s] = root of page ``s``'s height-7 subtree, for slots[first : first + PAGE_GROUP].
+
+    Level by level across the group, pairs whose two children are the zero hash of their height
+    take the next zero hash without hashing; every other pair is queued into a batch.
+    """
+    count = min(PAGE_GROUP, slots.shape[0] - first)
+    cur = np.empty((PAGE_GROUP * 64, 4), dtype=np.uint64)  # node i of page g at row 64g + i
+    nxt = np.empty((PAGE_GROUP * 64, 4), dtype=np.uint64)
+    st = np.zeros(25 * BATCH, dtype=np.uint64)
+    dst = np.empty(BATCH, dtype=np.int64)
+    queued = 0
+    for g in range(count):  # leaves -> height 1
+        lanes = pages[slots[first + g]].view(np.uint64)
+        for i in range(64):
+            j = 8 * i
+            r = 64 * g + i
+            if (lanes[j] | lanes[j + 1] | lanes[j + 2] | lanes[j + 3] | lanes[j + 4]
+                    | lanes[j + 5] | lanes[j + 6] | lanes[j + 7]) == 0:  # fmt: skip
+                cur[r, 0], cur[r, 1], cur[r, 2], cur[r, 3] = (
+                    zero[1, 0],
+                    zero[1, 1],
+                    zero[1, 2],
+                    zero[1, 3],
                 )
-            else:
-                buf[i, 0], buf[i, 1], buf[i, 2], buf[i, 3] = keccak_pair(
-                    buf[k, 0], buf[k, 1], buf[k, 2], buf[k, 3],
-                    buf[k + 1, 0], buf[k + 1, 1], buf[k + 1, 2], buf[k + 1, 3],
-                )  # fmt: skip
-        h += 1
-    out[0], out[1], out[2], out[3] = buf[0, 0], buf[0, 1], buf[0, 2], buf[0, 3]
+                continue
+            for q in range(8):
+                st[q * BATCH + queued] = lanes[j + q]
+            dst[queued] = r
+            queued += 1
+            if queued == BATCH:
+                _flush(st, dst, queued, cur)
+                queued = 0
+    if queued:
+        _flush(st, dst, queued, cur)
+        queued = 0
+    for h in range(1, PAGE_TREE_HEIGHT):  # height h -> h + 1
+        width = 64 >> h
+        for g in range(count):
+            for i in range(width):
+                left = 64 * g + 2 * i
+                r = 64 * g + i
+                if _is_zero_node(cur, left, zero, h) & _is_zero_node(cur, left + 1, zero, h):
+                    nxt[r, 0], nxt[r, 1], nxt[r, 2], nxt[r, 3] = (
+                        zero[h + 1, 0], zero[h + 1, 1], zero[h + 1, 2], zero[h + 1, 3]
+                    )  # fmt: skip
+                    continue
+                for q in range(4):
+                    st[q * BATCH + queued] = cur[left, q]
+                    st[(4 + q) * BATCH + queued] = cur[left + 1, q]
+                dst[queued] = r
+                queued += 1
+                if queued == BATCH:
+                    _flush(st, dst, queued, nxt)
+                    queued = 0
+        if queued:
+            _flush(st, dst, queued, nxt)
+            queued = 0
+        cur, nxt = nxt, cur
+    for g in range(count):
+        s = slots[first + g]
+        r = 64 * g
+        roots[s, 0], roots[s, 1], roots[s, 2], roots[s, 3] = (
+            cur[r, 0],
+            cur[r, 1],
+            cur[r, 2],
+            cur[r, 3],
+        )
 
 
 @njit(cache=True, parallel=True)
-def _refresh_page_roots(
-    pages: np.ndarray, dirty: np.ndarray, n: np.int64, roots: np.ndarray, zero: np.ndarray
-) -> None:
-    """Rehash every dirty page (pages are independent, so this runs on all cores)."""
-    for slot in prange(n):
-        if dirty[slot]:
-            _page_root_into(pages[slot], zero, roots[slot])
-            dirty[slot] = 0
+def _hash_pages(pages: np.ndarray, slots: np.ndarray, roots: np.ndarray, zero: np.ndarray) -> None:
+    """Rehash the pages ``slots`` on all cores, one group of pages per task."""
+    for grp in prange((slots.shape[0] + PAGE_GROUP - 1) // PAGE_GROUP):
+        _hash_page_group(pages, slots, grp * PAGE_GROUP, roots, zero)
 
 
 @njit(cache=True)
-def _reduce_level(
-    idx: np.ndarray, hashes: np.ndarray, zero_h: np.ndarray
+def _hash_pages_serial(
+    pages: np.ndarray, slots: np.ndarray, roots: np.ndarray, zero: np.ndarray
+) -> None:
+    """:func:`_hash_pages` on this thread: for a few pages, waking the thread pool costs more
+    than the hashing (milliseconds on a busy machine, against ~0.03 ms per page)."""
+    for first in range(0, slots.shape[0], PAGE_GROUP):
+        _hash_page_group(pages, slots, first, roots, zero)
+
+
+# The tree above the pages is sparse: level L (L = 0 is the page roots, height 7) is a sorted array of
+# the node indices that have a non-zero-subtree below them, with their hashes. All levels live in two
+# flat arrays, level L at rows offsets[L]:offsets[L+1], so numba code can walk them in one call.
+
+
+@njit(cache=True)
+def _level_sizes(page_idx: np.ndarray, levels: int) -> np.ndarray:
+    """offsets[0..levels] of the flat level arrays for sorted, distinct page indices."""
+    offsets = np.zeros(levels + 1, dtype=np.int64)
+    cur = page_idx.copy()
+    offsets[1] = cur.shape[0]
+    for lvl in range(1, levels):
+        m = 0
+        for i in range(cur.shape[0]):
+            parent = cur[i] >> 1
+            if m == 0 or cur[m - 1] != parent:
+                cur[m] = parent
+                m += 1
+        cur = cur[:m]
+        offsets[lvl + 1] = offsets[lvl] + m
+    return offsets
+
+
+@njit(cache=True)
+def _build_levels(
+    page_idx: np.ndarray, page_hash: np.ndarray, offsets: np.ndarray, zero: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One level up a sparse tree: sorted node indices + hashes -> parent indices + hashes."""
-    n = idx.shape[0]
-    out_idx = np.empty(n, dtype=np.int64)
-    out_h = np.empty((n, 4), dtype=np.uint64)
-    st = np.empty(25, dtype=np.uint64)
-    i = 0
-    m = 0
-    while i < n:
-        k = idx[i]
-        parent = k >> 1
-        if (k & 1) == 0:
-            if i + 1 < n and idx[i + 1] == k + 1:
-                hash_pair(hashes[i], hashes[i + 1], out_h[m], st)
+    """All sparse levels from the sorted page roots up to the root (batched hashing)."""
+    levels = offsets.shape[0] - 1
+    total = offsets[levels]
+    idx = np.empty(total, dtype=np.int64)
+    hashes = np.empty((total, 4), dtype=np.uint64)
+    idx[: page_idx.shape[0]] = page_idx
+    hashes[: page_idx.shape[0]] = page_hash
+    st = np.zeros(25 * BATCH, dtype=np.uint64)
+    dst = np.empty(BATCH, dtype=np.int64)
+    for lvl in range(levels - 1):
+        h = PAGE_TREE_HEIGHT + lvl
+        i = offsets[lvl]
+        end = offsets[lvl + 1]
+        m = offsets[lvl + 1]
+        queued = 0
+        while i < end:
+            k = idx[i]
+            if (k & 1) == 0 and i + 1 < end and idx[i + 1] == k + 1:
+                left, right = i, i + 1
                 i += 2
-            else:
-                hash_pair(hashes[i], zero_h, out_h[m], st)
+            elif (k & 1) == 0:
+                left, right = i, -1
                 i += 1
+            else:
+                left, right = -1, i
+                i += 1
+            for q in range(4):
+                st[q * BATCH + queued] = zero[h, q] if left < 0 else hashes[left, q]
+                st[(4 + q) * BATCH + queued] = zero[h, q] if right < 0 else hashes[right, q]
+            idx[m] = k >> 1
+            dst[queued] = m
+            m += 1
+            queued += 1
+            if queued == BATCH:
+                _flush(st, dst, queued, hashes)
+                queued = 0
+        if queued:
+            _flush(st, dst, queued, hashes)
+    return idx, hashes
+
+
+@njit(cache=True)
+def _find_in(idx: np.ndarray, lo: np.int64, hi: np.int64, key: np.int64) -> np.int64:
+    """Row of ``key`` in the sorted rows idx[lo:hi], or -1."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if idx[mid] < key:
+            lo = mid + 1
         else:
-            hash_pair(zero_h, hashes[i], out_h[m], st)
-            i += 1
-        out_idx[m] = parent
-        m += 1
-    return out_idx[:m], out_h[:m]
+            hi = mid
+    if lo < idx.shape[0] and idx[lo] == key:
+        return np.int64(lo)
+    return np.int64(-1)
+
+
+@njit(cache=True)
+def _update_paths(
+    idx: np.ndarray,
+    hashes: np.ndarray,
+    offsets: np.ndarray,
+    rows: np.ndarray,
+    page_roots: np.ndarray,
+    slots: np.ndarray,
+    zero: np.ndarray,
+) -> None:
+    """Refresh the level-0 rows of the rehashed pages ``slots`` (at ``rows``) and their ancestors.
+
+    Only for an unchanged set of pages: every ancestor row already exists, so each level is a
+    binary search per changed node plus one hash.
+    """
+    todo = np.sort(rows)
+    for j in range(slots.shape[0]):
+        r = rows[j]
+        s = slots[j]
+        hashes[r, 0], hashes[r, 1], hashes[r, 2], hashes[r, 3] = (
+            page_roots[s, 0], page_roots[s, 1], page_roots[s, 2], page_roots[s, 3]
+        )  # fmt: skip
+    for lvl in range(offsets.shape[0] - 2):
+        h = PAGE_TREE_HEIGHT + lvl
+        lo, hi = offsets[lvl], offsets[lvl + 1]
+        plo, phi = offsets[lvl + 1], offsets[lvl + 2]
+        m = 0
+        for j in range(todo.shape[0]):
+            parent_key = idx[todo[j]] >> 1
+            p = _find_in(idx, plo, phi, parent_key)
+            if m > 0 and todo[m - 1] == p:
+                continue  # sibling of the previous node: same parent
+            left = _find_in(idx, lo, hi, parent_key << 1)
+            right = _find_in(idx, lo, hi, (parent_key << 1) | 1)
+            lz = zero[h] if left < 0 else hashes[left]
+            rz = zero[h] if right < 0 else hashes[right]
+            hashes[p, 0], hashes[p, 1], hashes[p, 2], hashes[p, 3] = keccak_pair(
+                lz[0], lz[1], lz[2], lz[3], rz[0], rz[1], rz[2], rz[3]
+            )
+            todo[m] = p
+            m += 1
+        todo = todo[:m]
 
 
 @njit(cache=True)
@@ -446,7 +726,13 @@ class Memory:
         self.dirty = np.zeros(capacity, dtype=np.uint8)
         self.index = np.zeros(capacity, dtype=np.int64)
         self.page_roots = np.zeros((capacity, 4), dtype=np.uint64)
+        # The sparse upper tree as of the last refresh (see _build_levels): flat node indices and
+        # hashes, level offsets, per-level views of both, the level-0 row of each slot, and how many
+        # pages existed then. Dirty flags say what changed since; new pages force a full rebuild.
+        self._tree: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._levels: list[tuple[np.ndarray, np.ndarray]] | None = None
+        self._rows = np.zeros(0, dtype=np.int64)
+        self._tree_pages = 0
 
     # -- array plumbing -----------------------------------------------------------------------------
 
@@ -460,8 +746,10 @@ class Memory:
         return int(self.meta[0])
 
     def grow(self) -> None:
-        """Make room for at least :data:`HEADROOM_PAGES` more pages (called between instructions)."""
-        self._levels = None
+        """Make room for at least :data:`HEADROOM_PAGES` more pages (called between instructions).
+
+        Slots keep their numbers, so the cached tree stays valid.
+        """
         used, cap = int(self.meta[0]), int(self.meta[1])
         if used + HEADROOM_PAGES > cap:
             new_cap = cap * 2
@@ -483,8 +771,8 @@ class Memory:
             self.grow()
 
     def invalidate(self) -> None:
-        """Forget cached upper-tree levels (executors call this after they write)."""
-        self._levels = None
+        """Executors call this after they write. Nothing to do: every write goes through
+        :func:`slot_for_write`, whose dirty flag is what the next root or proof looks at."""
 
     # -- byte access (Python side: ELF loading, syscalls, tests) ----------------------------------------
 
@@ -510,7 +798,6 @@ class Memory:
     def write(self, addr: int, data: bytes) -> None:
         """Write bytes, allocating pages as needed."""
         self._check_range(addr, len(data))
-        self._levels = None
         pos = 0
         while pos < len(data):
             off = addr & PAGE_MASK
@@ -544,28 +831,55 @@ class Memory:
     def copy(self) -> Memory:
         other = Memory.__new__(Memory)
         other.__dict__.update(self.__dict__)
-        for name in ("pages", "tkeys", "tvals", "meta", "dirty", "index", "page_roots"):
+        for name in ("pages", "tkeys", "tvals", "meta", "dirty", "index", "page_roots", "_rows"):
             setattr(other, name, getattr(self, name).copy())
-        other._levels = None
+        if self._tree is not None:
+            other._set_tree(*(a.copy() for a in self._tree))
         return other
 
     # -- Merkle ------------------------------------------------------------------------------------
 
+    def _set_tree(self, idx: np.ndarray, hashes: np.ndarray, offsets: np.ndarray) -> None:
+        self._tree = (idx, hashes, offsets)
+        self._levels = [
+            (idx[offsets[lvl] : offsets[lvl + 1]], hashes[offsets[lvl] : offsets[lvl + 1]])
+            for lvl in range(offsets.shape[0] - 1)
+        ]
+
     def _upper_levels(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Sparse tree levels from the pages up to the root, recomputing only dirty pages."""
-        if self._levels is not None and not self.dirty[: self.page_count].any():
-            return self._levels
+        """Sparse tree levels from the pages up to the root, rehashing only dirty pages.
+
+        Dirty pages are rehashed on all cores; if no page was added since the last call only their
+        paths to the root are recomputed, otherwise the levels above the pages are rebuilt (about
+        one hash per page).
+        """
         n = self.page_count
-        _refresh_page_roots(self.pages, self.dirty, np.int64(n), self.page_roots, ZERO_HASHES)
-        order = np.argsort(self.index[:n], kind="stable")
-        idx = np.ascontiguousarray(self.index[:n][order])
-        hashes = np.ascontiguousarray(self.page_roots[:n][order])
-        levels = [(idx, hashes)]
-        for h in range(PAGE_TREE_HEIGHT, self.tree_depth):
-            idx, hashes = _reduce_level(idx, hashes, ZERO_HASHES[h])
-            levels.append((idx, hashes))
-        self._levels = levels
-        return levels
+        changed = np.flatnonzero(self.dirty[:n]).astype(np.int64)
+        if self._levels is not None and changed.shape[0] == 0:
+            return self._levels
+        if changed.shape[0] > SERIAL_HASH_PAGES:
+            _hash_pages(self.pages, changed, self.page_roots, ZERO_HASHES)
+        else:
+            _hash_pages_serial(self.pages, changed, self.page_roots, ZERO_HASHES)
+        self.dirty[changed] = 0
+        if self._tree is not None and n == self._tree_pages and changed.shape[0] * 8 < n:
+            idx, hashes, offsets = self._tree
+            _update_paths(
+                idx, hashes, offsets, self._rows[changed], self.page_roots, changed, ZERO_HASHES
+            )
+        else:
+            order = np.argsort(self.index[:n], kind="stable")
+            page_idx = np.ascontiguousarray(self.index[:n][order])
+            offsets = _level_sizes(page_idx, self.tree_depth - PAGE_TREE_HEIGHT + 1)
+            idx, hashes = _build_levels(
+                page_idx, np.ascontiguousarray(self.page_roots[:n][order]), offsets, ZERO_HASHES
+            )
+            self._set_tree(idx, hashes, offsets)
+            self._rows = np.empty(n, dtype=np.int64)
+            self._rows[order] = np.arange(n, dtype=np.int64)
+            self._tree_pages = n
+        assert self._levels is not None
+        return self._levels
 
     def merkle_root(self) -> bytes:
         """The 32-byte root committing to the whole address space."""
