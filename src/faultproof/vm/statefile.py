@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 
 from faultproof.errors import InvalidState
@@ -22,7 +23,7 @@ def read_state_bytes(path: Path) -> bytes:
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise InvalidState(f"state file {path} is not valid gzip: {exc}") from None
     return raw
 

@@ -257,12 +257,6 @@ def test_corrupted_gzip_with_explicit_type(
     assert_user_error(cli("witness", "--type", "mips32", "--input", str(path)), "gzip")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="faultproof.vm.statefile.read_state_bytes (type detection, not owned by the MIPS VM) "
-    "catches OSError/EOFError but not zlib.error, so a damaged deflate stream escapes as a "
-    "traceback when --type is not given",
-)
 def test_corrupted_gzip_without_type(tmp_path: Path, good_states: dict[str, bytes]) -> None:
     path = tmp_path / "state.json.gz"
     path.write_bytes(corrupt_deflate(good_states["state.json.gz"]))
