@@ -60,6 +60,9 @@ from faultproof.vm.mips.constants import (
 from faultproof.vm.mips.step import run as run_steps
 
 
+#: Guest writes reach their sink in pieces of this size (a write may name up to 4 GiB).
+WRITE_CHUNK = 1 << 20
+
 class MipsException(VMException):
     """The guest did something single-threaded Cannon cannot prove (§3.5). The state is unchanged."""
 
@@ -273,16 +276,20 @@ class MipsVM:
         self._pre_meta[0] = 1
 
     def _deliver_write(self, fd: int, addr: int, length: int) -> None:
+        """Pass a guest's write on to its sink, streamed in chunks.
+
+        A write may name up to 4 GiB; on chain it is a cheap no-op, so off chain it must not build
+        one huge buffer either (and costs nothing when nobody listens).
+        """
         length = min(length, (1 << 32) - addr)
-        data = self.memory.read(addr, length) if length > 0 else b""
-        if fd == FD_STDOUT:
-            if self.stdout is not None:
-                self.stdout.write(data)
-        elif fd == FD_STDERR:
-            if self.stderr is not None:
-                self.stderr.write(data)
-        elif fd == FD_HINT_WRITE:
-            self._hint_bytes(data)
+        if length <= 0:
+            return
+        sink = {FD_STDOUT: self.stdout, FD_STDERR: self.stderr}.get(fd)
+        for start in range(addr, addr + length, WRITE_CHUNK):
+            if fd == FD_HINT_WRITE:
+                self._hint_bytes(self.memory.read(start, min(WRITE_CHUNK, addr + length - start)))
+            elif sink is not None:
+                sink.write(self.memory.read(start, min(WRITE_CHUNK, addr + length - start)))
 
     def _hint_bytes(self, data: bytes) -> None:
         """Buffer hint bytes; pass each complete ``len32 || hint`` to the host (§5.3)."""

@@ -45,6 +45,11 @@ from faultproof.vm.riscv.state import RiscvRevert, encode_witness, new_scalars, 
 MAX_CHUNK = 1 << 62
 
 
+#: Guest writes reach their sink in pieces of this size (a write may name gigabytes).
+WRITE_CHUNK = 1 << 20
+#: At most this much of one guest write reaches the sink (see ``_output``).
+MAX_WRITE_DELIVERED = 1 << 32
+
 class NoPreimageHost(FaultproofError):
     """The guest read a preimage but the VM was started without a host to serve it."""
 
@@ -187,14 +192,20 @@ class RiscvVM:
         fd, addr, n = int(self.st[S_IO_FD]), int(self.st[S_IO_ADDR]), int(self.st[S_IO_LEN])
         if n == 0:
             return
-        end = min(addr + n, 2**64)
-        data = self.memory.read(addr, end - addr)
-        if fd == FD_HINT_WRITE:
-            self._hint(data)
-            return
+        # Streamed in chunks: a write may name gigabytes (a cheap no-op on chain), so off chain it
+        # must not build one huge buffer, and costs nothing when nobody listens. Output never
+        # touches the state, so delivering at most 4 GiB of one write (MIPS32's whole address
+        # space) changes no state hash; it only bounds what a hostile guest can make us copy.
+        end = min(addr + n, 2**64, addr + MAX_WRITE_DELIVERED)
         sink = self.stderr if fd == FD_STDERR else self.stdout
-        if sink is not None:
-            sink.write(data)
+        if fd != FD_HINT_WRITE and sink is None:
+            return
+        for start in range(addr, end, WRITE_CHUNK):
+            data = self.memory.read(start, min(WRITE_CHUNK, end - start))
+            if fd == FD_HINT_WRITE:
+                self._hint(data)
+            elif sink is not None:
+                sink.write(data)
 
     def _hint(self, data: bytes) -> None:
         """Buffer hint bytes; forward every complete ``u32 length || payload`` hint to the host."""
