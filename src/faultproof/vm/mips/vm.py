@@ -59,7 +59,6 @@ from faultproof.vm.mips.constants import (
 )
 from faultproof.vm.mips.step import run as run_steps
 
-
 #: Guest writes reach their sink in pieces of this size (a write may name up to 4 GiB).
 WRITE_CHUNK = 1 << 20
 
