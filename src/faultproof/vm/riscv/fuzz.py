@@ -56,11 +56,9 @@ from faultproof.vm.riscv.constants import (
 from faultproof.vm.riscv.vm import RiscvVM
 
 ADDRESS_LIMIT = 1 << 64
-PROVABLE_LIMIT = (1 << 63) - 64
-"""Known exclusion: ``RiscvVM.step(proof=True)`` cannot build a witness for a memory access at or
-above 2**63 (``AccessLog`` keeps addresses as int64, so ``Memory.replay_proofs`` gets a negative
-address and raises ValueError). Until that is fixed in ``vm/memory.py``, fuzzed pcs and data
-addresses stay below this bound; the contracts handle the whole 64-bit space."""
+PROVABLE_LIMIT = ADDRESS_LIMIT - 64
+"""Fuzzed pcs and data addresses stay below this bound, so that a case never wraps past 2^64 (the
+whole space is fuzzed, including addresses at and above 2^63)."""
 A0, A1, A2, A3, A4, A7 = 10, 11, 12, 13, 14, 17
 
 
@@ -106,7 +104,7 @@ class _Builder:
         self.compressed = compressed
         self.regs = random_regs(rng, 64)
         align = 2 if compressed else 4
-        pc = rng.choice((0x10000 + 4 * rng.randrange(0, 1 << 14), rng.getrandbits(63)))
+        pc = rng.choice((0x10000 + 4 * rng.randrange(0, 1 << 14), rng.getrandbits(64)))
         self.pc = min(pc, PROVABLE_LIMIT - 64) & ~(align - 1)
         self.touched: list[int] = []
         self.reservation: int | None = None
