@@ -3,7 +3,7 @@
 Three tables:
 
 * **speed**: steps/s per VM type (mips32, riscv64, riscv64c) on the compute-heavy C guest and,
-  where built, the Go guests (go-hello, go-alloc: mips32 only), next to the wall time of
+  where built, the Go guests (go-hello, go-alloc), next to the wall time of
   ``qemu-mips`` / ``qemu-riscv64`` running the same ELF. The first load + 1,000 steps in the process
   (numba loading or compiling the executor) is timed on its own and not in steps/s.
 * **state hash**: memory Merkle root after a lot of touched memory, first hash and re-hash after a
@@ -43,15 +43,15 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from faultproof.guests import GuestBuildError, guest_elf
+from faultproof.guests import GO_GUEST_NAMES, GO_TARGETS, GuestBuildError, guest_elf
 from faultproof.vm import get_isa
 from faultproof.vm.interface import FPVM
 from faultproof.vm.memory import Memory
 
 ISAS = ("mips32", "riscv64", "riscv64c")
 QEMU = {"mips32": "qemu-mips", "riscv64": "qemu-riscv64", "riscv64c": "qemu-riscv64"}
-GO_PROGRAMS = {"mips32": ("go-hello", "go-alloc")}
-"""Go guests the build supports per ISA (see faultproof.guests.GO_GUEST_NAMES)."""
+GO_PROGRAMS = {isa: GO_GUEST_NAMES for isa in GO_TARGETS}
+"""Go guests the build supports per ISA (see faultproof.guests.GO_GUEST_NAMES / GO_TARGETS)."""
 HEAP_PROGRAMS = ("heap", "go-alloc")
 
 
