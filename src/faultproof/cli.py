@@ -318,15 +318,27 @@ def _guest_host(elf: Path) -> Any:
 @click.option("--type", "vm_type", default="mips32", show_default=True, help="VM type the dispute runs on")
 @click.option("--blocks", default=8, show_default=True, help="rollup blocks the proposal covers")
 @click.option("--bad-block", default=5, show_default=True, help="first block the dishonest proposer gets wrong")
+@click.option(
+    "--crash-challenger",
+    is_flag=True,
+    help="kill the challenger after every transaction; each restart resumes from the chain alone",
+)
 @user_errors
-def demo(vm_type: str, blocks: int, bad_block: int) -> None:
+def demo(vm_type: str, blocks: int, bad_block: int, crash_challenger: bool) -> None:
     """End-to-end dispute on the embedded chain: a wrong rollup output is challenged and rejected."""
     from faultproof.demo.dispute import DemoSettings, run_demo
     from faultproof.game.types import GameStatus
 
     if not 1 <= bad_block <= blocks:
         raise FaultproofError(f"--bad-block must be within 1..{blocks}")
-    status = run_demo(DemoSettings(isa=_isa_name(vm_type), blocks=blocks, bad_block=bad_block))
+    status = run_demo(
+        DemoSettings(
+            isa=_isa_name(vm_type),
+            blocks=blocks,
+            bad_block=bad_block,
+            crash_challenger=crash_challenger,
+        )
+    )
     sys.exit(0 if status == GameStatus.CHALLENGER_WINS else 1)
 
 

@@ -25,3 +25,17 @@ def test_demo_rejects_the_wrong_output(isa: str) -> None:
     text = out.getvalue()
     assert status == GameStatus.CHALLENGER_WINS, text
     assert "CHALLENGER_WINS" in text
+
+
+def test_a_challenger_killed_after_every_transaction_still_wins() -> None:
+    """The challenger keeps no state but the chain: restarted after each tx, it plays on and wins."""
+    out = io.StringIO()
+    status = run_demo(
+        DemoSettings(isa="mips32", blocks=4, bad_block=3, crash_challenger=True),
+        Console(file=out, width=160),
+    )
+    text = out.getvalue()
+    assert status == GameStatus.CHALLENGER_WINS, text
+    assert "restarted" in text
+    restarts = int(text.split("restarted ")[1].split(" times")[0])
+    assert restarts > 5

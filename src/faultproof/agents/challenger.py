@@ -40,10 +40,15 @@ class Player:
         model = mirror(self.game, self.params)
         return self.solver.calculate_next_actions(model).actions
 
-    def act(self) -> list[Action]:
-        """Send every action the solver wants now; return what was sent."""
-        sent = []
-        for action in self.next_actions():
+    def act(self, limit: int | None = None) -> list[Action]:
+        """Send the actions the solver wants now (at most ``limit``); return what was sent.
+
+        The player keeps no game state of its own: every call re-reads the game from chain. A
+        process that dies between (or in the middle of) its transactions therefore resumes by
+        simply starting again; the chain is its store.
+        """
+        sent: list[Action] = []
+        for action in self.next_actions()[:limit]:
             try:
                 send_action(self.game, self.oracle, action, self.sender)
             except ContractReverted as exc:

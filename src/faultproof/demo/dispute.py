@@ -94,6 +94,9 @@ class DemoSettings:
     bad_block: int = 5
     lie_fraction: float = 0.5
     """Where in the execution trace of the bad block the liar starts forging (0..1)."""
+    crash_challenger: bool = False
+    """Kill the challenger after every transaction it sends and start a fresh one (new process
+    state, empty trace caches): it must resume from the chain alone and still win."""
 
 
 def _bottom_depth(steps: int) -> int:
@@ -178,13 +181,22 @@ def run_demo(settings: DemoSettings | None = None, console: Console | None = Non
         Player("challenger", challenger_addr, accessor(honest, False), game, oracle),
         Player("proposer", proposer_addr, accessor(liar, True), game, oracle),
     ]
+    restarts = 0
     rounds = 0
     with console.status("playing") as status:
         while True:
             rounds += 1
             sent = 0
-            for p in players:
-                acts = p.act()
+            for i, p in enumerate(players):
+                if s.crash_challenger and p.name == "challenger":
+                    # A fresh process: nothing survives but the chain (and the action counts).
+                    fresh = Player("challenger", challenger_addr, accessor(honest, False), game, oracle)
+                    fresh.log = p.log
+                    players[i] = p = fresh
+                    acts = p.act(limit=1)  # ... and it dies right after its first transaction
+                    restarts += 1
+                else:
+                    acts = p.act()
                 sent += len(acts)
                 for a in acts:
                     kind = "step" if a.__class__.__name__ == "StepAction" else "move"
@@ -198,6 +210,11 @@ def run_demo(settings: DemoSettings | None = None, console: Console | None = Non
         f"challenger {players[0].log.moves} moves/{players[0].log.steps} steps, "
         f"proposer {players[1].log.moves} moves/{players[1].log.steps} steps"
     )
+    if s.crash_challenger:
+        console.print(
+            f"the challenger was killed after every transaction and restarted {restarts} times "
+            "from chain state alone"
+        )
 
     chain.warp(cfg.max_clock_duration + 1)
     status_ = resolve_all(game, challenger_addr)
