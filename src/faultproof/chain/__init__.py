@@ -5,7 +5,7 @@
     oracle = EmbeddedChain().deploy_contract(load_contract("oracle/PreimageOracle.vy"), 0, 0)
 
 `EmbeddedChain` runs pyrevm in process; `RpcChain` talks to any node (anvil via
-`faultproof.chain.anvil`). Both return the same `Receipt` and raise the same errors.
+`faultproof.chain.anvil`) with unlocked accounts; `SigningRpcChain` signs with a private key. Both return the same `Receipt` and raise the same errors.
 """
 
 from faultproof.chain.abi import DecodedError, Event, Log, decode_log, decode_revert, selector
@@ -17,6 +17,7 @@ from faultproof.chain.errors import (
     ContractReverted,
     DeployFailed,
     ExecutionHalted,
+    InvalidPrivateKey,
     RpcError,
     TransactionRejected,
 )
@@ -33,10 +34,12 @@ __all__ = [
     "EmbeddedChain",
     "Event",
     "ExecutionHalted",
+    "InvalidPrivateKey",
     "Log",
     "Receipt",
     "RpcChain",
     "RpcError",
+    "SigningRpcChain",
     "TransactionRejected",
     "decode_log",
     "decode_revert",
@@ -46,8 +49,8 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # RpcChain pulls in web3 (slow to import); load it only when asked for.
-    if name == "RpcChain":
-        from faultproof.chain.rpc import RpcChain
+    if name in ("RpcChain", "SigningRpcChain"):
+        from faultproof.chain import rpc
 
-        return RpcChain
+        return getattr(rpc, name)
     raise AttributeError(name)

@@ -19,6 +19,10 @@ class RpcError(ChainError):
     """The JSON-RPC node could not be reached or answered with an error."""
 
 
+class InvalidPrivateKey(ChainError):
+    """A signing chain was given something that is not a secp256k1 private key."""
+
+
 class TransactionRejected(ChainError):
     """The node refused the transaction before executing it (funds, nonce, gas limit)."""
 

@@ -19,7 +19,7 @@ from web3 import Web3
 
 from faultproof.chain.abi import Log
 from faultproof.chain.base import DEFAULT_TX_GAS, Chain
-from faultproof.chain.errors import ChainError, RpcError
+from faultproof.chain.errors import ChainError, InvalidPrivateKey, RpcError
 from faultproof.chain.receipt import Receipt
 
 
@@ -228,3 +228,68 @@ class RpcChain(Chain):
     def _create(self, initcode: bytes, *, value: int, sender: str, gas: int | None) -> Receipt:
         receipt = self._send(self._tx(None, initcode, sender, value, gas))
         return self._decorate(receipt, receipt.contract_address)
+
+
+class SigningRpcChain(RpcChain):
+    """An `RpcChain` whose only account is a private key held here: every transaction is signed
+    locally and sent with ``eth_sendRawTransaction``, so the node needs no unlocked accounts (a
+    public L1 or testnet endpoint works). This is what an agent or a deploy script uses.
+
+    A transaction that would revert is caught by the ``eth_call`` dry run on the pending block and
+    returned as a failed `Receipt` without being sent (it would only burn gas).
+    """
+
+    def __init__(self, url: str, private_key: str, **kwargs: Any) -> None:
+        from eth_account import Account
+
+        try:
+            self._account = Account.from_key(private_key)
+        except (ValueError, TypeError) as exc:
+            raise InvalidPrivateKey(f"not a valid secp256k1 private key: {exc}") from None
+        super().__init__(url, **kwargs)
+
+    @property
+    def address(self) -> str:
+        return str(self._account.address)
+
+    def _request(self, method: str, params: list[Any]) -> Any:
+        if method == "eth_accounts":
+            return [self._account.address]
+        if method == "eth_sendTransaction":
+            return self._send_signed(dict(params[0]))
+        return super()._request(method, params)
+
+    def _send(self, tx: dict[str, Any]) -> Receipt:
+        ok, out, message = self._try_call(tx, "pending")
+        if not ok:
+            return Receipt(False, 0, revert_data=out, halt_reason=message or None)
+        return super()._send(tx)
+
+    def _send_signed(self, tx: dict[str, Any]) -> str:
+        sender = Web3.to_checksum_address(tx["from"])
+        if sender != self._account.address:
+            raise ChainError(f"this chain signs only for {self._account.address}, not {sender}")
+        estimate = dict(tx)
+        estimate.pop("gas", None)
+        gas = int(super()._request("eth_estimateGas", [estimate]), 16)
+        signed_tx: dict[str, Any] = {
+            "chainId": self.chain_id,
+            "nonce": int(super()._request("eth_getTransactionCount", [sender, "pending"]), 16),
+            "gas": min(gas * 5 // 4 + 50_000, int(tx["gas"], 16)),
+            "value": int(tx["value"], 16),
+            "data": tx["data"],
+        }
+        if "to" in tx:
+            signed_tx["to"] = Web3.to_checksum_address(tx["to"])
+        if "gasPrice" in tx:
+            signed_tx["gasPrice"] = int(tx["gasPrice"], 16)
+        else:
+            base = int(self._latest().get("baseFeePerGas", "0x0"), 16)
+            try:
+                tip = int(super()._request("eth_maxPriorityFeePerGas", []), 16)
+            except RpcError:
+                tip = 10**9
+            signed_tx["maxPriorityFeePerGas"] = tip
+            signed_tx["maxFeePerGas"] = 2 * base + tip
+        raw = self._account.sign_transaction(signed_tx).raw_transaction
+        return str(super()._request("eth_sendRawTransaction", ["0x" + bytes(raw).hex()]))

@@ -19,7 +19,7 @@ import json
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -27,7 +27,6 @@ from faultproof.errors import FaultproofError
 
 if TYPE_CHECKING:
     from faultproof.chain.base import Chain
-    from faultproof.chain.receipt import Receipt
 
 # The chain, ABI and contract modules are imported where they are used: this module is imported
 # by every `faultproof` invocation (to register the command), which should stay fast.
@@ -302,64 +301,19 @@ def absolute_prestate_of(isa_name: str, path: Path) -> bytes:
 
 
 def keyed_rpc_chain(url: str, private_key: str, *, receipt_timeout: float = 120.0) -> Chain:
-    """An `RpcChain` whose only account is `private_key`: transactions are signed here and sent
-    with ``eth_sendRawTransaction``, so the node needs no unlocked accounts (any L1 or testnet).
-
+    """A chain whose only account is `private_key` (`faultproof.chain.rpc.SigningRpcChain`):
+    transactions are signed here, so the node needs no unlocked accounts (any L1 or testnet).
     Reverting transactions are caught by the dry run and never sent (they would burn gas).
     """
-    from eth_account import Account
-    from web3 import Web3
-
-    from faultproof.chain.receipt import Receipt
-    from faultproof.chain.rpc import RpcChain
+    from faultproof.chain.errors import InvalidPrivateKey
+    from faultproof.chain.rpc import SigningRpcChain
 
     try:
-        account = Account.from_key(private_key)
-    except (ValueError, TypeError) as exc:
-        raise DeployError(f"--private-key is not a valid secp256k1 key: {exc}") from None
-
-    class KeyedRpcChain(RpcChain):
-        def _request(self, method: str, params: list[Any]) -> Any:
-            if method == "eth_accounts":
-                return [account.address]
-            if method == "eth_sendTransaction":
-                return self._send_signed(dict(params[0]))
-            return super()._request(method, params)
-
-        def _send(self, tx: dict[str, Any]) -> Receipt:
-            ok, out, message = self._try_call(tx, "pending")
-            if not ok:
-                return Receipt(False, 0, revert_data=out, halt_reason=message or None)
-            return super()._send(tx)
-
-        def _send_signed(self, tx: dict[str, Any]) -> str:
-            sender = Web3.to_checksum_address(tx["from"])
-            estimate = dict(tx)
-            estimate.pop("gas", None)
-            gas = int(super()._request("eth_estimateGas", [estimate]), 16)
-            signed_tx: dict[str, Any] = {
-                "chainId": self.chain_id,
-                "nonce": int(super()._request("eth_getTransactionCount", [sender, "pending"]), 16),
-                "gas": min(gas * 5 // 4 + 50_000, int(tx["gas"], 16)),
-                "value": int(tx["value"], 16),
-                "data": tx["data"],
-            }
-            if "to" in tx:
-                signed_tx["to"] = Web3.to_checksum_address(tx["to"])
-            if "gasPrice" in tx:
-                signed_tx["gasPrice"] = int(tx["gasPrice"], 16)
-            else:
-                base = int(self._latest().get("baseFeePerGas", "0x0"), 16)
-                try:
-                    tip = int(super()._request("eth_maxPriorityFeePerGas", []), 16)
-                except FaultproofError:
-                    tip = 10**9
-                signed_tx["maxPriorityFeePerGas"] = tip
-                signed_tx["maxFeePerGas"] = 2 * base + tip
-            raw = account.sign_transaction(signed_tx).raw_transaction
-            return str(super()._request("eth_sendRawTransaction", ["0x" + bytes(raw).hex()]))
-
-    return KeyedRpcChain(url, freeze_time=False, receipt_timeout=receipt_timeout)
+        return SigningRpcChain(
+            url, private_key, freeze_time=False, receipt_timeout=receipt_timeout
+        )
+    except InvalidPrivateKey as exc:
+        raise DeployError(f"--private-key: {exc}") from None
 
 
 # -- the command ------------------------------------------------------------------------------
