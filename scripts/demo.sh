@@ -2,5 +2,6 @@
 # Installs faultproof and runs the end-to-end demo on the embedded chain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install -q -e .
-exec faultproof demo "$@"
+source scripts/python-env.sh
+"$PY" -m pip install -q -e .
+exec "$PY" -m faultproof.cli demo "$@"

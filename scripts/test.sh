@@ -5,9 +5,10 @@
 #   scripts/test.sh <pytest args>
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install -q -e '.[test]'
+source scripts/python-env.sh
+"$PY" -m pip install -q -e '.[test]'
 bash scripts/install-system-deps.sh
 if [ -f scripts/install-anvil.sh ]; then bash scripts/install-anvil.sh || echo "anvil not installed: anvil tests will skip"; fi
-python3 -m faultproof.contracts.compiler >/dev/null 2>&1 || true
+"$PY" -m faultproof.contracts.compiler >/dev/null 2>&1 || true
 if [ $# -eq 0 ]; then set -- -m "not slow"; fi
-python3 -m pytest "$@"
+exec "$PY" -m pytest "$@"
