@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import struct
 
+from faultproof.vm.mips import encode
 from faultproof.vm.mips.constants import CPU_NEXT_PC, CPU_PC
 from faultproof.vm.mips.vm import MipsVM
 
 CODE = 0x00400000
 
 
+# The tests name fields in assembly order (rd first for R-type, rt before rs for I-type) and give
+# jump targets as byte addresses; the bit layouts themselves live in faultproof.vm.mips.encode.
+
+
 def r_type(funct: int, rd: int = 0, rs: int = 0, rt: int = 0, shamt: int = 0, op: int = 0) -> int:
-    return (op << 26) | (rs << 21) | (rt << 16) | (rd << 11) | (shamt << 6) | funct
+    return encode.r_type(funct, rs=rs, rt=rt, rd=rd, shamt=shamt, op=op)
 
 
 def i_type(op: int, rt: int, rs: int, imm: int) -> int:
-    return (op << 26) | (rs << 21) | (rt << 16) | (imm & 0xFFFF)
+    return encode.i_type(op, rs=rs, rt=rt, imm=imm)
 
 
 def j_type(op: int, target: int) -> int:
-    return (op << 26) | ((target >> 2) & 0x03FFFFFF)
+    return encode.j_type(op, target >> 2)
 
 
-SYSCALL = 0x0000000C
+SYSCALL = encode.SYSCALL
 NOP = 0
 
 

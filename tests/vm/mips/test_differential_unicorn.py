@@ -65,6 +65,7 @@ from faultproof.vm.mips.constants import (
 from faultproof.vm.mips.verify import verify_step
 from faultproof.vm.mips.vm import MipsException, MipsVM
 
+from .asm import i_type, r_type
 from .unicorn_ref import (
     CODE,
     EXCP_OVERFLOW,
@@ -81,14 +82,6 @@ CHECKED: Counter[str] = Counter()
 REFERENCE = UnicornMips()
 
 # --- encoders ----------------------------------------------------------------------------------
-
-
-def r_type(funct: int, rd: int = 0, rs: int = 0, rt: int = 0, shamt: int = 0, op: int = 0) -> int:
-    return (op << 26) | (rs << 21) | (rt << 16) | (rd << 11) | (shamt << 6) | funct
-
-
-def i_type(op: int, rt: int, rs: int, imm: int) -> int:
-    return (op << 26) | (rs << 21) | (rt << 16) | (imm & 0xFFFF)
 
 
 def sext16(v: int) -> int:

@@ -9,6 +9,14 @@ import numpy as np
 from unicorn import UC_HOOK_INTR, Uc, UcError
 from unicorn.riscv_const import UC_RISCV_REG_PC, UC_RISCV_REG_X1
 
+# The encoders live in the library; re-exported here because the tests build programs with them.
+from faultproof.vm.riscv.encode import ECALL as ECALL
+from faultproof.vm.riscv.encode import enc_amo as enc_amo
+from faultproof.vm.riscv.encode import enc_b as enc_b
+from faultproof.vm.riscv.encode import enc_i as enc_i
+from faultproof.vm.riscv.encode import enc_j as enc_j
+from faultproof.vm.riscv.encode import enc_r as enc_r
+from faultproof.vm.riscv.encode import enc_s as enc_s
 from faultproof.vm.riscv.state import RiscvRevert
 from faultproof.vm.riscv.vm import RiscvVM
 
@@ -78,42 +86,3 @@ class Pair:
 
     def memory_equal(self, addr: int, n: int) -> bool:
         return self.vm.memory.read(addr, n) == bytes(self.uc.mem_read(addr, n))
-
-
-# --- instruction encoders (RISC-V base formats) --------------------------------------------------
-
-
-def enc_r(op: int, f3: int, f7: int, rd: int, rs1: int, rs2: int) -> int:
-    return (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
-
-
-def enc_i(op: int, f3: int, rd: int, rs1: int, imm: int) -> int:
-    return ((imm & 0xFFF) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
-
-
-def enc_s(f3: int, rs1: int, rs2: int, imm: int) -> int:
-    imm &= 0xFFF
-    return ((imm >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1F) << 7) | 0x23
-
-
-def enc_b(f3: int, rs1: int, rs2: int, imm: int) -> int:
-    imm &= 0x1FFF
-    return (
-        ((imm >> 12) << 31) | (((imm >> 5) & 0x3F) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12)
-        | (((imm >> 1) & 0xF) << 8) | (((imm >> 11) & 1) << 7) | 0x63
-    )  # fmt: skip
-
-
-def enc_j(rd: int, imm: int) -> int:
-    imm &= 0x1FFFFF
-    return (
-        ((imm >> 20) << 31) | (((imm >> 1) & 0x3FF) << 21) | (((imm >> 11) & 1) << 20)
-        | (((imm >> 12) & 0xFF) << 12) | (rd << 7) | 0x6F
-    )  # fmt: skip
-
-
-def enc_amo(op5: int, f3: int, rd: int, rs1: int, rs2: int) -> int:
-    return enc_r(0x2F, f3, op5 << 2, rd, rs1, rs2)
-
-
-ECALL = 0x00000073

@@ -44,6 +44,7 @@ from faultproof.vm.mips.constants import (
     SYS_READ,
     SYS_WRITE,
 )
+from faultproof.vm.mips.encode import i_type, r_type
 from faultproof.vm.mips.vm import MipsVM
 
 ADDRESS_LIMIT = 1 << 32
@@ -64,14 +65,6 @@ BAD_SPECIAL_FUNCTS = (0x01, 0x05, 0x0D, 0x0E, 0x14, 0x15, 0x16, 0x17, 0x1C, 0x1D
 BAD_OPCODES = (0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1D,
                0x1E, 0x1F, 0x27, 0x2C, 0x2D, 0x2F, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37,
                0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F)  # fmt: skip
-
-
-def r_type(funct: int, rs: int, rt: int, rd: int, shamt: int = 0, op: int = 0) -> int:
-    return (op << 26) | (rs << 21) | (rt << 16) | (rd << 11) | (shamt << 6) | funct
-
-
-def i_type(op: int, rs: int, rt: int, imm: int) -> int:
-    return (op << 26) | (rs << 21) | (rt << 16) | (imm & 0xFFFF)
 
 
 def _sext16(v: int) -> int:

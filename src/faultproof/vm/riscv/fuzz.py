@@ -53,6 +53,7 @@ from faultproof.vm.riscv.constants import (
     SYS_READ,
     SYS_WRITE,
 )
+from faultproof.vm.riscv.encode import enc_b, enc_i, enc_j, enc_r, enc_s
 from faultproof.vm.riscv.vm import RiscvVM
 
 ADDRESS_LIMIT = 1 << 64
@@ -60,35 +61,6 @@ PROVABLE_LIMIT = ADDRESS_LIMIT - 64
 """Fuzzed pcs and data addresses stay below this bound, so that a case never wraps past 2^64 (the
 whole space is fuzzed, including addresses at and above 2^63)."""
 A0, A1, A2, A3, A4, A7 = 10, 11, 12, 13, 14, 17
-
-
-def enc_r(op: int, f3: int, f7: int, rd: int, rs1: int, rs2: int) -> int:
-    return (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
-
-
-def enc_i(op: int, f3: int, rd: int, rs1: int, imm: int) -> int:
-    return ((imm & 0xFFF) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
-
-
-def enc_s(f3: int, rs1: int, rs2: int, imm: int) -> int:
-    imm &= 0xFFF
-    return ((imm >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1F) << 7) | 0x23
-
-
-def enc_b(f3: int, rs1: int, rs2: int, imm: int) -> int:
-    imm &= 0x1FFF
-    return (
-        ((imm >> 12) << 31) | (((imm >> 5) & 0x3F) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12)
-        | (((imm >> 1) & 0xF) << 8) | (((imm >> 11) & 1) << 7) | 0x63
-    )  # fmt: skip
-
-
-def enc_j(rd: int, imm: int) -> int:
-    imm &= 0x1FFFFF
-    return (
-        ((imm >> 20) << 31) | (((imm >> 1) & 0x3FF) << 21) | (((imm >> 11) & 1) << 20)
-        | (((imm >> 12) & 0xFF) << 12) | (rd << 7) | 0x6F
-    )  # fmt: skip
 
 
 def _sext12(v: int) -> int:
