@@ -37,19 +37,7 @@ def bench_random_games(games: int) -> tuple[float, float, int, int, int]:
 
 
 def bench_full_game(honest_is_proposer: bool) -> tuple[float, int, int, int]:
-    params = SimParams(
-        max_game_depth=73,
-        split_depth=30,
-        clock_extension=10800,
-        max_clock_duration=302400,
-        challenge_period=86400,
-        program_length=50,
-        blocks=300,
-        first_bad_block=201,
-        first_bad_step=17,
-        honest_is_proposer=honest_is_proposer,
-        max_tick=3600,
-    )
+    params = SimParams.mainnet_shape(honest_is_proposer)
     start = time.perf_counter()
     world = build_world(params, seed=1)
     result = play(world, [liar], random.Random(1), adversary_budget=1000)

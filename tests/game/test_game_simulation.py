@@ -74,19 +74,7 @@ def test_simulation_is_deterministic() -> None:
 @pytest.mark.parametrize("honest_is_proposer", [True, False])
 def test_full_mainnet_shape_game_plays_to_the_end(honest_is_proposer: bool) -> None:
     """Depth 73 / split 30 with mainnet clocks: both bisections run to a single step."""
-    params = SimParams(
-        max_game_depth=73,
-        split_depth=30,
-        clock_extension=10800,
-        max_clock_duration=302400,
-        challenge_period=86400,
-        program_length=50,
-        blocks=300,
-        first_bad_block=201,
-        first_bad_step=17,
-        honest_is_proposer=honest_is_proposer,
-        max_tick=3600,
-    )
+    params = SimParams.mainnet_shape(honest_is_proposer)
     world = build_world(params, seed=1)
     result = play(world, [liar], random.Random(1), adversary_budget=1000)
     check_honest_invariants(world, result)

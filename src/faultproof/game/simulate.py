@@ -65,6 +65,24 @@ class SimParams:
     max_tick: int = 25
     """Largest time step between rounds; must stay below the clock extension."""
 
+    @classmethod
+    def mainnet_shape(cls, honest_is_proposer: bool = True) -> SimParams:
+        """Depth 73 / split 30 with mainnet clocks (3 h extension, 3.5 d per side, 1 d oracle),
+        300 blocks with the lie from block 201: both bisections run all the way down."""
+        return cls(
+            max_game_depth=73,
+            split_depth=30,
+            clock_extension=10800,
+            max_clock_duration=302400,
+            challenge_period=86400,
+            program_length=50,
+            blocks=300,
+            first_bad_block=201,
+            first_bad_step=17,
+            honest_is_proposer=honest_is_proposer,
+            max_tick=3600,
+        )
+
 
 @dataclass
 class World:
