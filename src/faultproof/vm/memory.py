@@ -597,14 +597,15 @@ def _build_levels(
 
 @njit(cache=True)
 def _find_in(idx: np.ndarray, lo: np.int64, hi: np.int64, key: np.int64) -> np.int64:
-    """Row of ``key`` in the sorted rows idx[lo:hi], or -1."""
+    """Row of ``key`` in the sorted rows idx[lo:hi], or -1 (never a row past ``hi``)."""
+    end = hi
     while lo < hi:
         mid = (lo + hi) // 2
         if idx[mid] < key:
             lo = mid + 1
         else:
             hi = mid
-    if lo < idx.shape[0] and idx[lo] == key:
+    if lo < end and idx[lo] == key:
         return np.int64(lo)
     return np.int64(-1)
 
@@ -655,17 +656,8 @@ def _update_paths(
 
 @njit(cache=True)
 def _find(idx: np.ndarray, key: np.int64) -> np.int64:
-    lo = 0
-    hi = idx.shape[0]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if idx[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < idx.shape[0] and idx[lo] == key:
-        return np.int64(lo)
-    return np.int64(-1)
+    """Row of ``key`` in the sorted rows of ``idx``, or -1."""
+    return _find_in(idx, np.int64(0), np.int64(idx.shape[0]), key)
 
 
 @njit(cache=True)
