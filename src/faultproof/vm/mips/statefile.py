@@ -34,6 +34,7 @@ from faultproof.vm.mips.constants import (
     STATE_VERSION_SINGLETHREADED_2,
 )
 from faultproof.vm.mips.vm import MipsVM
+from faultproof.vm.statefile import read_state_bytes
 
 _FIELDS = struct.Struct(">32sIIIIIIBBQ32I")
 
@@ -263,15 +264,7 @@ def load_state(
     """Read a JSON or binary MIPS32 state file (format from the suffix, as Cannon does)."""
     path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidState(f"cannot read state file {path}: {exc.strerror}") from None
-    if path.suffix == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InvalidState(f"state file {path} is not valid gzip: {exc}") from None
+    raw = read_state_bytes(path)
     vm = MipsVM(host=host, stdout=stdout, stderr=stderr)
     if _is_binary(path):
         decode_binary(raw, name, vm)
