@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import tracemalloc
 
-from faultproof.vm.mips.vm import MipsVM
+from tests.vm.mips.asm import SYSCALL, li, make_vm
+from tests.vm.riscv.harness import run_words
 
-from .asm import SYSCALL, li, make_vm
+from faultproof.vm.mips.vm import MipsVM
+from faultproof.vm.riscv.vm import RiscvVM
 
 
 class CountingSink(io.RawIOBase):
@@ -52,3 +54,18 @@ def test_mips_write_of_a_gigabyte_streams_in_chunks() -> None:
 def test_mips_huge_write_with_no_listener_is_free() -> None:
     vm = _mips_write(0xFFFFFFF0, None)
     assert vm.regs[2] == 0xFFFFFFF0 and vm.memory.page_count <= 4
+
+
+def test_riscv_write_of_an_enormous_count_is_bounded() -> None:
+    vm = RiscvVM(stdout=None)
+    vm.regs[17] = 64  # write
+    vm.regs[10] = 1
+    vm.regs[11] = 0x200000
+    vm.regs[12] = (1 << 63) + 5
+    run_words(vm, [0x00000073])  # ecall
+    assert int(vm.regs[10]) & ((1 << 64) - 1) == (1 << 63) + 5
+    sink = CountingSink()
+    vm = RiscvVM(stdout=sink)
+    vm.regs[17], vm.regs[10], vm.regs[11], vm.regs[12] = 64, 1, 0x200000, 1 << 28
+    run_words(vm, [0x00000073])
+    assert sink.total == 1 << 28 and sink.biggest <= 1 << 20
