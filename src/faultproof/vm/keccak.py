@@ -28,6 +28,60 @@ def _rotl(x: np.uint64, n: int) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
+def keccak_round(s: tuple[np.uint64, ...], rc: np.uint64) -> tuple[np.uint64, ...]:
+    """One Keccak-f[1600] round (theta, rho, pi, chi, iota) on 25 lanes, lane ``aXY`` at x + 5y."""
+    (a00, a10, a20, a30, a40, a01, a11, a21, a31, a41, a02, a12, a22, a32, a42,
+     a03, a13, a23, a33, a43, a04, a14, a24, a34, a44) = s  # fmt: skip
+    c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04
+    c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14
+    c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24
+    c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34
+    c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44
+    d0 = c4 ^ _rotl(c1, 1)
+    d1 = c0 ^ _rotl(c2, 1)
+    d2 = c1 ^ _rotl(c3, 1)
+    d3 = c2 ^ _rotl(c4, 1)
+    d4 = c3 ^ _rotl(c0, 1)
+    b00 = a00 ^ d0
+    b13 = _rotl(a01 ^ d0, 36)
+    b21 = _rotl(a02 ^ d0, 3)
+    b34 = _rotl(a03 ^ d0, 41)
+    b42 = _rotl(a04 ^ d0, 18)
+    b02 = _rotl(a10 ^ d1, 1)
+    b10 = _rotl(a11 ^ d1, 44)
+    b23 = _rotl(a12 ^ d1, 10)
+    b31 = _rotl(a13 ^ d1, 45)
+    b44 = _rotl(a14 ^ d1, 2)
+    b04 = _rotl(a20 ^ d2, 62)
+    b12 = _rotl(a21 ^ d2, 6)
+    b20 = _rotl(a22 ^ d2, 43)
+    b33 = _rotl(a23 ^ d2, 15)
+    b41 = _rotl(a24 ^ d2, 61)
+    b01 = _rotl(a30 ^ d3, 28)
+    b14 = _rotl(a31 ^ d3, 55)
+    b22 = _rotl(a32 ^ d3, 25)
+    b30 = _rotl(a33 ^ d3, 21)
+    b43 = _rotl(a34 ^ d3, 56)
+    b03 = _rotl(a40 ^ d4, 27)
+    b11 = _rotl(a41 ^ d4, 20)
+    b24 = _rotl(a42 ^ d4, 39)
+    b32 = _rotl(a43 ^ d4, 8)
+    b40 = _rotl(a44 ^ d4, 14)
+    return (
+        b00 ^ (~b10 & b20) ^ rc, b10 ^ (~b20 & b30), b20 ^ (~b30 & b40), b30 ^ (~b40 & b00),
+        b40 ^ (~b00 & b10),
+        b01 ^ (~b11 & b21), b11 ^ (~b21 & b31), b21 ^ (~b31 & b41), b31 ^ (~b41 & b01),
+        b41 ^ (~b01 & b11),
+        b02 ^ (~b12 & b22), b12 ^ (~b22 & b32), b22 ^ (~b32 & b42), b32 ^ (~b42 & b02),
+        b42 ^ (~b02 & b12),
+        b03 ^ (~b13 & b23), b13 ^ (~b23 & b33), b23 ^ (~b33 & b43), b33 ^ (~b43 & b03),
+        b43 ^ (~b03 & b13),
+        b04 ^ (~b14 & b24), b14 ^ (~b24 & b34), b24 ^ (~b34 & b44), b34 ^ (~b44 & b04),
+        b44 ^ (~b04 & b14),
+    )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
 def keccak_pair(
     l0: np.uint64,
     l1: np.uint64,
@@ -38,82 +92,19 @@ def keccak_pair(
     r2: np.uint64,
     r3: np.uint64,
 ) -> tuple[np.uint64, np.uint64, np.uint64, np.uint64]:
-    """keccak256(left || right) on lanes; Keccak-f[1600] fully unrolled over scalar lanes.
+    """keccak256(left || right) on lanes: 24 :func:`keccak_round` over scalar lanes.
 
-    Lane ``aXY`` is the lane at column x, row y (byte offset 8*(x + 5y) of the sponge). The 64 input
-    bytes fill lanes 0..7; padding puts 0x01 at byte 64 (lane 8 = a31) and 0x80 at byte 135
-    (lane 16 = a13).
+    The 64 input bytes fill lanes 0..7; padding puts 0x01 at byte 64 (lane 8 = a31) and 0x80 at
+    byte 135 (lane 16 = a13).
     """
     z = np.uint64(0)
-    a00, a10, a20, a30, a40 = l0, l1, l2, l3, r0
-    a01, a11, a21, a31, a41 = r1, r2, r3, np.uint64(1), z
-    a02, a12, a22, a32, a42 = z, z, z, z, z
-    a03, a13, a23, a33, a43 = z, np.uint64(0x8000000000000000), z, z, z
-    a04, a14, a24, a34, a44 = z, z, z, z, z
+    s: tuple[np.uint64, ...] = (
+        l0, l1, l2, l3, r0, r1, r2, r3, np.uint64(1), z, z, z, z, z, z, z,
+        np.uint64(0x8000000000000000), z, z, z, z, z, z, z, z,
+    )  # fmt: skip
     for rnd in range(24):
-        c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04
-        c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14
-        c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24
-        c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34
-        c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44
-        d0 = c4 ^ _rotl(c1, 1)
-        d1 = c0 ^ _rotl(c2, 1)
-        d2 = c1 ^ _rotl(c3, 1)
-        d3 = c2 ^ _rotl(c4, 1)
-        d4 = c3 ^ _rotl(c0, 1)
-        b00 = a00 ^ d0
-        b13 = _rotl((a01 ^ d0), 36)
-        b21 = _rotl((a02 ^ d0), 3)
-        b34 = _rotl((a03 ^ d0), 41)
-        b42 = _rotl((a04 ^ d0), 18)
-        b02 = _rotl((a10 ^ d1), 1)
-        b10 = _rotl((a11 ^ d1), 44)
-        b23 = _rotl((a12 ^ d1), 10)
-        b31 = _rotl((a13 ^ d1), 45)
-        b44 = _rotl((a14 ^ d1), 2)
-        b04 = _rotl((a20 ^ d2), 62)
-        b12 = _rotl((a21 ^ d2), 6)
-        b20 = _rotl((a22 ^ d2), 43)
-        b33 = _rotl((a23 ^ d2), 15)
-        b41 = _rotl((a24 ^ d2), 61)
-        b01 = _rotl((a30 ^ d3), 28)
-        b14 = _rotl((a31 ^ d3), 55)
-        b22 = _rotl((a32 ^ d3), 25)
-        b30 = _rotl((a33 ^ d3), 21)
-        b43 = _rotl((a34 ^ d3), 56)
-        b03 = _rotl((a40 ^ d4), 27)
-        b11 = _rotl((a41 ^ d4), 20)
-        b24 = _rotl((a42 ^ d4), 39)
-        b32 = _rotl((a43 ^ d4), 8)
-        b40 = _rotl((a44 ^ d4), 14)
-        a00 = b00 ^ (~b10 & b20)
-        a10 = b10 ^ (~b20 & b30)
-        a20 = b20 ^ (~b30 & b40)
-        a30 = b30 ^ (~b40 & b00)
-        a40 = b40 ^ (~b00 & b10)
-        a01 = b01 ^ (~b11 & b21)
-        a11 = b11 ^ (~b21 & b31)
-        a21 = b21 ^ (~b31 & b41)
-        a31 = b31 ^ (~b41 & b01)
-        a41 = b41 ^ (~b01 & b11)
-        a02 = b02 ^ (~b12 & b22)
-        a12 = b12 ^ (~b22 & b32)
-        a22 = b22 ^ (~b32 & b42)
-        a32 = b32 ^ (~b42 & b02)
-        a42 = b42 ^ (~b02 & b12)
-        a03 = b03 ^ (~b13 & b23)
-        a13 = b13 ^ (~b23 & b33)
-        a23 = b23 ^ (~b33 & b43)
-        a33 = b33 ^ (~b43 & b03)
-        a43 = b43 ^ (~b03 & b13)
-        a04 = b04 ^ (~b14 & b24)
-        a14 = b14 ^ (~b24 & b34)
-        a24 = b24 ^ (~b34 & b44)
-        a34 = b34 ^ (~b44 & b04)
-        a44 = b44 ^ (~b04 & b14)
-        a00 ^= _ROUND_CONSTANTS[rnd]
-
-    return a00, a10, a20, a30
+        s = keccak_round(s, _ROUND_CONSTANTS[rnd])
+    return s[0], s[1], s[2], s[3]
 
 
 @njit(cache=True)

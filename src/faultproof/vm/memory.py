@@ -36,7 +36,13 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from faultproof.vm.keccak import _ROUND_CONSTANTS, hash_pair, keccak_pair, lanes_to_bytes
+from faultproof.vm.keccak import (
+    _ROUND_CONSTANTS,
+    hash_pair,
+    keccak_pair,
+    keccak_round,
+    lanes_to_bytes,
+)
 
 PAGE_ADDR_BITS = 12
 PAGE_SIZE = 1 << PAGE_ADDR_BITS
@@ -286,65 +292,6 @@ BATCH = 16
 
 
 @njit(cache=True, inline="always")
-def _rotl(x: np.uint64, n: int) -> np.uint64:
-    return (x << np.uint64(n)) | (x >> np.uint64(64 - n))
-
-
-@njit(cache=True, inline="always")
-def _round(s: tuple[np.uint64, ...], rc: np.uint64) -> tuple[np.uint64, ...]:
-    """One Keccak-f[1600] round (theta, rho, pi, chi, iota) on 25 lanes, lane ``aXY`` at x + 5y."""
-    (a00, a10, a20, a30, a40, a01, a11, a21, a31, a41, a02, a12, a22, a32, a42,
-     a03, a13, a23, a33, a43, a04, a14, a24, a34, a44) = s  # fmt: skip
-    c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04
-    c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14
-    c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24
-    c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34
-    c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44
-    d0 = c4 ^ _rotl(c1, 1)
-    d1 = c0 ^ _rotl(c2, 1)
-    d2 = c1 ^ _rotl(c3, 1)
-    d3 = c2 ^ _rotl(c4, 1)
-    d4 = c3 ^ _rotl(c0, 1)
-    b00 = a00 ^ d0
-    b13 = _rotl(a01 ^ d0, 36)
-    b21 = _rotl(a02 ^ d0, 3)
-    b34 = _rotl(a03 ^ d0, 41)
-    b42 = _rotl(a04 ^ d0, 18)
-    b02 = _rotl(a10 ^ d1, 1)
-    b10 = _rotl(a11 ^ d1, 44)
-    b23 = _rotl(a12 ^ d1, 10)
-    b31 = _rotl(a13 ^ d1, 45)
-    b44 = _rotl(a14 ^ d1, 2)
-    b04 = _rotl(a20 ^ d2, 62)
-    b12 = _rotl(a21 ^ d2, 6)
-    b20 = _rotl(a22 ^ d2, 43)
-    b33 = _rotl(a23 ^ d2, 15)
-    b41 = _rotl(a24 ^ d2, 61)
-    b01 = _rotl(a30 ^ d3, 28)
-    b14 = _rotl(a31 ^ d3, 55)
-    b22 = _rotl(a32 ^ d3, 25)
-    b30 = _rotl(a33 ^ d3, 21)
-    b43 = _rotl(a34 ^ d3, 56)
-    b03 = _rotl(a40 ^ d4, 27)
-    b11 = _rotl(a41 ^ d4, 20)
-    b24 = _rotl(a42 ^ d4, 39)
-    b32 = _rotl(a43 ^ d4, 8)
-    b40 = _rotl(a44 ^ d4, 14)
-    return (
-        b00 ^ (~b10 & b20) ^ rc, b10 ^ (~b20 & b30), b20 ^ (~b30 & b40), b30 ^ (~b40 & b00),
-        b40 ^ (~b00 & b10),
-        b01 ^ (~b11 & b21), b11 ^ (~b21 & b31), b21 ^ (~b31 & b41), b31 ^ (~b41 & b01),
-        b41 ^ (~b01 & b11),
-        b02 ^ (~b12 & b22), b12 ^ (~b22 & b32), b22 ^ (~b32 & b42), b32 ^ (~b42 & b02),
-        b42 ^ (~b02 & b12),
-        b03 ^ (~b13 & b23), b13 ^ (~b23 & b33), b23 ^ (~b33 & b43), b33 ^ (~b43 & b03),
-        b43 ^ (~b03 & b13),
-        b04 ^ (~b14 & b24), b14 ^ (~b24 & b34), b24 ^ (~b34 & b44), b34 ^ (~b44 & b04),
-        b44 ^ (~b04 & b14),
-    )  # fmt: skip
-
-
-@njit(cache=True, inline="always")
 def _load_column(st: np.ndarray, k: int) -> tuple[np.uint64, ...]:
     return (
         st[0 * BATCH + k], st[1 * BATCH + k], st[2 * BATCH + k], st[3 * BATCH + k],
@@ -392,18 +339,18 @@ def _keccak_batch(st: np.ndarray) -> None:
             st[4 * BATCH + k], st[5 * BATCH + k], st[6 * BATCH + k], st[7 * BATCH + k],
             one, z, z, z, z, z, z, z, top, z, z, z, z, z, z, z, z,
         )  # fmt: skip
-        s = _round(s, _ROUND_CONSTANTS[0])
-        s = _round(s, _ROUND_CONSTANTS[1])
-        s = _round(s, _ROUND_CONSTANTS[2])
-        s = _round(s, _ROUND_CONSTANTS[3])
+        s = keccak_round(s, _ROUND_CONSTANTS[0])
+        s = keccak_round(s, _ROUND_CONSTANTS[1])
+        s = keccak_round(s, _ROUND_CONSTANTS[2])
+        s = keccak_round(s, _ROUND_CONSTANTS[3])
         _store_column(st, k, s)
     for rnd in range(4, 24, 4):
         for k in range(BATCH):
             s = _load_column(st, k)
-            s = _round(s, _ROUND_CONSTANTS[rnd])
-            s = _round(s, _ROUND_CONSTANTS[rnd + 1])
-            s = _round(s, _ROUND_CONSTANTS[rnd + 2])
-            s = _round(s, _ROUND_CONSTANTS[rnd + 3])
+            s = keccak_round(s, _ROUND_CONSTANTS[rnd])
+            s = keccak_round(s, _ROUND_CONSTANTS[rnd + 1])
+            s = keccak_round(s, _ROUND_CONSTANTS[rnd + 2])
+            s = keccak_round(s, _ROUND_CONSTANTS[rnd + 3])
             _store_column(st, k, s)
 
 
