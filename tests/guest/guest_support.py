@@ -159,3 +159,20 @@ def fnv1a32(data: bytes) -> int:
     for b in data:
         h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
     return h
+
+
+def expected_go_alloc_output() -> str:
+    """What guest/go/alloc prints on every target, recomputed from its algorithm."""
+    state, total, checksum = 0x9E3779B9, 0, 0
+    for r in range(64):
+        sizes = []
+        for _ in range(64):
+            state ^= (state << 13) & 0xFFFFFFFF
+            state ^= state >> 17
+            state ^= (state << 5) & 0xFFFFFFFF
+            sizes.append(1 + state % (32 << 10))
+        total += sum(sizes)
+        for i, n in enumerate(sizes):
+            for j in range(0, n, 64):
+                checksum = (checksum * 31 + ((r + i + j // 64) & 0xFF)) & 0xFFFFFFFF
+    return f"alloc: {total} bytes in 4096 buffers, kept 64, checksum {checksum:08x}\n"

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from guest_support import expected_go_alloc_output
 
 from faultproof.guests import bad_instructions, find_go, guest_elf
 
@@ -30,26 +31,10 @@ def test_go_hello_prints_hello_world() -> None:
     assert (proc.returncode, proc.stdout) == (0, "hello world\n")
 
 
-def _expected_alloc() -> str:
-    state, total, checksum = 0x9E3779B9, 0, 0
-    for r in range(64):
-        sizes = []
-        for _ in range(64):
-            state ^= (state << 13) & 0xFFFFFFFF
-            state ^= state >> 17
-            state ^= (state << 5) & 0xFFFFFFFF
-            sizes.append(1 + state % (32 << 10))
-        total += sum(sizes)
-        for i, n in enumerate(sizes):
-            for j in range(0, n, 64):
-                checksum = (checksum * 31 + ((r + i + j // 64) & 0xFF)) & 0xFFFFFFFF
-    return f"alloc: {total} bytes in 4096 buffers, kept 64, checksum {checksum:08x}\n"
-
-
 def test_go_alloc_checksum_matches_python() -> None:
     proc = _run(guest_elf("go-alloc", "mips32"))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == _expected_alloc()
+    assert proc.stdout == expected_go_alloc_output()
 
 
 def test_go_guests_have_no_fpu_instructions() -> None:
@@ -63,7 +48,7 @@ def test_go_guests_have_no_fpu_instructions() -> None:
 
 @pytest.mark.skipif(shutil.which("qemu-riscv64") is None, reason="qemu-riscv64 not installed")
 def test_go_riscv64_guests_run_under_qemu() -> None:
-    for name, want in (("go-hello", "hello world\n"), ("go-alloc", _expected_alloc())):
+    for name, want in (("go-hello", "hello world\n"), ("go-alloc", expected_go_alloc_output())):
         elf = guest_elf(name, "riscv64")
         assert elf.read_bytes()[18] == 243  # EM_RISCV
         proc = subprocess.run(["qemu-riscv64", str(elf)], capture_output=True, text=True,

@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.guest.guest_support import expected_go_alloc_output
 
 from faultproof.guests import bad_instructions, find_go, guest_elf
 from faultproof.vm.elf import parse_elf
@@ -48,24 +49,7 @@ FP_FUNCTIONS = {
 TRAP_WORD = 0x0000_0000  # opcode 0: reverts 0xf001c0de (riscv64) / 0xbadc0de (riscv64c)
 
 
-def expected_alloc() -> str:
-    """What guest/go/alloc prints, recomputed from its algorithm."""
-    state, total, checksum = 0x9E3779B9, 0, 0
-    for r in range(64):
-        sizes = []
-        for _ in range(64):
-            state ^= (state << 13) & 0xFFFFFFFF
-            state ^= state >> 17
-            state ^= (state << 5) & 0xFFFFFFFF
-            sizes.append(1 + state % (32 << 10))
-        total += sum(sizes)
-        for i, n in enumerate(sizes):
-            for j in range(0, n, 64):
-                checksum = (checksum * 31 + ((r + i + j // 64) & 0xFF)) & 0xFFFFFFFF
-    return f"alloc: {total} bytes in 4096 buffers, kept 64, checksum {checksum:08x}\n"
-
-
-EXPECTED = {"go-hello": "hello world\n", "go-alloc": expected_alloc()}
+EXPECTED = {"go-hello": "hello world\n", "go-alloc": expected_go_alloc_output()}
 
 
 def function_of(elf: bytes):  # type: ignore[no-untyped-def]
