@@ -26,9 +26,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def witness_hash(path: Path) -> str:
-    code, out, err = invoke("witness", "--input", str(path))
-    assert code == 0, err
-    return str(json.loads(out)["witnessHash"])
+    return str(json.loads(witness_output(path))["witnessHash"])
 
 
 @pytest.fixture

@@ -67,10 +67,11 @@ def configure() -> Path:
     """Point numba's cache at the directory of the current VM sources (before any kernel exists)."""
     base_env = os.environ.get("FAULTPROOF_JIT_CACHE")
     base = Path(base_env) if base_env else Path.home() / ".cache" / "faultproof" / "numba"
-    current = base / source_digest()
+    digest = source_digest()
+    current = base / digest
     if not _writable(current):
         base = Path(tempfile.gettempdir()) / f"faultproof-numba-{os.getuid()}"
-        current = base / source_digest()
+        current = base / digest
         current.mkdir(parents=True, exist_ok=True)
     os.utime(current)
     _prune(base, current)

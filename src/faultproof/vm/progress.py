@@ -31,8 +31,7 @@ class RunProgress:
         self.symbols = symbols
         self._live: Any = None
         self._last_draw = 0.0
-        self._start = (0.0, 0)
-        self._window = (0.0, 0)
+        self._window = (0.0, 0)  # (time, step) the steps/s figure is measured from; 0.0: not yet
 
     @property
     def chunk_limit(self) -> int | None:
@@ -62,8 +61,8 @@ class RunProgress:
         if self._live is None:
             return
         now = time.monotonic()
-        if not self._start[0]:
-            self._start = self._window = (now, vm.step_count)
+        if not self._window[0]:
+            self._window = (now, vm.step_count)
         if not force and now - self._last_draw < REFRESH_SECONDS:
             return
         self._live.update(self.describe(vm, now), refresh=True)
