@@ -42,6 +42,8 @@ def source_digest(root: Path = VM_ROOT) -> str:
 
 
 def _writable(path: Path) -> bool:
+    if path.is_dir() and os.access(path, os.W_OK):
+        return True  # the usual case on every import after the first: no file system writes
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path):
