@@ -36,13 +36,8 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
-from faultproof.vm.keccak import (
-    _ROUND_CONSTANTS,
-    hash_pair,
-    keccak_pair,
-    keccak_round,
-    lanes_to_bytes,
-)
+from faultproof.vm.keccak import hash_pair, keccak_pair, lanes_to_bytes
+from faultproof.vm.keccak_batch import BATCH, keccak_batch, new_batch
 
 PAGE_ADDR_BITS = 12
 PAGE_SIZE = 1 << PAGE_ADDR_BITS
@@ -281,96 +276,13 @@ def read_bytes_in_leaf(
 # --------------------------------------------------------------------------------------------------
 
 
-# Keccak-f[1600] over sixteen independent node pairs at once. A state hash after a long run hashes
-# millions of pairs (a fully written 4 KiB page alone is 127), and one scalar permutation keeps a
-# core busy ~500 ns. Written as a loop over the sixteen columns of a lane-major batch, LLVM's loop
-# vectorizer turns each lane operation into AVX2 instructions on four pairs (with 4 or 8 columns it
-# left the loop scalar, hence 16), about 3x the throughput of the scalar keccak (~170 vs ~520 ns).
-
-BATCH = 16
-"""Pairs hashed by one :func:`_keccak_batch` call."""
-
-
-@njit(cache=True, inline="always")
-def _load_column(st: np.ndarray, k: int) -> tuple[np.uint64, ...]:
-    return (
-        st[0 * BATCH + k], st[1 * BATCH + k], st[2 * BATCH + k], st[3 * BATCH + k],
-        st[4 * BATCH + k], st[5 * BATCH + k], st[6 * BATCH + k], st[7 * BATCH + k],
-        st[8 * BATCH + k], st[9 * BATCH + k], st[10 * BATCH + k], st[11 * BATCH + k],
-        st[12 * BATCH + k], st[13 * BATCH + k], st[14 * BATCH + k], st[15 * BATCH + k],
-        st[16 * BATCH + k], st[17 * BATCH + k], st[18 * BATCH + k], st[19 * BATCH + k],
-        st[20 * BATCH + k], st[21 * BATCH + k], st[22 * BATCH + k], st[23 * BATCH + k],
-        st[24 * BATCH + k],
-    )  # fmt: skip
-
-
-@njit(cache=True, inline="always")
-def _store_column(st: np.ndarray, k: int, s: tuple[np.uint64, ...]) -> None:
-    # one statement per few lanes: indexing the tuple with a loop variable stops vectorization
-    st[0 * BATCH + k], st[1 * BATCH + k], st[2 * BATCH + k] = s[0], s[1], s[2]
-    st[3 * BATCH + k], st[4 * BATCH + k], st[5 * BATCH + k] = s[3], s[4], s[5]
-    st[6 * BATCH + k], st[7 * BATCH + k], st[8 * BATCH + k] = s[6], s[7], s[8]
-    st[9 * BATCH + k], st[10 * BATCH + k], st[11 * BATCH + k] = s[9], s[10], s[11]
-    st[12 * BATCH + k], st[13 * BATCH + k], st[14 * BATCH + k] = s[12], s[13], s[14]
-    st[15 * BATCH + k], st[16 * BATCH + k], st[17 * BATCH + k] = s[15], s[16], s[17]
-    st[18 * BATCH + k], st[19 * BATCH + k], st[20 * BATCH + k] = s[18], s[19], s[20]
-    st[21 * BATCH + k], st[22 * BATCH + k], st[23 * BATCH + k] = s[21], s[22], s[23]
-    st[24 * BATCH + k] = s[24]
-
-
-@njit(cache=True, **NO_NRT)
-def _keccak_batch(st: np.ndarray) -> None:
-    """keccak256 of BATCH 64-byte messages at once, in place in ``st`` (uint64[25 * BATCH]).
-
-    Lane q of message k sits at ``st[q * BATCH + k]``: callers fill lanes 0..7 (left || right), the
-    digest comes back in lanes 0..3 (lanes 8..24 are scratch). Lane-major with a constant stride
-    keeps the column loop free of aliasing questions, so it vectorizes. Four rounds per pass over
-    the columns cut the state loads and stores; the first pass takes the padding lanes as
-    constants (0x01 at byte 64 = lane 8, 0x80 at byte 135 = lane 16, as in
-    :func:`faultproof.vm.keccak.keccak_pair`), so LLVM folds most of round 0. Measured per hash:
-    2 rounds per pass 186 ns, 4 rounds 174 ns, all 24 spelled out 170 ns but ~10x the compile time.
-    """
-    z = np.uint64(0)
-    one = np.uint64(1)
-    top = np.uint64(0x8000000000000000)
-    for k in range(BATCH):
-        s: tuple[np.uint64, ...] = (
-            st[0 * BATCH + k], st[1 * BATCH + k], st[2 * BATCH + k], st[3 * BATCH + k],
-            st[4 * BATCH + k], st[5 * BATCH + k], st[6 * BATCH + k], st[7 * BATCH + k],
-            one, z, z, z, z, z, z, z, top, z, z, z, z, z, z, z, z,
-        )  # fmt: skip
-        s = keccak_round(s, _ROUND_CONSTANTS[0])
-        s = keccak_round(s, _ROUND_CONSTANTS[1])
-        s = keccak_round(s, _ROUND_CONSTANTS[2])
-        s = keccak_round(s, _ROUND_CONSTANTS[3])
-        _store_column(st, k, s)
-    for rnd in range(4, 24, 4):
-        for k in range(BATCH):
-            s = _load_column(st, k)
-            s = keccak_round(s, _ROUND_CONSTANTS[rnd])
-            s = keccak_round(s, _ROUND_CONSTANTS[rnd + 1])
-            s = keccak_round(s, _ROUND_CONSTANTS[rnd + 2])
-            s = keccak_round(s, _ROUND_CONSTANTS[rnd + 3])
-            _store_column(st, k, s)
-
-
-@njit(cache=True, inline="always")
-def _is_zero_node(a: np.ndarray, i: int, zero: np.ndarray, h: int) -> bool:
-    return (
-        (a[i, 0] == zero[h, 0])
-        & (a[i, 1] == zero[h, 1])
-        & (a[i, 2] == zero[h, 2])
-        & (a[i, 3] == zero[h, 3])
-    )
-
-
-@njit(cache=True, **NO_NRT)
+@njit(cache=True)
 def _flush(st: np.ndarray, dst: np.ndarray, count: int, nodes: np.ndarray) -> None:
     """Hash the first ``count`` queued pairs and store each digest at row ``dst[k]`` of ``nodes``.
 
     Columns past ``count`` hold stale lanes from an earlier batch: hashed, never stored.
     """
-    _keccak_batch(st)
+    keccak_batch(st)
     for k in range(count):
         r = dst[k]
         for q in range(4):
@@ -384,77 +296,74 @@ SERIAL_HASH_PAGES = 2 * PAGE_GROUP
 """Up to this many dirty pages are rehashed on the calling thread (see _hash_pages_serial)."""
 
 
+@njit(cache=True, inline="always")
+def _zero_pairs(lanes: np.ndarray, first: int, n: int, zero: np.ndarray, h: int) -> bool:
+    """Are pairs first..first+n of ``lanes`` all (Z[h], Z[h])? Stops at the first other lane."""
+    for p in range(first, first + n):
+        for q in range(8):
+            if lanes[8 * p + q] != zero[h, q & 3]:
+                return False
+    return True
+
+
+@njit(cache=True)
+def _hash_pairs(
+    lanes: np.ndarray, pairs: int, zero: np.ndarray, h: int, st: np.ndarray, out: np.ndarray, row: int
+) -> None:
+    """Node ``row + p`` of ``out`` = keccak256(pair p) for p < ``pairs``; nodes are 4 lanes, flat.
+
+    Pair p is ``lanes[8p : 8p + 8]``: two height-h nodes side by side, or 64 bytes of a page for
+    h = 0. Pairs go through :func:`keccak_batch` sixteen at a time; a block of sixteen that is all
+    zero subtrees takes Z[h + 1] without hashing (fresh heap and stack pages are mostly zeros). A
+    short last block hashes stale columns too and stores only its own.
+
+    Fixed blocks rather than a queue flushed whenever it fills (the earlier design, which skipped
+    zero pairs one by one): the same hashes, but the queue ran ~20% slower per hash when loaded
+    from numba's on-disk cache, i.e. in every run but the first, while this runs at the kernel's
+    speed either way (`bench/vm_speed.py`).
+    """
+    for first in range(0, pairs, BATCH):
+        n = min(BATCH, pairs - first)
+        if _zero_pairs(lanes, first, n, zero, h):
+            for k in range(n):
+                for q in range(4):
+                    out[4 * (row + first + k) + q] = zero[h + 1, q]
+            continue
+        for k in range(n):
+            for q in range(8):
+                st[q * BATCH + k] = lanes[8 * (first + k) + q]
+        keccak_batch(st)
+        for k in range(n):
+            for q in range(4):
+                out[4 * (row + first + k) + q] = st[q * BATCH + k]
+
+
 @njit(cache=True)
 def _hash_page_group(
     pages: np.ndarray, slots: np.ndarray, first: int, roots: np.ndarray, zero: np.ndarray
 ) -> None:
     """roots[s] = root of page ``s``'s height-7 subtree, for slots[first : first + PAGE_GROUP].
 
-    Level by level across the group, pairs whose two children are the zero hash of their height
-    take the next zero hash without hashing; every other pair is queued into a batch.
+    Level by level across the group. A level's nodes are stored page after page (node i of page g
+    at node ``g * width + i``), so the pairs of all the group's pages form one run for
+    :func:`_hash_pairs`, whose output is already laid out as the next level.
     """
     count = min(PAGE_GROUP, slots.shape[0] - first)
-    cur = np.empty((PAGE_GROUP * 64, 4), dtype=np.uint64)  # node i of page g at row 64g + i
-    nxt = np.empty((PAGE_GROUP * 64, 4), dtype=np.uint64)
-    st = np.zeros(25 * BATCH, dtype=np.uint64)
-    dst = np.empty(BATCH, dtype=np.int64)
-    queued = 0
+    odd = np.empty(PAGE_GROUP * 64 * 4, dtype=np.uint64)  # nodes of height 1, 3, 5, 7
+    even = np.empty(PAGE_GROUP * 32 * 4, dtype=np.uint64)  # nodes of height 2, 4, 6
+    st = new_batch()
     for g in range(count):  # leaves -> height 1
-        lanes = pages[slots[first + g]].view(np.uint64)
-        for i in range(64):
-            j = 8 * i
-            r = 64 * g + i
-            if (lanes[j] | lanes[j + 1] | lanes[j + 2] | lanes[j + 3] | lanes[j + 4]
-                    | lanes[j + 5] | lanes[j + 6] | lanes[j + 7]) == 0:  # fmt: skip
-                cur[r, 0], cur[r, 1], cur[r, 2], cur[r, 3] = (
-                    zero[1, 0],
-                    zero[1, 1],
-                    zero[1, 2],
-                    zero[1, 3],
-                )
-                continue
-            for q in range(8):
-                st[q * BATCH + queued] = lanes[j + q]
-            dst[queued] = r
-            queued += 1
-            if queued == BATCH:
-                _flush(st, dst, queued, cur)
-                queued = 0
-    if queued:
-        _flush(st, dst, queued, cur)
-        queued = 0
+        _hash_pairs(pages[slots[first + g]].view(np.uint64), 64, zero, 0, st, odd, 64 * g)
     for h in range(1, PAGE_TREE_HEIGHT):  # height h -> h + 1
-        width = 64 >> h
-        for g in range(count):
-            for i in range(width):
-                left = 64 * g + 2 * i
-                r = 64 * g + i
-                if _is_zero_node(cur, left, zero, h) & _is_zero_node(cur, left + 1, zero, h):
-                    nxt[r, 0], nxt[r, 1], nxt[r, 2], nxt[r, 3] = (
-                        zero[h + 1, 0], zero[h + 1, 1], zero[h + 1, 2], zero[h + 1, 3]
-                    )  # fmt: skip
-                    continue
-                for q in range(4):
-                    st[q * BATCH + queued] = cur[left, q]
-                    st[(4 + q) * BATCH + queued] = cur[left + 1, q]
-                dst[queued] = r
-                queued += 1
-                if queued == BATCH:
-                    _flush(st, dst, queued, nxt)
-                    queued = 0
-        if queued:
-            _flush(st, dst, queued, nxt)
-            queued = 0
-        cur, nxt = nxt, cur
-    for g in range(count):
+        pairs = count * (64 >> h)
+        if h & 1:
+            _hash_pairs(odd, pairs, zero, h, st, even, 0)
+        else:
+            _hash_pairs(even, pairs, zero, h, st, odd, 0)
+    for g in range(count):  # the page roots: height 7, so in ``odd``
         s = slots[first + g]
-        r = 64 * g
-        roots[s, 0], roots[s, 1], roots[s, 2], roots[s, 3] = (
-            cur[r, 0],
-            cur[r, 1],
-            cur[r, 2],
-            cur[r, 3],
-        )
+        for q in range(4):
+            roots[s, q] = odd[4 * g + q]
 
 
 @njit(cache=True, parallel=True)
@@ -508,7 +417,7 @@ def _build_levels(
     hashes = np.empty((total, 4), dtype=np.uint64)
     idx[: page_idx.shape[0]] = page_idx
     hashes[: page_idx.shape[0]] = page_hash
-    st = np.zeros(25 * BATCH, dtype=np.uint64)
+    st = new_batch()
     dst = np.empty(BATCH, dtype=np.int64)
     for lvl in range(levels - 1):
         h = PAGE_TREE_HEIGHT + lvl
