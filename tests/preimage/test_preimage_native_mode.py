@@ -260,12 +260,20 @@ def test_cli_vm_run_with_a_silent_host_stops_after_the_host_timeout(tmp_path: Pa
 def test_interrupted_run_native_does_not_leave_the_guest_running() -> None:
     guest = "import os, time; print(os.getpid(), flush=True); time.sleep(600)"
     proc = subprocess.Popen([*CLI, "run-native", "--", sys.executable, "-c", guest],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONFAULTHANDLER": "1"})
     assert proc.stdout is not None
     guest_pid = int(proc.stdout.readline())
     proc.send_signal(signal.SIGINT)  # to the CLI only, not to the guest's process group
     try:
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # say where the CLI was stuck (seen once in CI)
+            os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(guest_pid, signal.SIGKILL)  # it holds our stderr pipe open too
+            stderr = proc.communicate(timeout=30)[1].decode(errors="replace")
+            pytest.fail(f"run-native ignored SIGINT for 60 s; its stderr:\n{stderr}")
         assert proc.returncode != 0
         with pytest.raises(ProcessLookupError):
             os.kill(guest_pid, 0)

@@ -60,34 +60,42 @@ def run_native(
             with contextlib.suppress(OSError):
                 os.close(fd)
         raise HostProcessError(f"cannot start guest {argv[0]!r}: {exc}") from exc
-    for fd in pair.client_fds:
-        os.close(fd)
-    channels = pair.host()
     host_errors: list[BaseException] = []
     host_failed = threading.Event()
-
-    def run_host() -> None:
-        try:
-            serve(host, channels)
-        except BaseException as exc:
-            host_errors.append(exc)
-            host_failed.set()
-
-    threads = [threading.Thread(target=run_host, name="native-host", daemon=True)]
+    threads: list[threading.Thread] = []
     captured: list[bytes] = []
-    if process.stdout is not None:
-        out = process.stdout
-        threads.append(
-            threading.Thread(target=lambda: captured.append(out.read()), name="native-stdout")
-        )
-    if process.stdin is not None:
-        threads.append(
-            threading.Thread(
-                target=_feed, args=(process.stdin, stdin or b""), name="native-stdin", daemon=True
+    try:  # from here on, any exception (Ctrl-C included) kills the guest first
+        for fd in pair.client_fds:
+            os.close(fd)
+        channels = pair.host()
+
+        def run_host() -> None:
+            try:
+                serve(host, channels)
+            except BaseException as exc:
+                host_errors.append(exc)
+                host_failed.set()
+
+        threads.append(threading.Thread(target=run_host, name="native-host", daemon=True))
+        if process.stdout is not None:
+            out = process.stdout
+            threads.append(
+                threading.Thread(target=lambda: captured.append(out.read()), name="native-stdout")
             )
-        )
-    for thread in threads:
-        thread.start()
+        if process.stdin is not None:
+            threads.append(
+                threading.Thread(
+                    target=_feed,
+                    args=(process.stdin, stdin or b""),
+                    name="native-stdin",
+                    daemon=True,
+                )
+            )
+        for thread in threads:
+            thread.start()
+    except BaseException:
+        _kill(process)
+        raise
     deadline = None if timeout is None else time.monotonic() + timeout
     failed_at: float | None = None
     try:
