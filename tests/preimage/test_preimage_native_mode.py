@@ -261,14 +261,17 @@ def test_interrupted_run_native_does_not_leave_the_guest_running() -> None:
     guest = "import os, time; print(os.getpid(), flush=True); time.sleep(600)"
     proc = subprocess.Popen([*CLI, "run-native", "--", sys.executable, "-c", guest],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONFAULTHANDLER": "1"})
+                            env={**os.environ, "PYTHONFAULTHANDLER": "1"},
+                            # a shell's background job starts with SIGINT ignored, and Python
+                            # keeps an inherited SIG_IGN: give the CLI the default disposition
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout is not None
     guest_pid = int(proc.stdout.readline())
     proc.send_signal(signal.SIGINT)  # to the CLI only, not to the guest's process group
     try:
         try:
             proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:  # say where the CLI was stuck (seen once in CI)
+        except subprocess.TimeoutExpired:  # say where the CLI was stuck
             os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
             with contextlib.suppress(ProcessLookupError):
                 os.kill(guest_pid, signal.SIGKILL)  # it holds our stderr pipe open too
