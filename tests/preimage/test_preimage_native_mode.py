@@ -257,7 +257,10 @@ def test_cli_vm_run_with_a_silent_host_stops_after_the_host_timeout(tmp_path: Pa
     assert "host did not answer within 15 s" in err and "listening" in err
 
 
-def test_interrupted_run_native_does_not_leave_the_guest_running() -> None:
+@pytest.mark.parametrize(("sig", "exit_code"), [(signal.SIGINT, None), (signal.SIGTERM, 143)])
+def test_interrupted_run_native_does_not_leave_the_guest_running(
+    sig: signal.Signals, exit_code: int | None
+) -> None:
     guest = "import os, time; print(os.getpid(), flush=True); time.sleep(600)"
     proc = subprocess.Popen([*CLI, "run-native", "--", sys.executable, "-c", guest],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -267,7 +270,7 @@ def test_interrupted_run_native_does_not_leave_the_guest_running() -> None:
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout is not None
     guest_pid = int(proc.stdout.readline())
-    proc.send_signal(signal.SIGINT)  # to the CLI only, not to the guest's process group
+    proc.send_signal(sig)  # to the CLI only, not to the guest's process group
     try:
         try:
             proc.wait(timeout=60)
@@ -276,8 +279,9 @@ def test_interrupted_run_native_does_not_leave_the_guest_running() -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(guest_pid, signal.SIGKILL)  # it holds our stderr pipe open too
             stderr = proc.communicate(timeout=30)[1].decode(errors="replace")
-            pytest.fail(f"run-native ignored SIGINT for 60 s; its stderr:\n{stderr}")
+            pytest.fail(f"run-native ignored {sig.name} for 60 s; its stderr:\n{stderr}")
         assert proc.returncode != 0
+        assert exit_code is None or proc.returncode == exit_code
         with pytest.raises(ProcessLookupError):
             os.kill(guest_pid, 0)
     finally:  # on failure, do not leave the sleeping guest behind
