@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import shlex
+import signal
 import sys
-import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -363,6 +363,22 @@ def _register_optional_groups() -> None:
 _register_optional_groups()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    start = time.time()
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def entry() -> None:
+    """The ``faultproof`` console script and ``python -m faultproof.cli``.
+
+    SIGTERM becomes SystemExit(143), so a command unwinds as on an error or Ctrl-C: the guest of
+    ``run-native`` and the preimage host of ``run -- HOST`` are stopped and stores closed on the
+    way out. Without it a ``kill`` (a supervisor, a CI timeout) ends the CLI at once and leaves
+    its children running with nobody serving their fds. Installed here, not in ``main``, so that
+    invoking ``main`` in-process (tests, embedding) does not take over the caller's SIGTERM.
+    """
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

@@ -7,7 +7,13 @@ snapshot at N and the post-state of the snapshot at N+1, and ``witness`` reports
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -161,3 +167,37 @@ def test_missing_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     code, _, err = invoke("witness", "--input", str(tmp_path / "nope.json"))
     assert code == 2
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
+
+
+def test_sigterm_stops_the_preimage_host(tmp_path: Path) -> None:
+    """`kill` of `faultproof run -- HOST` must not leave the host running (exit 128 + 15)."""
+    state = tmp_path / "state.json"
+    code, _, err = invoke(
+        "load-elf", "--type", "mips32", "--path", str(guest_elf("preimage", "mips32")),
+        "--out", str(state), "--meta", "",
+    )  # fmt: skip
+    assert code == 0, err
+    pid_file = tmp_path / "host.pid"
+    host = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "faultproof.cli", "run", "--input", str(state), "--output", "",
+         "--meta", "", "--", sys.executable, "-c", host],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    host_pid = 0
+    try:
+        deadline = time.monotonic() + 120
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        host_pid = int(pid_file.read_text())
+        cli.send_signal(signal.SIGTERM)
+        assert cli.wait(timeout=60) == 143
+        time.sleep(0.5)  # the host is reaped by the CLI; give the kernel a moment
+        with pytest.raises(ProcessLookupError):
+            os.kill(host_pid, 0)
+    finally:
+        if host_pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(host_pid, signal.SIGKILL)
+        cli.kill()
+        cli.wait()

@@ -12,7 +12,6 @@ compiled for the host machine, run as a plain process against a Python host on i
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 from collections.abc import Iterator
 
@@ -211,8 +210,7 @@ def run_native_command(
             router.register_sources(source_stores)
             host = LocalHost(store, boot_info, source_stores, router)
             fd = _stdout_fd()
-            with _terminate_as_exit():
-                code, stdout = run_native(argv, host, timeout=timeout, stdin=None, stdout_fd=fd)
+            code, stdout = run_native(argv, host, timeout=timeout, stdin=None, stdout_fd=fd)
     except FaultproofError as exc:
         click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(2)
@@ -220,20 +218,3 @@ def run_native_command(
         click.echo(stdout, nl=False)
     sys.exit(code if code >= 0 else 128 - code)
 
-
-@contextlib.contextmanager
-def _terminate_as_exit() -> Iterator[None]:
-    """SIGTERM raises SystemExit(143) inside the block, so `run_native` stops the guest first.
-
-    Without it a `kill` of the CLI (a supervisor stopping it, a CI timeout) would end this process
-    at once and leave the guest running with nobody serving its fds.
-    """
-
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
