@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba.core.errors import TypingError
 
 from faultproof.crypto import keccak256
 from faultproof.vm.keccak import bytes_to_lanes, hash_pair, lanes_to_bytes
@@ -282,3 +283,16 @@ def test_copy_keeps_its_own_tree() -> None:
     mem.write(0x6000, b"also changed")
     assert mem.merkle_root() == reference_root(mem)
     assert other.merkle_root() == reference_root(other)
+
+
+def test_keccak_batch_refuses_a_work_array_it_would_overrun() -> None:
+    # The kernel is called through a raw pointer, so the length check is all that stands between
+    # a short array and memory past its end.
+    with pytest.raises(ValueError, match="STATE_LANES"):
+        keccak_batch(np.zeros(STATE_LANES - 1, dtype=np.uint64))
+
+
+def test_keccak_batch_refuses_a_strided_work_array() -> None:
+    # A view with a stride would be read as if contiguous: rejected when numba types the call.
+    with pytest.raises(TypingError):
+        keccak_batch(np.zeros(2 * STATE_LANES, dtype=np.uint64)[::2])

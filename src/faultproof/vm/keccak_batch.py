@@ -18,10 +18,23 @@ A state hash after a long run hashes millions of node pairs (a fully written 4 K
   as the padding constants (0x01 at byte 64 = lane 8, 0x80 at byte 135 = lane 16, zeros elsewhere)
   instead of loading them: callers fill lanes 0..7 only. The last round computes only the four
   lanes of the digest.
+* **Called through a pointer.** The kernel is a C-ABI function (:func:`kernel_address`) that
+  numba code calls by address (:func:`run_kernel`), never a plain ``@njit`` callee. numba links a
+  callee's optimized IR into every caller and optimizes the caller's module again; that second
+  pass turns theta's re-loads of the input lanes into values kept across the round, which spill
+  (35 stack accesses per vector round against 5). A process that compiled the kernel itself still
+  ran the good copy (calls resolved to the callee's own, once-optimized code), but one loading
+  the callers from numba's disk cache ran the re-optimized copy: 160 against 136 ns per hash.
+  Called by address, the once-optimized code is the only copy, cached or not.
 """
 
+import functools
+
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import cfunc, njit, types
+from numba.extending import intrinsic
+from numba.np.numpy_support import carray
 
 from faultproof.vm.keccak import _ROUND_CONSTANTS
 
@@ -148,14 +161,13 @@ def _round(st: np.ndarray, src: int, dst: int, rc: np.uint64, first: bool, last:
         st[dst + 24 * BATCH + k] = b4 ^ (~b0 & b1)
 
 
-@njit(cache=True)
-def keccak_batch(st: np.ndarray) -> None:
-    """keccak256 of BATCH 64-byte messages, in place in ``st`` (uint64[STATE_LANES]).
+def _keccak_kernel(lanes):  # type: ignore[no-untyped-def]
+    """The kernel behind :func:`kernel_address`: all 24 rounds on the work array at ``lanes``.
 
-    Callers put message k's eight lanes at ``st[q * BATCH + k]`` (q < 8); its digest comes back in
-    lanes q < 4. Everything else in ``st`` is scratch and need not be cleared. Rounds alternate
-    between the two halves of ``st``; 24 is even, so the digest lands in the first half.
+    Rounds alternate between the two halves of the array; 24 is even, so the digest lands in the
+    first half.
     """
+    st = carray(lanes, (STATE_LANES,))
     state = 0
     scratch = SCRATCH
     _round(st, state, scratch, _ROUND_CONSTANTS[0], True, False)
@@ -165,3 +177,61 @@ def keccak_batch(st: np.ndarray) -> None:
         _round(st, scratch, state, _ROUND_CONSTANTS[rnd + 1], False, False)
     _round(st, state, scratch, _ROUND_CONSTANTS[22], False, False)
     _round(st, scratch, state, _ROUND_CONSTANTS[23], False, True)
+
+
+@functools.cache
+def kernel_address() -> int:
+    """Address of the compiled kernel, ``void keccak_batch(uint64_t *st)`` (``st`` as for
+    :func:`keccak_batch`), for :func:`run_kernel`. Compiled, or loaded from numba's on-disk cache,
+    on the first call (a cold compile takes about a minute)."""
+    signature = types.void(types.CPointer(types.uint64))  # type: ignore[no-untyped-call]
+    address = cfunc(signature, cache=True)(_keccak_kernel).address
+    assert address is not None
+    return int(address)
+
+
+@intrinsic
+def _call_kernel(typingctx, address, st):  # type: ignore[no-untyped-def]
+    """Call the C function at ``address`` with the data pointer of ``st`` (uint64[::1])."""
+    if not (
+        isinstance(address, types.Integer)
+        and isinstance(st, types.Array)
+        and st.dtype == types.uint64
+        and st.ndim == 1
+        and st.layout == "C"
+    ):
+        return None
+
+    def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        data = context.make_array(sig.args[1])(context, builder, value=args[1]).data
+        function = builder.inttoptr(
+            args[0], ir.FunctionType(ir.VoidType(), [data.type]).as_pointer()
+        )
+        builder.call(function, [data])
+        return context.get_dummy_value()
+
+    return types.void(address, st), codegen
+
+
+@njit(cache=True, inline="always")
+def run_kernel(kernel: int, st: np.ndarray) -> None:
+    """keccak_batch(st) inside numba code; ``kernel`` is :func:`kernel_address`, passed down by
+    the Python caller (an address is only valid in the process that compiled or loaded it)."""
+    if st.shape[0] < STATE_LANES:
+        raise ValueError("keccak_batch: the work array is shorter than STATE_LANES")
+    _call_kernel(kernel, st)  # type: ignore[call-arg]
+
+
+@njit(cache=True)
+def _keccak_batch(kernel: int, st: np.ndarray) -> None:
+    run_kernel(kernel, st)
+
+
+def keccak_batch(st: np.ndarray) -> None:
+    """keccak256 of BATCH 64-byte messages, in place in ``st`` (uint64[STATE_LANES], contiguous).
+
+    Callers put message k's eight lanes at ``st[q * BATCH + k]`` (q < 8); its digest comes back in
+    lanes q < 4. Everything else in ``st`` is scratch and need not be cleared. From numba code use
+    :func:`run_kernel`.
+    """
+    _keccak_batch(kernel_address(), st)

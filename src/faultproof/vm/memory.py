@@ -37,7 +37,7 @@ import numpy as np
 from numba import njit, prange
 
 from faultproof.vm.keccak import hash_pair, keccak_pair, lanes_to_bytes
-from faultproof.vm.keccak_batch import BATCH, keccak_batch, new_batch
+from faultproof.vm.keccak_batch import BATCH, kernel_address, new_batch, run_kernel
 
 PAGE_ADDR_BITS = 12
 PAGE_SIZE = 1 << PAGE_ADDR_BITS
@@ -277,12 +277,12 @@ def read_bytes_in_leaf(
 
 
 @njit(cache=True)
-def _flush(st: np.ndarray, dst: np.ndarray, count: int, nodes: np.ndarray) -> None:
+def _flush(kernel: int, st: np.ndarray, dst: np.ndarray, count: int, nodes: np.ndarray) -> None:
     """Hash the first ``count`` queued pairs and store each digest at row ``dst[k]`` of ``nodes``.
 
     Columns past ``count`` hold stale lanes from an earlier batch: hashed, never stored.
     """
-    keccak_batch(st)
+    run_kernel(kernel, st)
     for k in range(count):
         r = dst[k]
         for q in range(4):
@@ -308,7 +308,14 @@ def _zero_pairs(lanes: np.ndarray, first: int, n: int, zero: np.ndarray, h: int)
 
 @njit(cache=True)
 def _hash_pairs(
-    lanes: np.ndarray, pairs: int, zero: np.ndarray, h: int, st: np.ndarray, out: np.ndarray, row: int
+    kernel: int,
+    lanes: np.ndarray,
+    pairs: int,
+    zero: np.ndarray,
+    h: int,
+    st: np.ndarray,
+    out: np.ndarray,
+    row: int,
 ) -> None:
     """Node ``row + p`` of ``out`` = keccak256(pair p) for p < ``pairs``; nodes are 4 lanes, flat.
 
@@ -318,9 +325,9 @@ def _hash_pairs(
     short last block hashes stale columns too and stores only its own.
 
     Fixed blocks replace a queue that skipped zero pairs one by one and flushed whenever it
-    filled: less code and no per-pair branch, measured the same speed for dense memory (both run
-    ~16% slower when loaded from numba's on-disk cache, see `bench/README.md`); the price is
-    coarser zero skipping (1 KiB instead of 64 bytes).
+    filled: less code and no per-pair branch, measured the same speed for dense memory; the price
+    is coarser zero skipping (1 KiB instead of 64 bytes). ``kernel`` is
+    :func:`~faultproof.vm.keccak_batch.kernel_address` (why a pointer: that module's docstring).
     """
     for first in range(0, pairs, BATCH):
         n = min(BATCH, pairs - first)
@@ -332,7 +339,7 @@ def _hash_pairs(
         for k in range(n):
             for q in range(8):
                 st[q * BATCH + k] = lanes[8 * (first + k) + q]
-        keccak_batch(st)
+        run_kernel(kernel, st)
         for k in range(n):
             for q in range(4):
                 out[4 * (row + first + k) + q] = st[q * BATCH + k]
@@ -340,7 +347,12 @@ def _hash_pairs(
 
 @njit(cache=True)
 def _hash_page_group(
-    pages: np.ndarray, slots: np.ndarray, first: int, roots: np.ndarray, zero: np.ndarray
+    kernel: int,
+    pages: np.ndarray,
+    slots: np.ndarray,
+    first: int,
+    roots: np.ndarray,
+    zero: np.ndarray,
 ) -> None:
     """roots[s] = root of page ``s``'s height-7 subtree, for slots[first : first + PAGE_GROUP].
 
@@ -353,13 +365,13 @@ def _hash_page_group(
     even = np.empty(PAGE_GROUP * 32 * 4, dtype=np.uint64)  # nodes of height 2, 4, 6
     st = new_batch()
     for g in range(count):  # leaves -> height 1
-        _hash_pairs(pages[slots[first + g]].view(np.uint64), 64, zero, 0, st, odd, 64 * g)
+        _hash_pairs(kernel, pages[slots[first + g]].view(np.uint64), 64, zero, 0, st, odd, 64 * g)
     for h in range(1, PAGE_TREE_HEIGHT):  # height h -> h + 1
         pairs = count * (64 >> h)
         if h & 1:
-            _hash_pairs(odd, pairs, zero, h, st, even, 0)
+            _hash_pairs(kernel, odd, pairs, zero, h, st, even, 0)
         else:
-            _hash_pairs(even, pairs, zero, h, st, odd, 0)
+            _hash_pairs(kernel, even, pairs, zero, h, st, odd, 0)
     for g in range(count):  # the page roots: height 7, so in ``odd``
         s = slots[first + g]
         for q in range(4):
@@ -367,20 +379,22 @@ def _hash_page_group(
 
 
 @njit(cache=True, parallel=True)
-def _hash_pages(pages: np.ndarray, slots: np.ndarray, roots: np.ndarray, zero: np.ndarray) -> None:
+def _hash_pages(
+    kernel: int, pages: np.ndarray, slots: np.ndarray, roots: np.ndarray, zero: np.ndarray
+) -> None:
     """Rehash the pages ``slots`` on all cores, one group of pages per task."""
     for grp in prange((slots.shape[0] + PAGE_GROUP - 1) // PAGE_GROUP):
-        _hash_page_group(pages, slots, grp * PAGE_GROUP, roots, zero)
+        _hash_page_group(kernel, pages, slots, grp * PAGE_GROUP, roots, zero)
 
 
 @njit(cache=True)
 def _hash_pages_serial(
-    pages: np.ndarray, slots: np.ndarray, roots: np.ndarray, zero: np.ndarray
+    kernel: int, pages: np.ndarray, slots: np.ndarray, roots: np.ndarray, zero: np.ndarray
 ) -> None:
     """:func:`_hash_pages` on this thread: for a few pages, waking the thread pool costs more
     than the hashing (milliseconds on a busy machine, against ~0.03 ms per page)."""
     for first in range(0, slots.shape[0], PAGE_GROUP):
-        _hash_page_group(pages, slots, first, roots, zero)
+        _hash_page_group(kernel, pages, slots, first, roots, zero)
 
 
 # The tree above the pages is sparse: level L (L = 0 is the page roots, height 7) is a sorted array of
@@ -408,7 +422,7 @@ def _level_sizes(page_idx: np.ndarray, levels: int) -> np.ndarray:
 
 @njit(cache=True)
 def _build_levels(
-    page_idx: np.ndarray, page_hash: np.ndarray, offsets: np.ndarray, zero: np.ndarray
+    kernel: int, page_idx: np.ndarray, page_hash: np.ndarray, offsets: np.ndarray, zero: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """All sparse levels from the sorted page roots up to the root (batched hashing)."""
     levels = offsets.shape[0] - 1
@@ -444,10 +458,10 @@ def _build_levels(
             m += 1
             queued += 1
             if queued == BATCH:
-                _flush(st, dst, queued, hashes)
+                _flush(kernel, st, dst, queued, hashes)
                 queued = 0
         if queued:
-            _flush(st, dst, queued, hashes)
+            _flush(kernel, st, dst, queued, hashes)
     return idx, hashes
 
 
@@ -723,9 +737,9 @@ class Memory:
         if self._levels is not None and changed.shape[0] == 0:
             return self._levels
         if changed.shape[0] > SERIAL_HASH_PAGES:
-            _hash_pages(self.pages, changed, self.page_roots, ZERO_HASHES)
+            _hash_pages(kernel_address(), self.pages, changed, self.page_roots, ZERO_HASHES)
         else:
-            _hash_pages_serial(self.pages, changed, self.page_roots, ZERO_HASHES)
+            _hash_pages_serial(kernel_address(), self.pages, changed, self.page_roots, ZERO_HASHES)
         self.dirty[changed] = 0
         if self._tree is not None and n == self._tree_pages and changed.shape[0] * 8 < n:
             idx, hashes, offsets = self._tree
@@ -737,7 +751,11 @@ class Memory:
             page_idx = np.ascontiguousarray(self.index[:n][order])
             offsets = _level_sizes(page_idx, self.tree_depth - PAGE_TREE_HEIGHT + 1)
             idx, hashes = _build_levels(
-                page_idx, np.ascontiguousarray(self.page_roots[:n][order]), offsets, ZERO_HASHES
+                kernel_address(),
+                page_idx,
+                np.ascontiguousarray(self.page_roots[:n][order]),
+                offsets,
+                ZERO_HASHES,
             )
             self._set_tree(idx, hashes, offsets)
             self._rows = np.empty(n, dtype=np.int64)
