@@ -122,11 +122,14 @@ def _save_state(vm: Any, out: str) -> None:
 
 def _load_state(path: Path, vm_type: str | None, host: Any = None) -> Any:
     from faultproof.vm import get_isa
-    from faultproof.vm.statefile import detect_state_type
+    from faultproof.vm.statefile import detect_state_type, read_state_bytes
 
-    name = _isa_name(vm_type) if vm_type else detect_state_type(path)
+    raw = read_state_bytes(path)  # once: a state after a long run can be hundreds of MB
+    name = _isa_name(vm_type) if vm_type else detect_state_type(path, raw)
     isa = get_isa(name)
-    return isa.load_state(path, host=host, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer)
+    return isa.load_state(
+        path, host=host, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer, raw=raw
+    )
 
 
 @main.command("run", context_settings={"ignore_unknown_options": True})

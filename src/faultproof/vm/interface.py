@@ -128,7 +128,8 @@ class ISA:
     load_elf: Callable[..., FPVM]
     """``load_elf(path, host=None, stdout=None, stderr=None) -> FPVM``"""
     load_state: Callable[..., FPVM]
-    """``load_state(path, host=None, stdout=None, stderr=None) -> FPVM``"""
+    """``load_state(path, host=None, stdout=None, stderr=None, raw=None) -> FPVM``; ``raw`` is the
+    file's content when the caller has read it already (see ``vm.statefile.read_state_bytes``)."""
     step_contract: str
     """Name of the on-chain step contract: ``contracts/step/<step_contract>.vy``."""
     description: str = ""

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from pathlib import Path
 
 from faultproof.errors import InvalidState
 
 MIPS_SINGLETHREADED_2 = 2
+_RISCV64C_TAG = re.compile(rb'"isa"\s*:\s*"riscv64c"')
 
 
 def read_state_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped for ``.gz``; unreadable or corrupt files raise InvalidState."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -28,21 +31,29 @@ def read_state_bytes(path: Path) -> bytes:
     return raw
 
 
-def detect_state_type(path: Path) -> str:
-    """``mips32`` or ``riscv64`` from the file's contents."""
-    raw = read_state_bytes(path)
+def detect_state_type(path: Path, raw: bytes | None = None) -> str:
+    """``mips32``, ``riscv64`` or ``riscv64c`` from the file's contents (``raw``: its bytes,
+    already read and gunzipped, so a large state is read once).
+
+    JSON states are told apart by a key only one layout has. The keys are looked up as quoted
+    byte strings rather than by parsing: every value in these files is a number or a hex/base64
+    string, which never contains a quote, so the only quoted ``"nextPC"`` is the key; the ISA's
+    loader then parses and checks the whole document once.
+    """
+    if raw is None:
+        raw = read_state_bytes(path)
     name = path.name.removesuffix(".gz")
     if name.endswith(".json") or raw[:1] == b"{":
+        if b'"nextPC"' in raw:
+            return "mips32"
+        if b'"loadReservation"' in raw:
+            return "riscv64c" if _RISCV64C_TAG.search(raw) else "riscv64"
         try:
             doc = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidState(f"state file {path} is not valid JSON: {exc}") from None
         if not isinstance(doc, dict):
             raise InvalidState(f"state file {path} does not hold a JSON object")
-        if "nextPC" in doc:
-            return "mips32"
-        if "loadReservation" in doc:
-            return "riscv64c" if doc.get("isa") == "riscv64c" else "riscv64"
         raise InvalidState(
             f"state file {path}: neither a MIPS32 nor a RISC-V state (no nextPC/loadReservation)"
         )

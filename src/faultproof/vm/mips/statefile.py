@@ -260,11 +260,16 @@ def load_state(
     host: PreimageHost | None = None,
     stdout: BinaryIO | None = None,
     stderr: BinaryIO | None = None,
+    raw: bytes | None = None,
 ) -> MipsVM:
-    """Read a JSON or binary MIPS32 state file (format from the suffix, as Cannon does)."""
+    """Read a JSON or binary MIPS32 state file (format from the suffix, as Cannon does).
+
+    ``raw``: the file's bytes if the caller has already read (and gunzipped) them.
+    """
     path = Path(path)
     name = str(path)
-    raw = read_state_bytes(path)
+    if raw is None:
+        raw = read_state_bytes(path)
     vm = MipsVM(host=host, stdout=stdout, stderr=stderr)
     if _is_binary(path):
         decode_binary(raw, name, vm)

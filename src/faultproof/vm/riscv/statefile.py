@@ -84,9 +84,15 @@ def load_state(
     stdout: BinaryIO | None = None,
     stderr: BinaryIO | None = None,
     compressed: bool = False,
+    raw: bytes | None = None,
 ) -> RiscvVM:
+    """Read a JSON or binary RISC-V state file (JSON by suffix or a leading ``{``).
+
+    ``raw``: the file's bytes if the caller has already read (and gunzipped) them.
+    """
     path = Path(path)
-    raw = read_state_bytes(path)
+    if raw is None:
+        raw = read_state_bytes(path)
     vm = RiscvVM(compressed=compressed, host=host, stdout=stdout, stderr=stderr)
     if _is_json(path, raw):
         from_json(vm, raw, str(path))
