@@ -152,7 +152,7 @@ def refused_step_witness(vm: Any, preimage: FuzzPreimage | None) -> StepWitness:
     """Replay the refused step on a copy with proofs on and keep the proofs it asked for.
 
     Both VMs log every memory proof the step requests until it raises, in the contract's order
-    (fetch, then data), and ``Memory.replay_proofs`` rebuilds them against the pre-state. The
+    (fetch, then data), and ``last_step_proofs`` rebuilds them against the pre-state. The
     witness carries the case's preimage so the oracle holds what an honest challenger would load.
     """
     state = vm.encode_witness()
@@ -166,7 +166,7 @@ def refused_step_witness(vm: Any, preimage: FuzzPreimage | None) -> StepWitness:
         accepted = None
     if accepted is not None:
         return accepted  # the copy ran the step: a VM that refuses only sometimes is a bug too
-    proofs = vm.memory.replay_proofs(vm._log)
+    proofs = vm.last_step_proofs()
     if not proofs and not vm.exited:
         # Refused before the fetch (an unaligned pc): show the contract the leaf holding pc, so
         # it has to refuse the address itself rather than a short calldata.

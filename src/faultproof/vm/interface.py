@@ -94,6 +94,12 @@ class FPVM(Protocol):
         """Execute one instruction; with ``proof`` return the witness of the pre-state."""
         ...
 
+    def last_step_proofs(self) -> list[bytes]:
+        """The memory proofs the last ``step(proof=True)`` asked for, against its pre-state, in
+        the order the step contract reads them, also when that step raised: the conformance kit
+        shows the contract the witness of a step the VM refuses."""
+        ...
+
     def run(self, max_steps: int | None = None) -> int:
         """Run until exit or ``max_steps`` more steps; return the number of steps executed."""
         ...

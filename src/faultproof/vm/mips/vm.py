@@ -339,6 +339,10 @@ class MipsVM:
             )
         return StepWitness(step, state, state_hash, b"".join(proofs))
 
+    def last_step_proofs(self) -> list[bytes]:
+        """See :meth:`faultproof.vm.interface.FPVM.last_step_proofs`."""
+        return self.memory.replay_proofs(self._log)
+
     def _single_step(self) -> None:
         if self.exited:
             return

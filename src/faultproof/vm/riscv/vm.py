@@ -250,6 +250,11 @@ class RiscvVM:
 
     # -- commitments -------------------------------------------------------------------------------
 
+
+    def last_step_proofs(self) -> list[bytes]:
+        """See :meth:`faultproof.vm.interface.FPVM.last_step_proofs`."""
+        return self.memory.replay_proofs(self._log)
+
     def encode_witness(self) -> bytes:
         return encode_witness(self.memory.merkle_root(), self.key.tobytes(), self.st, self.regs)
 
