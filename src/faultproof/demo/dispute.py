@@ -7,33 +7,37 @@
 3. A dishonest proposer posts an output root whose state went wrong at some block and defends it
    as a consistent liar: it plays the honest algorithm on its own (wrong) outputs and, inside the
    execution subgame, on a VM trace that is forged from some instruction on.
-4. The honest challenger plays the real trace: the top game bisects outputs to the first bad block,
+4. The honest challenger, the service of ``faultproof.agents.service`` watching the factory,
+   finds the game and plays the real trace: the top game bisects outputs to the first bad block,
    the bottom game bisects the VM trace to one instruction, and the step contract executes that
-   instruction on chain. Clocks run out, the game resolves bottom-up, and bonds are paid.
+   instruction on chain. When the clocks have run out the same service resolves the game bottom-up
+   and, after the finality and withdrawal delays, collects the bonds.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from faultproof.agents.challenger import Player
-from faultproof.agents.onchain import resolve_all
+from faultproof.agents.onchain import read_params
+from faultproof.agents.service import Challenger, ChallengerStore
 from faultproof.chain import EmbeddedChain
-from faultproof.contracts import load_contract
-from faultproof.contracts.dispute import DisputeConfig, deploy_dispute_system
+from faultproof.contracts import Contract, load_contract
+from faultproof.contracts.dispute import DisputeConfig, DisputeSystem, deploy_dispute_system
 from faultproof.crypto import keccak256
 from faultproof.demo.rollup import HashchainRollup, demo_batches
+from faultproof.demo.traces import RollupTraces
 from faultproof.game.position import Position
 from faultproof.game.types import GameStatus
 from faultproof.preimage.store import MemoryStore
 from faultproof.trace.executor import ExecutorTraceProvider
-from faultproof.trace.provider import OutputTraceProvider, StepData, TraceProvider
-from faultproof.trace.split import OutputClaimRef, SplitTraceProvider
+from faultproof.trace.provider import StepData, TraceProvider
 from faultproof.vm import VMStatus, get_isa
 
 ETHER = 10**18
@@ -96,48 +100,69 @@ class DemoSettings:
     """Where in the execution trace of the bad block the liar starts forging (0..1)."""
     crash_challenger: bool = False
     """Kill the challenger after every transaction it sends and start a fresh one (new process
-    state, empty trace caches): it must resume from the chain alone and still win."""
+    state, empty trace caches): it must resume from its store and the chain and still win."""
 
 
 def _bottom_depth(steps: int) -> int:
     return max(2, (steps + 1).bit_length())
 
 
-def run_demo(settings: DemoSettings | None = None, console: Console | None = None) -> GameStatus:
+@dataclass
+class DemoWorld:
+    """Everything the demo sets up before the first move: the rollup (and the liar's version of
+    it), both sides' trace sources and the deployed contracts. The service tests build on it."""
+
+    settings: DemoSettings
+    chain: EmbeddedChain
+    config: DisputeConfig
+    system: DisputeSystem
+    oracle: Contract
+    honest: HashchainRollup
+    liar: LyingRollup
+    honest_traces: RollupTraces
+    liar_traces: RollupTraces
+    proposer: str
+    challenger: str
+
+    @property
+    def claimed_block(self) -> int:
+        """The block a proposal covers: all 2^split_depth blocks of the output bisection."""
+        return 1 << self.config.split_depth
+
+
+def build_world(settings: DemoSettings | None = None, console: Console | None = None) -> DemoWorld:
     s = settings or DemoSettings()
-    console = console or Console()
-    t0 = time.monotonic()
+    console = console or Console(quiet=True)
     from faultproof.guests import guest_elf
 
     isa = get_isa(s.isa)
-    console.rule(
-        f"[bold]faultproof demo[/bold]: a wrong rollup output, disputed on chain ({isa.name})"
-    )
     with console.status("building the rollup's fault proof program"):
         elf = guest_elf("rollup", isa.name)
     honest = HashchainRollup(demo_batches(s.blocks))
     liar = LyingRollup(honest.batches, s.bad_block)
     store = honest.store(MemoryStore())
     liar.store(store)  # a real challenger fetches these through hints; the demo pre-fills them
+    honest_traces = RollupTraces(honest, isa, elf, store)
 
-    def make_vm(start: bytes, disputed: bytes, block: int) -> Any:
-        host = honest.host(start, disputed, block, store=store)
-        return isa.load_elf(elf, host=host)
+    def lie(real: ExecutorTraceProvider) -> TraceProvider:
+        return ForgedTrace(real, max(0, int(real.final_step() * s.lie_fraction)))
+
+    liar_traces = RollupTraces(liar, isa, elf, store, program_data=honest, wrap=lie)
 
     # How deep the execution game must be: the program's length for one block.
-    probe = make_vm(honest.output_root(0), honest.output_root(1), 1)
+    probe = honest_traces.make_vm(honest.output_root(0), honest.output_root(1), 1)
     steps = probe.run(max_steps=100_000_000)
     bottom = _bottom_depth(steps)
     split = max(2, (s.blocks - 1).bit_length())
-    prestate = isa.load_elf(elf).state_hash()
+    prestate = honest_traces.absolute_prestate
     console.print(
         f"program: {elf.name}, {steps:,} instructions per block -> execution depth {bottom}"
     )
     console.print(f"absolute prestate: 0x{prestate.hex()}")
 
     chain = EmbeddedChain()
-    deployer, proposer_addr, challenger_addr = chain.accounts[:3]
-    for who in (proposer_addr, challenger_addr):
+    deployer, proposer, challenger = chain.accounts[:3]
+    for who in (proposer, challenger):
         chain.set_balance(who, FUNDING)
     oracle = chain.deploy_contract(load_contract("oracle/PreimageOracle.vy"), 0, 0)
     vm_contract = chain.deploy_contract(
@@ -157,80 +182,102 @@ def run_demo(settings: DemoSettings | None = None, console: Console | None = Non
         f"deployed: oracle {oracle.address}, {isa.step_contract} {vm_contract.address}, "
         f"factory {system.factory.address}"
     )
+    return DemoWorld(
+        s, chain, cfg, system, oracle, honest, liar, honest_traces, liar_traces,
+        proposer, challenger,
+    )  # fmt: skip
 
-    claimed_block = 1 << split
-    game = system.create_game(liar.output_root(claimed_block), claimed_block, sender=proposer_addr)
-    console.print(
-        f"proposer claims block {claimed_block} output 0x{liar.output_root(claimed_block).hex()[:16]}… "
-        f"(true: 0x{honest.output_root(claimed_block).hex()[:16]}…); game {game.address}"
+
+def start_challenger(world: DemoWorld, store_path: Path, traces: RollupTraces) -> Challenger:
+    """A fresh challenger process for the demo's factory: its store and the chain are all it has."""
+    return Challenger(
+        world.system.factory,
+        world.oracle,
+        world.challenger,
+        traces,
+        ChallengerStore.open(store_path),
+        [world.config.game_type],
     )
 
-    def accessor(rollup: HashchainRollup, forge: bool) -> SplitTraceProvider:
-        def bottom_factory(pre: OutputClaimRef | None, post: OutputClaimRef) -> TraceProvider:
-            block = min(post.position.trace_index(split) + 1, claimed_block)
-            start = honest.output_root(0) if pre is None else pre.claim
-            real = ExecutorTraceProvider(lambda: make_vm(start, post.claim, block), bottom)
-            if not forge:
-                return real
-            return ForgedTrace(real, max(0, int(real.final_step() * s.lie_fraction)))
 
-        top = OutputTraceProvider(rollup.output_root, 0, claimed_block, split)
-        return SplitTraceProvider(top, split, bottom_factory)
+def run_demo(settings: DemoSettings | None = None, console: Console | None = None) -> GameStatus:
+    s = settings or DemoSettings()
+    console = console or Console()
+    t0 = time.monotonic()
+    console.rule(
+        f"[bold]faultproof demo[/bold]: a wrong rollup output, disputed on chain ({s.isa})"
+    )
+    w = build_world(s, console)
+    chain, cfg = w.chain, w.config
+    block = w.claimed_block
+    game = w.system.create_game(w.liar.output_root(block), block, sender=w.proposer)
+    console.print(
+        f"proposer claims block {block} output 0x{w.liar.output_root(block).hex()[:16]}… "
+        f"(true: 0x{w.honest.output_root(block).hex()[:16]}…); game {game.address}"
+    )
+    liar_accessor = w.liar_traces.accessor(game, read_params(game))
+    assert liar_accessor is not None, "the liar plays its own game"
+    liar = Player("proposer", w.proposer, liar_accessor, game, w.oracle)
 
-    players = [
-        Player("challenger", challenger_addr, accessor(honest, False), game, oracle),
-        Player("proposer", proposer_addr, accessor(liar, True), game, oracle),
-    ]
-    restarts = 0
-    rounds = 0
-    with console.status("playing") as status:
-        while True:
-            rounds += 1
-            sent = 0
-            for i, p in enumerate(players):
-                if s.crash_challenger and p.name == "challenger":
-                    # A fresh process: nothing survives but the chain (and the action counts).
-                    fresh = Player("challenger", challenger_addr, accessor(honest, False), game, oracle)
-                    fresh.log = p.log
-                    players[i] = p = fresh
-                    acts = p.act(limit=1)  # ... and it dies right after its first transaction
+    with tempfile.TemporaryDirectory(prefix="faultproof-demo-") as data_dir:
+        store_path = Path(data_dir) / "challenger.json"
+        challenger = start_challenger(w, store_path, w.honest_traces)
+        moves = steps = restarts = rounds = 0
+        with console.status("playing") as status:
+            while True:
+                rounds += 1
+                if s.crash_challenger:
+                    # A new process with empty trace caches, which dies after one transaction.
+                    challenger = start_challenger(w, store_path, w.honest_traces.fresh())
+                    report = challenger.poll(max_transactions=1)
                     restarts += 1
                 else:
-                    acts = p.act()
-                sent += len(acts)
-                for a in acts:
-                    kind = "step" if a.__class__.__name__ == "StepAction" else "move"
-                    status.update(f"round {rounds}: {p.name} {kind}")
-            chain.warp(60)
-            if not sent:
-                break
-    claims = game.call("claimDataLen")
-    console.print(
-        f"bisection finished after {rounds} rounds: {claims} claims, "
-        f"challenger {players[0].log.moves} moves/{players[0].log.steps} steps, "
-        f"proposer {players[1].log.moves} moves/{players[1].log.steps} steps"
-    )
-    if s.crash_challenger:
+                    report = challenger.poll()
+                moves += report.moves
+                steps += report.steps
+                acts = liar.act()
+                status.update(
+                    f"round {rounds}: challenger {report.moves} moves/{report.steps} steps, "
+                    f"proposer {len(acts)} actions"
+                )
+                chain.warp(60)
+                if not report.moves + report.steps + len(acts):
+                    break
         console.print(
-            f"the challenger was killed after every transaction and restarted {restarts} times "
-            "from chain state alone"
+            f"bisection finished after {rounds} rounds: {game.call('claimDataLen')} claims, "
+            f"challenger {moves} moves/{steps} steps, "
+            f"proposer {liar.log.moves} moves/{liar.log.steps} steps"
         )
+        if s.crash_challenger:
+            console.print(
+                f"the challenger was killed after every transaction and restarted {restarts} "
+                "times from its store and the chain alone"
+            )
 
-    chain.warp(cfg.max_clock_duration + 1)
-    status_ = resolve_all(game, challenger_addr)
-    chain.warp(cfg.finality_delay + 1)
-    for p in players:
-        game.transact("claimCredit", p.sender, sender=challenger_addr)
-    chain.warp(cfg.withdrawal_delay + 1)
-    for p in players:
-        if game.call("credit", p.sender):
-            game.transact("claimCredit", p.sender, sender=challenger_addr)
+        # The same service resolves the game once the clocks have run out and collects its bonds
+        # once the game is final and DelayedWETH's delay is over.
+        resolved = collected = 0
+        for wait in (cfg.max_clock_duration, cfg.finality_delay, cfg.withdrawal_delay):
+            chain.warp(wait + 1)
+            while True:
+                if s.crash_challenger:
+                    challenger = start_challenger(w, store_path, w.honest_traces.fresh())
+                report = challenger.poll(max_transactions=1 if s.crash_challenger else None)
+                resolved += report.resolved_claims + len(report.resolved_games)
+                collected += report.credit_claims
+                if not report.transactions:
+                    break
+        console.print(
+            f"the challenger sent {resolved} resolve and {collected} claimCredit transactions; "
+            f"games it still tracks: {len(challenger.active_games())}"
+        )
+    status_ = GameStatus(game.call("status"))
     table = Table(title="result")
     table.add_column("party")
     table.add_column("net result after bonds and payouts (ETH)", justify="right")
-    for p in players:
-        delta = chain.get_balance(p.sender) - FUNDING
-        table.add_row(p.name, f"{delta / ETHER:+.4f}")
+    for name, who in (("challenger", w.challenger), ("proposer", w.proposer)):
+        delta = chain.get_balance(who) - FUNDING
+        table.add_row(name, f"{delta / ETHER:+.4f}")
     console.print(table)
     verdict = {
         GameStatus.CHALLENGER_WINS: "[green]CHALLENGER_WINS[/green]: the wrong output was rejected",
