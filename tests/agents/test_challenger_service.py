@@ -1,0 +1,217 @@
+"""The challenger service against the demo rollup on the embedded chain.
+
+Each scene deploys the demo's dispute system, lets a proposer post games, runs the service (and a
+lying player where a game is wrong) until nobody moves, then lets the clocks, the finality delay
+and DelayedWETH's delay pass while the service keeps polling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from faultproof.agents.challenger import Player
+from faultproof.agents.onchain import read_params
+from faultproof.agents.service import (
+    DONE,
+    IGNORED,
+    Challenger,
+    ChallengerStore,
+    StoreError,
+)
+from faultproof.chain import RpcError
+from faultproof.contracts import Contract
+from faultproof.demo.dispute import DemoSettings, DemoWorld, build_world, start_challenger
+from faultproof.demo.rollup import HashchainRollup, demo_batches
+from faultproof.demo.traces import RollupTraces
+from faultproof.game.types import GameStatus
+
+
+@pytest.fixture
+def world() -> DemoWorld:
+    return build_world(DemoSettings(isa="mips32", blocks=4, bad_block=3))
+
+
+def propose(w: DemoWorld, honest: bool, block: int | None = None) -> Contract:
+    rollup = w.honest if honest else w.liar
+    block = w.claimed_block if block is None else block
+    return w.system.create_game(rollup.output_root(block), block, sender=w.proposer)
+
+
+def liar_for(w: DemoWorld, game: Contract) -> Player:
+    accessor = w.liar_traces.accessor(game, read_params(game))
+    assert accessor is not None
+    return Player("proposer", w.proposer, accessor, game, w.oracle)
+
+
+def bonds_of(game: Contract, who: str) -> int:
+    total = 0
+    for i in range(game.call("claimDataLen")):
+        _parent, _countered, claimant, bond, *_ = game.call("claimData", i)
+        if claimant.lower() == who.lower():
+            total += bond
+    return total
+
+
+def run_to_the_end(
+    w: DemoWorld, start: Callable[[], Challenger], liars: list[Player], crash: bool
+) -> Challenger:
+    """Play until nobody moves, then let every delay pass; with ``crash`` a new service (from
+    the same store) is started for every poll, and each poll sends at most one transaction."""
+    challenger = start()
+    limit = 1 if crash else None
+    while True:
+        if crash:
+            challenger = start()
+        report = challenger.poll(max_transactions=limit)
+        acted = sum(len(p.act()) for p in liars)
+        w.chain.warp(60)
+        if not report.transactions and not acted:
+            break
+    cfg = w.config
+    for wait in (cfg.max_clock_duration, cfg.finality_delay, cfg.withdrawal_delay):
+        w.chain.warp(wait + 1)
+        while True:
+            if crash:
+                challenger = start()
+            if not challenger.poll(max_transactions=limit).transactions:
+                break
+    return challenger
+
+
+@pytest.mark.parametrize("crash", [False, True], ids=["steady", "killed-after-every-tx"])
+def test_counters_the_wrong_proposal_leaves_the_right_one_and_collects(
+    world: DemoWorld, tmp_path: Path, crash: bool
+) -> None:
+    w = world
+    right = propose(w, honest=True)
+    wrong = propose(w, honest=False)
+    store = tmp_path / "challenger.json"
+    before = w.chain.get_balance(w.challenger)
+
+    def start() -> Challenger:
+        return start_challenger(w, store, w.honest_traces.fresh() if crash else w.honest_traces)
+
+    challenger = run_to_the_end(w, start, [liar_for(w, wrong)], crash)
+
+    assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
+    assert GameStatus(right.call("status")) == GameStatus.DEFENDER_WINS
+    assert right.call("claimDataLen") == 1, "an output it agrees with is not attacked"
+    # Its own bonds back plus every bond the liar posted; nothing taken from the right proposal.
+    assert w.chain.get_balance(w.challenger) - before == bonds_of(wrong, w.proposer)
+    assert wrong.call("credit", w.challenger) == 0
+    assert right.call("credit", w.proposer) > 0, "the proposer's credit is the proposer's to claim"
+    assert challenger.active_games() == []
+    saved = ChallengerStore.open(store)
+    assert saved.scanned == 2
+    assert {saved.phase(right.address), saved.phase(wrong.address)} == {DONE}
+
+
+def test_games_it_cannot_judge_or_too_old_are_ignored(world: DemoWorld, tmp_path: Path) -> None:
+    w = world
+    old = propose(w, honest=False)
+    w.chain.warp(7200)
+    foreign_anchor = HashchainRollup(demo_batches(4, seed=b"another chain"))
+    other = RollupTraces(
+        foreign_anchor, w.honest_traces.isa, w.honest_traces.elf, w.honest_traces.store
+    )
+    blind = Challenger(
+        w.system.factory,
+        w.oracle,
+        w.challenger,
+        other,
+        ChallengerStore.open(tmp_path / "blind.json"),
+        [w.config.game_type],
+    )
+    fresh = propose(w, honest=False, block=w.claimed_block - 1)
+    report = blind.poll()
+    assert (report.new_games, report.ignored, report.transactions) == (0, 2, 0)
+
+    windowed = Challenger(
+        w.system.factory,
+        w.oracle,
+        w.challenger,
+        w.honest_traces,
+        ChallengerStore.open(tmp_path / "window.json"),
+        [w.config.game_type],
+        game_window=3600,
+    )
+    report = windowed.poll()
+    assert (report.new_games, report.ignored) == (1, 1)
+    assert windowed.store.phase(old.address) == IGNORED
+    assert report.moves == 1 and fresh.call("claimDataLen") == 2
+    assert old.call("claimDataLen") == 1
+
+    other_type = Challenger(
+        w.system.factory,
+        w.oracle,
+        w.challenger,
+        w.honest_traces,
+        ChallengerStore.open(tmp_path / "type.json"),
+        [w.config.game_type + 1],
+    )
+    report = other_type.poll()
+    assert (report.new_games, report.ignored, report.transactions) == (0, 2, 0)
+
+
+def test_a_restarted_service_does_not_read_old_games_again(
+    world: DemoWorld, tmp_path: Path
+) -> None:
+    w = world
+    propose(w, honest=True)
+    store = tmp_path / "challenger.json"
+    first = start_challenger(w, store, w.honest_traces).poll()
+    assert first.new_games == 1
+    again = start_challenger(w, store, w.honest_traces)
+    calls: list[Any] = []
+    original = again.factory.call
+
+    def counting(name: str, *args: Any, **kw: Any) -> Any:
+        calls.append(name)
+        return original(name, *args, **kw)
+
+    again.factory.call = counting  # type: ignore[method-assign]
+    report = again.poll()
+    assert (report.new_games, report.ignored) == (0, 0)
+    assert "gameAtIndex" not in calls
+
+
+def test_chain_errors_are_reported_and_the_next_poll_carries_on(
+    world: DemoWorld, tmp_path: Path
+) -> None:
+    w = world
+    wrong = propose(w, honest=False)
+    challenger = start_challenger(w, tmp_path / "challenger.json", w.honest_traces)
+    original = w.chain.transact
+    failures = [1]
+
+    def flaky(*args: Any, **kw: Any) -> Any:
+        if failures:
+            failures.pop()
+            raise RpcError("connection reset by peer")
+        return original(*args, **kw)
+
+    w.chain.transact = flaky  # type: ignore[method-assign]
+    report = challenger.poll()
+    assert report.errors and "connection reset" in report.errors[0]
+    assert wrong.call("claimDataLen") == 1
+    run_to_the_end(w, lambda: challenger, [liar_for(w, wrong)], crash=False)
+    assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
+
+
+def test_an_unreadable_store_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "challenger.json"
+    path.write_text('{"scanned": 3')
+    with pytest.raises(StoreError, match="unreadable"):
+        ChallengerStore.open(path)
+
+
+def test_the_store_is_replaced_atomically(tmp_path: Path) -> None:
+    store = ChallengerStore.open(tmp_path / "challenger.json")
+    store.scanned = 5
+    store.set_phase("0xabc", DONE, index=4)
+    assert ChallengerStore.open(tmp_path / "challenger.json").phase("0xabc") == DONE
+    assert [p.name for p in tmp_path.iterdir()] == ["challenger.json"], "no temporary file left"
