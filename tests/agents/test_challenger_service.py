@@ -22,17 +22,20 @@ from faultproof.agents.service import (
     ChallengerStore,
     StoreError,
 )
-from faultproof.chain import RpcError
+from faultproof.chain import Chain, RpcError
+from faultproof.chain.testing import anvil_chain, anvil_node
 from faultproof.contracts import Contract
 from faultproof.demo.dispute import DemoSettings, DemoWorld, build_world, start_challenger
 from faultproof.demo.rollup import HashchainRollup, demo_batches
 from faultproof.demo.traces import RollupTraces
 from faultproof.game.types import GameStatus
 
+SETTINGS = DemoSettings(isa="mips32", blocks=4, bad_block=3)
+
 
 @pytest.fixture
 def world() -> DemoWorld:
-    return build_world(DemoSettings(isa="mips32", blocks=4, bad_block=3))
+    return build_world(SETTINGS)
 
 
 def propose(w: DemoWorld, honest: bool, block: int | None = None) -> Contract:
@@ -108,6 +111,20 @@ def test_counters_the_wrong_proposal_leaves_the_right_one_and_collects(
     saved = ChallengerStore.open(store)
     assert saved.scanned == 2
     assert {saved.phase(right.address), saved.phase(wrong.address)} == {DONE}
+
+
+@pytest.mark.anvil
+def test_plays_and_collects_over_json_rpc_on_anvil(anvil_chain: Chain, tmp_path: Path) -> None:
+    w = build_world(SETTINGS, chain=anvil_chain)
+    wrong = propose(w, honest=False)
+    before = w.chain.get_balance(w.challenger)
+    store = tmp_path / "challenger.json"
+    run_to_the_end(
+        w, lambda: start_challenger(w, store, w.honest_traces), [liar_for(w, wrong)], False
+    )
+    assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
+    gas_price_paid = before + bonds_of(wrong, w.proposer) - w.chain.get_balance(w.challenger)
+    assert 0 <= gas_price_paid < 10**17, "bonds back and won, less what the transactions cost"
 
 
 def test_games_it_cannot_judge_or_too_old_are_ignored(world: DemoWorld, tmp_path: Path) -> None:
@@ -215,3 +232,6 @@ def test_the_store_is_replaced_atomically(tmp_path: Path) -> None:
     store.set_phase("0xabc", DONE, index=4)
     assert ChallengerStore.open(tmp_path / "challenger.json").phase("0xabc") == DONE
     assert [p.name for p in tmp_path.iterdir()] == ["challenger.json"], "no temporary file left"
+
+
+__all__ = ["anvil_chain", "anvil_node"]

@@ -238,7 +238,11 @@ class Challenger:
             self.store.set_phase(address, IGNORED)
             return
         game = player.game
-        if GameStatus(game.call("status")) == GameStatus.IN_PROGRESS:
+        params = player.params
+        # No chess clock can exceed the game's age, so a younger game has nothing to resolve:
+        # skip the per-claim eth_calls until then.
+        old_enough = self.chain.timestamp - params.created_at >= params.max_clock_duration
+        if old_enough and GameStatus(game.call("status")) == GameStatus.IN_PROGRESS:
             budget = self._resolve(game, report, budget)
         if GameStatus(game.call("status")) != GameStatus.IN_PROGRESS:
             self._players.pop(address, None)

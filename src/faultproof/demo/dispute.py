@@ -4,7 +4,8 @@
    is loaded into the chosen FPVM, whose initial state hash is the game's absolute prestate.
 2. Contracts: the PreimageOracle, the ISA's step contract, and the dispute system (factory,
    anchor registry at genesis, DelayedWETH, FaultDisputeGame blueprint for the ISA's game type).
-3. A dishonest proposer posts an output root whose state went wrong at some block and defends it
+3. A dishonest proposer (the proposer loop of ``faultproof.agents.proposer`` fed by a rollup
+   that went wrong at some block) posts the output root of its safe head and defends it
    as a consistent liar: it plays the honest algorithm on its own (wrong) outputs and, inside the
    execution subgame, on a VM trace that is forged from some instruction on.
 4. The honest challenger, the service of ``faultproof.agents.service`` watching the factory,
@@ -26,8 +27,9 @@ from rich.table import Table
 
 from faultproof.agents.challenger import Player
 from faultproof.agents.onchain import read_params
+from faultproof.agents.proposer import Proposer
 from faultproof.agents.service import Challenger, ChallengerStore
-from faultproof.chain import EmbeddedChain
+from faultproof.chain import Chain, EmbeddedChain
 from faultproof.contracts import Contract, load_contract
 from faultproof.contracts.dispute import DisputeConfig, DisputeSystem, deploy_dispute_system
 from faultproof.crypto import keccak256
@@ -113,7 +115,7 @@ class DemoWorld:
     it), both sides' trace sources and the deployed contracts. The service tests build on it."""
 
     settings: DemoSettings
-    chain: EmbeddedChain
+    chain: Chain
     config: DisputeConfig
     system: DisputeSystem
     oracle: Contract
@@ -130,7 +132,12 @@ class DemoWorld:
         return 1 << self.config.split_depth
 
 
-def build_world(settings: DemoSettings | None = None, console: Console | None = None) -> DemoWorld:
+def build_world(
+    settings: DemoSettings | None = None,
+    console: Console | None = None,
+    chain: Chain | None = None,
+) -> DemoWorld:
+    """Build the rollup and deploy the contracts on ``chain`` (default: a new embedded chain)."""
     s = settings or DemoSettings()
     console = console or Console(quiet=True)
     from faultproof.guests import guest_elf
@@ -160,7 +167,7 @@ def build_world(settings: DemoSettings | None = None, console: Console | None = 
     )
     console.print(f"absolute prestate: 0x{prestate.hex()}")
 
-    chain = EmbeddedChain()
+    chain = chain if chain is not None else EmbeddedChain()
     deployer, proposer, challenger = chain.accounts[:3]
     for who in (proposer, challenger):
         chain.set_balance(who, FUNDING)
@@ -209,8 +216,10 @@ def run_demo(settings: DemoSettings | None = None, console: Console | None = Non
     )
     w = build_world(s, console)
     chain, cfg = w.chain, w.config
-    block = w.claimed_block
-    game = w.system.create_game(w.liar.output_root(block), block, sender=w.proposer)
+    # The dishonest proposer runs the ordinary proposer loop, on its own version of the chain.
+    game = Proposer(w.system.factory, w.proposer, w.liar, cfg.game_type).poll()
+    assert game is not None, "a fresh factory: the first poll proposes"
+    block = game.call("l2BlockNumber")
     console.print(
         f"proposer claims block {block} output 0x{w.liar.output_root(block).hex()[:16]}… "
         f"(true: 0x{w.honest.output_root(block).hex()[:16]}…); game {game.address}"
