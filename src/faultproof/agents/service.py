@@ -218,6 +218,9 @@ class Challenger:
             self.store.games[address] = {"phase": phase, "index": index}
             self.store.scanned = index + 1
             self.store.save()
+        if self.store.scanned < count:  # the last ones were already known (a store from a crash)
+            self.store.scanned = count
+            self.store.save()
 
     # -- agent --------------------------------------------------------------------------------------
 

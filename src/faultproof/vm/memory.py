@@ -47,7 +47,12 @@ PAGE_TREE_HEIGHT = PAGE_ADDR_BITS - 5  # 7 levels inside a page: 128 leaves
 HEADROOM_PAGES = 4  # one instruction never touches more new pages than this
 
 NO_NRT: dict[str, Any] = {"_nrt": False}
-"""numba flag for kernels that never allocate: no reference counting on array arguments."""
+"""numba flag for kernels that never allocate: no reference counting on array arguments.
+
+It matters for the VM loops, which pass page arrays around on every instruction: with NRT on
+(this flag emptied, 2026-11-23, `bench/vm_speed.py --only speed`) mips32 ran 52.6 instead of 58.4 M
+steps/s and riscv64 3.4 instead of 68.4 M. The batch keccak is the exception: there the flag
+stopped LLVM from vectorizing it (180 against 131 ns per hash, `bench/README.md`)."""
 
 MemArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
