@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from faultproof.vm.interface import StepWitness
+from faultproof.vm.statefile import GZIP_LEVEL
 
 
 def proof_document(witness: StepWitness, post_hash: bytes) -> dict[str, Any]:
@@ -38,6 +39,6 @@ def write_json(path: str, doc: dict[str, Any]) -> None:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     if p.suffix == ".gz":
-        p.write_bytes(gzip.compress(text.encode(), mtime=0))
+        p.write_bytes(gzip.compress(text.encode(), compresslevel=GZIP_LEVEL, mtime=0))
     else:
         p.write_text(text)

@@ -34,7 +34,7 @@ from faultproof.vm.mips.constants import (
     STATE_VERSION_SINGLETHREADED_2,
 )
 from faultproof.vm.mips.vm import MipsVM
-from faultproof.vm.statefile import read_state_bytes
+from faultproof.vm.statefile import GZIP_LEVEL, read_state_bytes
 
 _FIELDS = struct.Struct(">32sIIIIIIBBQ32I")
 
@@ -99,7 +99,7 @@ def encode_json(vm: MipsVM) -> bytes:
 def save_state(vm: MipsVM, path: Path) -> None:
     raw = encode_binary(vm) if _is_binary(path) else encode_json(vm)
     if path.suffix == ".gz":
-        raw = gzip.compress(raw, mtime=0)
+        raw = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0)
     path.write_bytes(raw)
 
 

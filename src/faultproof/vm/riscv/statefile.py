@@ -22,7 +22,7 @@ from faultproof.vm.riscv.constants import (
     S_STEP,
 )
 from faultproof.vm.riscv.vm import RiscvVM
-from faultproof.vm.statefile import read_state_bytes
+from faultproof.vm.statefile import GZIP_LEVEL, read_state_bytes
 
 
 def _is_json(path: Path, raw: bytes) -> bool:
@@ -33,7 +33,7 @@ def save_state(vm: RiscvVM, path: Path) -> None:
     """Write JSON for ``.json[.gz]``, the binary layout otherwise; gzip for ``.gz``."""
     raw = to_json(vm) if path.name.removesuffix(".gz").endswith(".json") else to_binary(vm)
     if path.suffix == ".gz":
-        raw = gzip.compress(raw, mtime=0)
+        raw = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(raw)
 
