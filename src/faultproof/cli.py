@@ -324,23 +324,36 @@ def _guest_host(elf: Path) -> Any:
 @click.option(
     "--crash-challenger",
     is_flag=True,
-    help="kill the challenger after every transaction; each restart resumes from the chain alone",
+    help="kill the challenger after every transaction; each restart resumes from its store and the chain",
+)
+@click.option(
+    "--rpc-url",
+    default=None,
+    help="play on this dev node (anvil: unlocked accounts, time travel) instead of the embedded chain",
 )
 @user_errors
-def demo(vm_type: str, blocks: int, bad_block: int, crash_challenger: bool) -> None:
+def demo(
+    vm_type: str, blocks: int, bad_block: int, crash_challenger: bool, rpc_url: str | None
+) -> None:
     """End-to-end dispute on the embedded chain: a wrong rollup output is challenged and rejected."""
     from faultproof.demo.dispute import DemoSettings, run_demo
     from faultproof.game.types import GameStatus
 
     if not 1 <= bad_block <= blocks:
         raise FaultproofError(f"--bad-block must be within 1..{blocks}")
+    chain = None
+    if rpc_url:
+        from faultproof.chain.rpc import RpcChain
+
+        chain = RpcChain(rpc_url)
     status = run_demo(
         DemoSettings(
             isa=_isa_name(vm_type),
             blocks=blocks,
             bad_block=bad_block,
             crash_challenger=crash_challenger,
-        )
+        ),
+        chain=chain,
     )
     sys.exit(0 if status == GameStatus.CHALLENGER_WINS else 1)
 

@@ -3,8 +3,12 @@
 import io
 
 import pytest
+from click.testing import CliRunner
 from rich.console import Console
 
+from faultproof.chain import Chain
+from faultproof.chain.testing import anvil_chain, anvil_node
+from faultproof.cli import main
 from faultproof.demo.dispute import DemoSettings, run_demo
 from faultproof.demo.rollup import HashchainRollup, demo_batches
 from faultproof.game.types import GameStatus
@@ -27,8 +31,28 @@ def test_demo_rejects_the_wrong_output(isa: str) -> None:
     assert "CHALLENGER_WINS" in text
 
 
+@pytest.mark.anvil
+def test_demo_on_a_real_node(anvil_chain: Chain) -> None:
+    out = io.StringIO()
+    settings = DemoSettings(isa="mips32", blocks=4, bad_block=3)
+    status = run_demo(settings, Console(file=out, width=160), chain=anvil_chain)
+    text = out.getvalue()
+    assert status == GameStatus.CHALLENGER_WINS, text
+    assert "chain: http://127.0.0.1" in text
+
+
+@pytest.mark.anvil
+def test_demo_command_takes_a_node_url(anvil_chain: Chain) -> None:
+    url = anvil_chain.url  # type: ignore[attr-defined]
+    result = CliRunner().invoke(
+        main, ["demo", "--blocks", "4", "--bad-block", "2", "--rpc-url", url]
+    )
+    assert result.exit_code == 0, result.output
+    assert "CHALLENGER_WINS" in result.output
+
+
 def test_a_challenger_killed_after_every_transaction_still_wins() -> None:
-    """The challenger keeps no state but the chain: restarted after each tx, it plays on and wins."""
+    """Restarted after each transaction with only its store and the chain, it plays on and wins."""
     out = io.StringIO()
     status = run_demo(
         DemoSettings(isa="mips32", blocks=4, bad_block=3, crash_challenger=True),
@@ -39,3 +63,6 @@ def test_a_challenger_killed_after_every_transaction_still_wins() -> None:
     assert "restarted" in text
     restarts = int(text.split("restarted ")[1].split(" times")[0])
     assert restarts > 5
+
+
+__all__ = ["anvil_chain", "anvil_node"]

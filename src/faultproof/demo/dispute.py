@@ -207,15 +207,22 @@ def start_challenger(world: DemoWorld, store_path: Path, traces: RollupTraces) -
     )
 
 
-def run_demo(settings: DemoSettings | None = None, console: Console | None = None) -> GameStatus:
+def run_demo(
+    settings: DemoSettings | None = None,
+    console: Console | None = None,
+    chain: Chain | None = None,
+) -> GameStatus:
+    """The whole demo on ``chain`` (default: a new embedded chain); returns the game's status."""
     s = settings or DemoSettings()
     console = console or Console()
     t0 = time.monotonic()
     console.rule(
         f"[bold]faultproof demo[/bold]: a wrong rollup output, disputed on chain ({s.isa})"
     )
-    w = build_world(s, console)
+    w = build_world(s, console, chain)
     chain, cfg = w.chain, w.config
+    where = "the embedded chain" if isinstance(chain, EmbeddedChain) else getattr(chain, "url", "")
+    console.print(f"chain: {where}")
     # The dishonest proposer runs the ordinary proposer loop, on its own version of the chain.
     game = Proposer(w.system.factory, w.proposer, w.liar, cfg.game_type).poll()
     assert game is not None, "a fresh factory: the first poll proposes"
