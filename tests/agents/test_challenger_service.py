@@ -219,6 +219,27 @@ def test_chain_errors_are_reported_and_the_next_poll_carries_on(
     assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
 
 
+def test_a_factory_that_cannot_be_read_does_not_stop_the_known_games(
+    world: DemoWorld, tmp_path: Path
+) -> None:
+    w = world
+    wrong = propose(w, honest=False)
+    challenger = start_challenger(w, tmp_path / "challenger.json", w.honest_traces)
+    assert challenger.poll().moves == 1
+    liar_for(w, wrong).act()
+    original = challenger.factory.call
+
+    def down(name: str, *args: Any, **kw: Any) -> Any:
+        if name == "gameCount":
+            raise RpcError("gameCount: 503 Service Unavailable")
+        return original(name, *args, **kw)
+
+    challenger.factory.call = down  # type: ignore[method-assign]
+    report = challenger.poll()
+    assert report.errors and "503" in report.errors[0]
+    assert report.moves == 1, "the game it already knew was played on"
+
+
 def test_an_unreadable_store_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "challenger.json"
     path.write_text('{"scanned": 3')

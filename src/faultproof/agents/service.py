@@ -37,6 +37,7 @@ from faultproof.chain import ChainError, ContractReverted
 from faultproof.contracts import Contract
 from faultproof.contracts.dispute import artifact
 from faultproof.errors import FaultproofError
+from faultproof.game.solver import StepAction
 from faultproof.game.types import GameStatus
 from faultproof.trace.split import TraceAccessor
 
@@ -179,7 +180,10 @@ class Challenger:
         game are reported and retried on the next poll; they do not stop the others.
         """
         report = PollReport()
-        self._discover(report)
+        try:
+            self._discover(report)
+        except ChainError as exc:  # the games already known are still played below
+            report.errors.append(f"factory {self.factory.address}: {exc}")
         for address, entry in list(self.store.games.items()):
             if max_transactions is not None and report.transactions >= max_transactions:
                 break
@@ -254,7 +258,7 @@ class Challenger:
         if budget is not None and budget <= 0:
             return
         for action in player.act(limit=budget):
-            if type(action).__name__ == "StepAction":
+            if isinstance(action, StepAction):
                 report.steps += 1
             else:
                 report.moves += 1
