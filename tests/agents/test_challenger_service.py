@@ -7,7 +7,6 @@ and DelayedWETH's delay pass while the service keeps polling.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,13 @@ from faultproof.agents.service import (
 from faultproof.chain import Chain, RpcError
 from faultproof.chain.testing import anvil_chain, anvil_node
 from faultproof.contracts import Contract
-from faultproof.demo.dispute import DemoSettings, DemoWorld, build_world, start_challenger
+from faultproof.demo.dispute import (
+    DemoSettings,
+    DemoWorld,
+    build_world,
+    play_out,
+    start_challenger,
+)
 from faultproof.demo.rollup import HashchainRollup, demo_batches
 from faultproof.demo.traces import RollupTraces
 from faultproof.game.types import GameStatus
@@ -59,32 +64,6 @@ def bonds_of(game: Contract, who: str) -> int:
     return total
 
 
-def run_to_the_end(
-    w: DemoWorld, start: Callable[[], Challenger], liars: list[Player], crash: bool
-) -> Challenger:
-    """Play until nobody moves, then let every delay pass; with ``crash`` a new service (from
-    the same store) is started for every poll, and each poll sends at most one transaction."""
-    challenger = start()
-    limit = 1 if crash else None
-    while True:
-        if crash:
-            challenger = start()
-        report = challenger.poll(max_transactions=limit)
-        acted = sum(len(p.act()) for p in liars)
-        w.chain.warp(60)
-        if not report.transactions and not acted:
-            break
-    cfg = w.config
-    for wait in (cfg.max_clock_duration, cfg.finality_delay, cfg.withdrawal_delay):
-        w.chain.warp(wait + 1)
-        while True:
-            if crash:
-                challenger = start()
-            if not challenger.poll(max_transactions=limit).transactions:
-                break
-    return challenger
-
-
 @pytest.mark.parametrize("crash", [False, True], ids=["steady", "killed-after-every-tx"])
 def test_counters_the_wrong_proposal_leaves_the_right_one_and_collects(
     world: DemoWorld, tmp_path: Path, crash: bool
@@ -94,11 +73,7 @@ def test_counters_the_wrong_proposal_leaves_the_right_one_and_collects(
     wrong = propose(w, honest=False)
     store = tmp_path / "challenger.json"
     before = w.chain.get_balance(w.challenger)
-
-    def start() -> Challenger:
-        return start_challenger(w, store, w.honest_traces.fresh() if crash else w.honest_traces)
-
-    challenger = run_to_the_end(w, start, [liar_for(w, wrong)], crash)
+    stats = play_out(w, liar_for(w, wrong), store, crash)
 
     assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
     assert GameStatus(right.call("status")) == GameStatus.DEFENDER_WINS
@@ -107,7 +82,9 @@ def test_counters_the_wrong_proposal_leaves_the_right_one_and_collects(
     assert w.chain.get_balance(w.challenger) - before == bonds_of(wrong, w.proposer)
     assert wrong.call("credit", w.challenger) == 0
     assert right.call("credit", w.proposer) > 0, "the proposer's credit is the proposer's to claim"
-    assert challenger.active_games() == []
+    assert stats.still_tracked == 0
+    assert stats.credit_claims == 2, "unlock, then withdraw"
+    assert (stats.restarts > stats.rounds) == crash
     saved = ChallengerStore.open(store)
     assert saved.scanned == 2
     assert {saved.phase(right.address), saved.phase(wrong.address)} == {DONE}
@@ -119,9 +96,7 @@ def test_plays_and_collects_over_json_rpc_on_anvil(anvil_chain: Chain, tmp_path:
     wrong = propose(w, honest=False)
     before = w.chain.get_balance(w.challenger)
     store = tmp_path / "challenger.json"
-    run_to_the_end(
-        w, lambda: start_challenger(w, store, w.honest_traces), [liar_for(w, wrong)], False
-    )
+    play_out(w, liar_for(w, wrong), store)
     assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
     gas_price_paid = before + bonds_of(wrong, w.proposer) - w.chain.get_balance(w.challenger)
     assert 0 <= gas_price_paid < 10**17, "bonds back and won, less what the transactions cost"
@@ -201,7 +176,8 @@ def test_chain_errors_are_reported_and_the_next_poll_carries_on(
 ) -> None:
     w = world
     wrong = propose(w, honest=False)
-    challenger = start_challenger(w, tmp_path / "challenger.json", w.honest_traces)
+    store = tmp_path / "challenger.json"
+    challenger = start_challenger(w, store, w.honest_traces)
     original = w.chain.transact
     failures = [1]
 
@@ -215,7 +191,7 @@ def test_chain_errors_are_reported_and_the_next_poll_carries_on(
     report = challenger.poll()
     assert report.errors and "connection reset" in report.errors[0]
     assert wrong.call("claimDataLen") == 1
-    run_to_the_end(w, lambda: challenger, [liar_for(w, wrong)], crash=False)
+    play_out(w, liar_for(w, wrong), store)
     assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
 
 

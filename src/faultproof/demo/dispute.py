@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from rich.table import Table
 from faultproof.agents.challenger import Player
 from faultproof.agents.onchain import read_params
 from faultproof.agents.proposer import Proposer
-from faultproof.agents.service import Challenger, ChallengerStore
+from faultproof.agents.service import Challenger, ChallengerStore, PollReport
 from faultproof.chain import Chain, EmbeddedChain
 from faultproof.contracts import Contract, load_contract
 from faultproof.contracts.dispute import DisputeConfig, DisputeSystem, deploy_dispute_system
@@ -207,6 +208,75 @@ def start_challenger(world: DemoWorld, store_path: Path, traces: RollupTraces) -
     )
 
 
+@dataclass
+class DisputeStats:
+    """What :func:`play_out` saw the challenger service do."""
+
+    rounds: int = 0
+    moves: int = 0
+    steps: int = 0
+    resolves: int = 0
+    credit_claims: int = 0
+    restarts: int = 0
+    still_tracked: int = 0
+    bisection_seconds: float = 0.0
+    settle_seconds: float = 0.0
+
+
+def play_out(
+    w: DemoWorld,
+    liar: Player,
+    store_path: Path,
+    crash: bool = False,
+    on_round: Callable[[str], object] | None = None,
+) -> DisputeStats:
+    """Run the challenger service against ``liar`` until nobody moves, then let the clocks, the
+    finality delay and DelayedWETH's delay pass while the service resolves and collects.
+
+    With ``crash`` every poll is a new service process (its store and the chain are all it has,
+    its trace caches are empty) that may send one transaction.
+    """
+    chain, cfg = w.chain, w.config
+    stats = DisputeStats()
+    challenger = start_challenger(w, store_path, w.honest_traces)
+
+    def poll() -> PollReport:
+        nonlocal challenger
+        if crash:
+            challenger = start_challenger(w, store_path, w.honest_traces.fresh())
+            stats.restarts += 1
+        return challenger.poll(max_transactions=1 if crash else None)
+
+    t0 = time.perf_counter()
+    while True:
+        stats.rounds += 1
+        report = poll()
+        stats.moves += report.moves
+        stats.steps += report.steps
+        acts = liar.act()
+        if on_round is not None:
+            on_round(
+                f"round {stats.rounds}: challenger {report.moves} moves/{report.steps} steps, "
+                f"proposer {len(acts)} actions"
+            )
+        chain.warp(60)
+        if not report.moves + report.steps + len(acts):
+            break
+    t1 = time.perf_counter()
+    for wait in (cfg.max_clock_duration, cfg.finality_delay, cfg.withdrawal_delay):
+        chain.warp(wait + 1)
+        while True:
+            report = poll()
+            stats.resolves += report.resolved_claims + len(report.resolved_games)
+            stats.credit_claims += report.credit_claims
+            if not report.transactions:
+                break
+    stats.bisection_seconds = t1 - t0
+    stats.settle_seconds = time.perf_counter() - t1
+    stats.still_tracked = len(challenger.active_games())
+    return stats
+
+
 def run_demo(
     settings: DemoSettings | None = None,
     console: Console | None = None,
@@ -235,58 +305,26 @@ def run_demo(
     assert liar_accessor is not None, "the liar plays its own game"
     liar = Player("proposer", w.proposer, liar_accessor, game, w.oracle)
 
-    with tempfile.TemporaryDirectory(prefix="faultproof-demo-") as data_dir:
-        store_path = Path(data_dir) / "challenger.json"
-        challenger = start_challenger(w, store_path, w.honest_traces)
-        moves = steps = restarts = rounds = 0
-        with console.status("playing") as status:
-            while True:
-                rounds += 1
-                if s.crash_challenger:
-                    # A new process with empty trace caches, which dies after one transaction.
-                    challenger = start_challenger(w, store_path, w.honest_traces.fresh())
-                    report = challenger.poll(max_transactions=1)
-                    restarts += 1
-                else:
-                    report = challenger.poll()
-                moves += report.moves
-                steps += report.steps
-                acts = liar.act()
-                status.update(
-                    f"round {rounds}: challenger {report.moves} moves/{report.steps} steps, "
-                    f"proposer {len(acts)} actions"
-                )
-                chain.warp(60)
-                if not report.moves + report.steps + len(acts):
-                    break
+    with (
+        tempfile.TemporaryDirectory(prefix="faultproof-demo-") as data_dir,
+        console.status("playing") as status,
+    ):
+        store = Path(data_dir) / "challenger.json"
+        stats = play_out(w, liar, store, s.crash_challenger, status.update)
+    console.print(
+        f"bisection finished after {stats.rounds} rounds: {game.call('claimDataLen')} claims, "
+        f"challenger {stats.moves} moves/{stats.steps} steps, "
+        f"proposer {liar.log.moves} moves/{liar.log.steps} steps"
+    )
+    if s.crash_challenger:
         console.print(
-            f"bisection finished after {rounds} rounds: {game.call('claimDataLen')} claims, "
-            f"challenger {moves} moves/{steps} steps, "
-            f"proposer {liar.log.moves} moves/{liar.log.steps} steps"
+            f"the challenger was killed after every transaction and restarted {stats.restarts} "
+            "times from its store and the chain alone"
         )
-        if s.crash_challenger:
-            console.print(
-                f"the challenger was killed after every transaction and restarted {restarts} "
-                "times from its store and the chain alone"
-            )
-
-        # The same service resolves the game once the clocks have run out and collects its bonds
-        # once the game is final and DelayedWETH's delay is over.
-        resolved = collected = 0
-        for wait in (cfg.max_clock_duration, cfg.finality_delay, cfg.withdrawal_delay):
-            chain.warp(wait + 1)
-            while True:
-                if s.crash_challenger:
-                    challenger = start_challenger(w, store_path, w.honest_traces.fresh())
-                report = challenger.poll(max_transactions=1 if s.crash_challenger else None)
-                resolved += report.resolved_claims + len(report.resolved_games)
-                collected += report.credit_claims
-                if not report.transactions:
-                    break
-        console.print(
-            f"the challenger sent {resolved} resolve and {collected} claimCredit transactions; "
-            f"games it still tracks: {len(challenger.active_games())}"
-        )
+    console.print(
+        f"the challenger sent {stats.resolves} resolve and {stats.credit_claims} claimCredit "
+        f"transactions; games it still tracks: {stats.still_tracked}"
+    )
     status_ = GameStatus(game.call("status"))
     table = Table(title="result")
     table.add_column("party")
