@@ -164,6 +164,22 @@ def _load_state(path: Path, vm_type: str | None, host: Any = None) -> Any:
     help="write {pages, memory_used, num_preimage_requests, total_preimage_size}",
 )
 @click.option(
+    "--stop-at-preimage",
+    default="",
+    help="stop after the step that reads this key: <hex key prefix>[@<offset>]",
+)
+@click.option(
+    "--stop-at-preimage-type",
+    default="",
+    help="stop after the first read of a key of this type: local|keccak|sha256|blob|precompile|any",
+)
+@click.option(
+    "--stop-at-preimage-larger-than",
+    default=0,
+    type=int,
+    help="stop after the first read of a preimage longer than N bytes",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="live progress line on stderr (default: when stderr is a terminal)",
@@ -182,6 +198,9 @@ def run(
     info_at: str,
     meta: str,
     debug_info: str,
+    stop_at_preimage: str,
+    stop_at_preimage_type: str,
+    stop_at_preimage_larger_than: int,
     progress: bool | None,
     host_command: tuple[str, ...],
 ) -> None:
@@ -201,6 +220,9 @@ def run(
             info_at=info_at,
             meta=meta,
             debug_info=debug_info,
+            stop_at_preimage=stop_at_preimage,
+            stop_at_preimage_type=stop_at_preimage_type,
+            stop_at_preimage_larger_than=stop_at_preimage_larger_than,
             progress=progress,
         )
         run_vm(vm, cfg, save_state=_save_state)

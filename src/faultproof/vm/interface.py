@@ -94,6 +94,24 @@ class FPVM(Protocol):
         """Execute one instruction; with ``proof`` return the witness of the pre-state."""
         ...
 
+    pause_on_fetch: bool
+    """When set, ``run`` also returns right after fetching a preimage from the host, before the
+    step that reads it (``run --stop-at-preimage*`` use it). Proof steps always complete."""
+
+    num_preimage_requests: int
+    """Preimages fetched from the host so far (``--debug-info``)."""
+
+    @property
+    def loaded_preimage(self) -> bytes:
+        """The preimage last fetched from the host, without its 8-byte length prefix."""
+        ...
+
+    @property
+    def preimage_key(self) -> bytes: ...
+
+    @property
+    def preimage_offset(self) -> int: ...
+
     def last_step_proofs(self) -> list[bytes]:
         """The memory proofs the last ``step(proof=True)`` asked for, against its pre-state, in
         the order the step contract reads them, also when that step raised: the conformance kit

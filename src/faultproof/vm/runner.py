@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from faultproof.vm.patterns import StepPattern
+from faultproof.vm.preimage_stop import PreimageStop, PreimageWatch
 from faultproof.vm.progress import RunProgress
 from faultproof.vm.proofjson import proof_document, write_json
 
@@ -32,6 +33,12 @@ class RunConfig:
     info_at: str = "%100000"
     meta: str = ""
     debug_info: str = ""
+    stop_at_preimage: str = ""
+    """``<hex key prefix>[@offset]``: stop after the step that reads that key (at that offset)."""
+    stop_at_preimage_type: str = ""
+    """``local|keccak|sha256|blob|precompile|any``: stop after the first read of such a key."""
+    stop_at_preimage_larger_than: int = 0
+    """Stop after the first read of a preimage longer than this many bytes (0: off)."""
     #: Live progress line on stderr: None = only when stderr is a terminal.
     progress: bool | None = None
 
@@ -46,6 +53,9 @@ def run_vm(vm: Any, cfg: RunConfig, save_state: Callable[[Any, str], None]) -> N
     snapshot_at = StepPattern.parse(cfg.snapshot_at)
     stop_at = StepPattern.parse(cfg.stop_at)
     info_at = StepPattern.parse(cfg.info_at)
+    preimage_stop = PreimageStop.parse(
+        cfg.stop_at_preimage, cfg.stop_at_preimage_type, cfg.stop_at_preimage_larger_than
+    )
     symbols = _load_meta(cfg.meta)
     start_time = time.monotonic()
     start_step = vm.step_count
@@ -53,6 +63,7 @@ def run_vm(vm: Any, cfg: RunConfig, save_state: Callable[[Any, str], None]) -> N
 
     with RunProgress(cfg.progress, symbols) as progress:
         chunk = progress.chunk_limit or CHUNK
+        watch = PreimageWatch(vm, preimage_stop) if preimage_stop is not None else None
         while not vm.exited:
             step = vm.step_count
             if info_at.matches(step):
@@ -61,15 +72,23 @@ def run_vm(vm: Any, cfg: RunConfig, save_state: Callable[[Any, str], None]) -> N
                 break
             if snapshot_at.matches(step):
                 save_state(vm, _fmt(cfg.snapshot_fmt, step))
+            if watch is not None:
+                watch.before_step()
             if proof_at.matches(step):
                 w = vm.step(proof=True)
                 write_json(_fmt(cfg.proof_fmt, step), proof_document(w, vm.state_hash()))
-                continue
-            # Run straight to the next step any pattern cares about.
-            targets = [p.next_match(step + 1) for p in (proof_at, snapshot_at, stop_at, info_at)]
-            nxt = min([t for t in targets if t is not None], default=step + chunk)
-            vm.run(max_steps=max(1, min(nxt - step, chunk)))
-            progress.update(vm)
+            elif watch is not None and watch.single_step:
+                vm.run(max_steps=1)
+            else:
+                # Run straight to the next step any pattern cares about.
+                targets = [
+                    p.next_match(step + 1) for p in (proof_at, snapshot_at, stop_at, info_at)
+                ]
+                nxt = min([t for t in targets if t is not None], default=step + chunk)
+                vm.run(max_steps=max(1, min(nxt - step, chunk)))
+                progress.update(vm)
+            if watch is not None and watch.after_step():
+                break
 
     elapsed = max(time.monotonic() - start_time, 1e-9)
     executed = vm.step_count - start_step

@@ -112,6 +112,7 @@ class MipsVM:
         self._pre_key = np.zeros(32, dtype=np.uint8)
         self._pre_meta = np.zeros(1, dtype=np.int64)
         self.num_preimage_requests = 0
+        self.pause_on_fetch = False
         self.total_preimage_size = 0
 
     # -- FPVM properties ---------------------------------------------------------------------------
@@ -206,12 +207,24 @@ class MipsVM:
     # -- execution ---------------------------------------------------------------------------------
 
     def run(self, max_steps: int | None = None) -> int:
-        """Run until exit or ``max_steps`` more steps; returns the steps executed."""
+        """Run until exit or ``max_steps`` more steps; returns the steps executed.
+
+        With ``pause_on_fetch`` it also returns right after fetching a preimage from the host,
+        before the step that reads it.
+        """
         budget = (1 << 62) if max_steps is None else max_steps
         done = 0
+        fetches = self.num_preimage_requests
         while done < budget and not self.exited:
             done += self._run_chunk(budget - done)
+            if self.pause_on_fetch and self.num_preimage_requests != fetches:
+                break
         return done
+
+    @property
+    def loaded_preimage(self) -> bytes:
+        """The preimage last fetched from the host (without its 8-byte length prefix)."""
+        return self._pre_data[8:].tobytes()
 
     def _run_chunk(self, budget: int) -> int:
         """One call into the numba loop plus the host service it asked for."""

@@ -72,6 +72,9 @@ class RiscvVM:
         self.pre = np.zeros(8, dtype=np.uint8)
         self.preimage_stream = b""
         self.last_hint = bytearray()
+        self.num_preimage_requests = 0
+        self.total_preimage_size = 0
+        self.pause_on_fetch = False
         self.host = host
         self.stdout = stdout
         self.stderr = stderr
@@ -138,10 +141,17 @@ class RiscvVM:
         """Run until exit or ``max_steps`` more steps; returns the number of steps executed."""
         start = self.step_count
         budget = MAX_CHUNK if max_steps is None else max_steps
-        self._execute(budget)
+        self._execute(budget, self.pause_on_fetch)
         return self.step_count - start
 
-    def _execute(self, budget: int) -> None:
+    @property
+    def loaded_preimage(self) -> bytes:
+        """The preimage last fetched from the host (without its 8-byte length prefix)."""
+        return bytes(self.preimage_stream[8:])
+
+    def _execute(self, budget: int, pause_on_fetch: bool = False) -> None:
+        """Up to ``budget`` steps; with ``pause_on_fetch``, return right after a preimage fetch
+        (before the step that reads it; ``run`` only, a proof step always completes)."""
         while budget > 0 and not self.exited:
             before = self.step_count
             status = int(
@@ -164,6 +174,8 @@ class RiscvVM:
                 self._load_preimage()
                 if self._log.meta[1]:
                     self._log.start()  # forget the fetch proof of the attempt that stopped
+                if pause_on_fetch:
+                    break
             elif status == RUN_OUTPUT:
                 self._output()
             elif status == RUN_REVERT:
@@ -179,6 +191,8 @@ class RiscvVM:
         data = self.host.get_preimage(self.preimage_key)
         if data is None:
             raise PreimageNotFound(f"host has no preimage for key 0x{self.preimage_key.hex()}")
+        self.num_preimage_requests += 1
+        self.total_preimage_size += len(data)
         self._set_preimage(bytes(data))
 
     def _set_preimage(self, data: bytes) -> None:
@@ -278,4 +292,12 @@ class RiscvVM:
         save_state(self, Path(path))
 
     def debug_info(self) -> dict[str, Any]:
-        return {"pages": self.page_count, "heap": self.heap, "step": self.step_count}
+        """Cannon's ``--debug-info`` fields (plus heap and step)."""
+        return {
+            "pages": self.page_count,
+            "memory_used": self.page_count * 4096,
+            "num_preimage_requests": self.num_preimage_requests,
+            "total_preimage_size": self.total_preimage_size,
+            "heap": self.heap,
+            "step": self.step_count,
+        }
