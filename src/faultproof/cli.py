@@ -388,6 +388,7 @@ def _register_optional_groups() -> None:
         ("faultproof.preimage.cli", "preimage_cli", "preimage"),
         ("faultproof.preimage.cli", "run_native_command", "run-native"),
         ("faultproof.contracts.deploy", "deploy_command", "deploy"),
+        ("faultproof.agents.cli", "challenger_command", "challenger"),
     ):
         try:
             module = importlib.import_module(module_name)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from faultproof.agents.onchain import GameParams
+from faultproof.chain import Chain
 from faultproof.contracts import Contract
 from faultproof.demo.rollup import HashchainRollup
 from faultproof.preimage.store import MemoryStore
@@ -92,3 +93,20 @@ class RollupTraces:
             return real if self.wrap is None else self.wrap(real)
 
         return SplitTraceProvider(top, split, bottom)
+
+
+def demo_rollup(chain: Chain | None = None, isa: str = "mips32", blocks: str = "8") -> RollupTraces:
+    """The honest demo rollup of ``blocks`` blocks on ``isa``, as a ``faultproof challenger
+    --traces`` source: ``--traces faultproof.demo.traces:demo_rollup --traces-arg blocks=8``.
+
+    ``chain`` is unused here (the demo rollup is not on it); a real deployment writes the same
+    kind of function for its own rollup (outputs from its node, its fault proof program and
+    preimage source, the L1 from ``chain``) and names it in ``--traces``.
+    """
+    from faultproof.demo.rollup import demo_batches
+    from faultproof.guests import guest_elf
+    from faultproof.vm import get_isa
+
+    vm = get_isa(isa)
+    rollup = HashchainRollup(demo_batches(int(blocks)))
+    return RollupTraces(rollup, vm, guest_elf("rollup", vm.name), rollup.store(MemoryStore()))

@@ -1,0 +1,131 @@
+"""``faultproof challenger``: the challenger service as a long-running command (op-challenger).
+
+What the challenger believes comes from a trace source named on the command line as
+``module:callable``; it is called as ``callable(chain, **traces_args)`` and returns a
+:class:`~faultproof.agents.service.TraceSource`. The bundled one is the demo rollup
+(``faultproof.demo.traces:demo_rollup``); a deployment names its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from faultproof.agents.service import GAME_WINDOW, Challenger, ChallengerStore, TraceSource
+from faultproof.chain import Chain
+from faultproof.errors import FaultproofError
+
+
+class CommandError(FaultproofError):
+    """A flag of ``faultproof challenger`` cannot be used."""
+
+
+def load_trace_source(spec: str, chain: Chain, args: tuple[str, ...]) -> TraceSource:
+    """Import ``module:callable`` and call it with the chain and the ``KEY=VALUE`` arguments."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise CommandError(f"--traces {spec!r}: use module:callable")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise CommandError(f"--traces {spec!r}: {exc}") from None
+    kwargs: dict[str, str] = {}
+    for item in args:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--traces-arg {item!r}: use KEY=VALUE")
+        kwargs[key] = value
+    try:
+        source: TraceSource = factory(chain, **kwargs)
+    except TypeError as exc:
+        raise CommandError(f"--traces {spec!r} does not take these arguments: {exc}") from None
+    return source
+
+
+def _chain(rpc_url: str, private_key: str | None) -> Chain:
+    if private_key:
+        from faultproof.contracts.deploy import keyed_rpc_chain
+
+        return keyed_rpc_chain(rpc_url, private_key)
+    from faultproof.chain.rpc import RpcChain
+
+    return RpcChain(rpc_url, freeze_time=False)  # a node that is not ours: leave its clock alone
+
+
+@click.command("challenger")
+@click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
+@click.option("--private-key", default=None, envvar="FAULTPROOF_PRIVATE_KEY",
+              help="sign with this key (env FAULTPROOF_PRIVATE_KEY)")
+@click.option("--sender", default=None,
+              help="without --private-key: an unlocked account of the node (default: its first)")
+@click.option("--factory", required=True, help="DisputeGameFactory address")
+@click.option("--oracle", required=True, help="PreimageOracle address (for step data)")
+@click.option("--game-type", "game_types", type=int, multiple=True, required=True,
+              help="game types to play; repeatable")
+@click.option("--traces", "traces_spec", required=True,
+              help="module:callable returning the trace source, e.g. "
+                   "faultproof.demo.traces:demo_rollup")
+@click.option("--traces-arg", "traces_args", multiple=True,
+              help="KEY=VALUE passed to the --traces callable; repeatable")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the service's JSON store (created if absent; keep it across restarts)")
+@click.option("--claimant", "claimants", multiple=True,
+              help="also claim credit for this address; repeatable")
+@click.option("--game-window", default=GAME_WINDOW, show_default=True,
+              help="ignore games created longer ago than this, seconds")
+@click.option("--poll-interval", default=12.0, show_default=True, help="seconds between polls")
+@click.option("--polls", default=0, show_default=True, help="stop after N polls (0: never)")
+def challenger_command(
+    rpc_url: str,
+    private_key: str | None,
+    sender: str | None,
+    factory: str,
+    oracle: str,
+    game_types: tuple[int, ...],
+    traces_spec: str,
+    traces_args: tuple[str, ...],
+    store: Path,
+    claimants: tuple[str, ...],
+    game_window: int,
+    poll_interval: float,
+    polls: int,
+) -> None:
+    """Watch a factory and play every game of the given types honestly; resolve and collect.
+
+    Prints one JSON line per poll (what it did and any errors). Safe to kill at any time: a
+    restart with the same --store carries on.
+    """
+    from faultproof.contracts import load_contract
+    from faultproof.contracts.dispute import artifact
+
+    try:
+        chain = _chain(rpc_url, private_key)
+        who = chain.accounts[0] if private_key or sender is None else sender
+        service = Challenger(
+            chain.at(factory, artifact("DisputeGameFactory")),
+            chain.at(oracle, load_contract("oracle/PreimageOracle.vy")),
+            who,
+            load_trace_source(traces_spec, chain, traces_args),
+            ChallengerStore.open(store),
+            game_types,
+            game_window=game_window,
+            claimants=claimants,
+        )
+        done = 0
+        while True:
+            report = service.poll()
+            done += 1
+            line: dict[str, Any] = {"poll": done, "sender": who, **report.__dict__}
+            line["active_games"] = len(service.active_games())
+            click.echo(json.dumps(line))
+            if polls and done >= polls:
+                return
+            time.sleep(poll_interval)
+    except FaultproofError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
