@@ -389,6 +389,7 @@ def _register_optional_groups() -> None:
         ("faultproof.preimage.cli", "run_native_command", "run-native"),
         ("faultproof.contracts.deploy", "deploy_command", "deploy"),
         ("faultproof.agents.cli", "challenger_command", "challenger"),
+        ("faultproof.agents.cli", "proposer_command", "proposer"),
     ):
         try:
             module = importlib.import_module(module_name)

@@ -1,4 +1,5 @@
-"""``faultproof challenger`` against a game on anvil, one poll per invocation (a restart each)."""
+"""``faultproof proposer`` and ``faultproof challenger`` on anvil, one poll per invocation (a
+restart each), with a lying player defending the proposal."""
 
 from __future__ import annotations
 
@@ -14,21 +15,37 @@ from faultproof.agents.onchain import read_params
 from faultproof.chain import Chain, EmbeddedChain
 from faultproof.chain.testing import anvil_chain, anvil_node
 from faultproof.cli import main
+from faultproof.contracts.dispute import artifact
 from faultproof.demo.dispute import DemoSettings, build_world
 from faultproof.demo.traces import RollupTraces
 from faultproof.game.types import GameStatus
 
 
 @pytest.mark.anvil
-def test_one_poll_per_invocation_wins_and_collects(anvil_chain: Chain, tmp_path: Path) -> None:
+def test_proposer_and_challenger_commands_one_poll_per_invocation(
+    anvil_chain: Chain, tmp_path: Path
+) -> None:
     w = build_world(DemoSettings(isa="mips32", blocks=4, bad_block=3), chain=anvil_chain)
-    block = w.claimed_block
-    game = w.system.create_game(w.liar.output_root(block), block, sender=w.proposer)
+    url = anvil_chain.url  # type: ignore[attr-defined]
+    propose = [
+        "proposer", "--rpc-url", url, "--sender", w.proposer,
+        "--factory", w.system.factory.address, "--game-type", str(w.config.game_type),
+        "--outputs", "faultproof.demo.traces:demo_outputs",
+        "--outputs-arg", "blocks=4", "--outputs-arg", "bad-block=3", "--polls", "1",
+    ]  # fmt: skip
+    result = CliRunner().invoke(main, propose, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    proposal = json.loads(result.stdout.strip().splitlines()[-1])
+    assert proposal["l2_block_number"] == 4
+    assert proposal["root_claim"] == "0x" + w.liar.output_root(4).hex()
+    again = CliRunner().invoke(main, propose, catch_exceptions=False)
+    assert json.loads(again.stdout.strip().splitlines()[-1])["game"] is None, "within the interval"
+    game = anvil_chain.at(proposal["game"], artifact("FaultDisputeGame"))
     accessor = w.liar_traces.accessor(game, read_params(game))
     assert accessor is not None
     liar = Player("proposer", w.proposer, accessor, game, w.oracle)
     args = [
-        "challenger", "--rpc-url", anvil_chain.url,  # type: ignore[attr-defined]
+        "challenger", "--rpc-url", url,
         "--sender", w.challenger, "--factory", w.system.factory.address,
         "--oracle", w.oracle.address, "--game-type", str(w.config.game_type),
         "--traces", "faultproof.demo.traces:demo_rollup",

@@ -1,9 +1,11 @@
-"""``faultproof challenger``: the challenger service as a long-running command (op-challenger).
+"""``faultproof challenger`` and ``faultproof proposer``: the agents as long-running commands
+(op-challenger, op-proposer).
 
-What the challenger believes comes from a trace source named on the command line as
-``module:callable``; it is called as ``callable(chain, **traces_args)`` and returns a
-:class:`~faultproof.agents.service.TraceSource`. The bundled one is the demo rollup
-(``faultproof.demo.traces:demo_rollup``); a deployment names its own.
+What they know of the rollup comes from plugins named on the command line as ``module:callable``,
+called as ``callable(chain, **args)``: the challenger's ``--traces`` returns a
+:class:`~faultproof.agents.service.TraceSource`, the proposer's ``--outputs`` an
+:class:`~faultproof.agents.proposer.OutputSource`. The bundled ones are the demo rollup's
+(``faultproof.demo.traces:demo_rollup`` and ``:demo_outputs``); a deployment names its own.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import click
 
+from faultproof.agents.proposer import PROPOSAL_INTERVAL, OutputSource, Proposer
 from faultproof.agents.service import GAME_WINDOW, Challenger, ChallengerStore, TraceSource
 from faultproof.chain import Chain
 from faultproof.errors import FaultproofError
@@ -25,25 +28,31 @@ class CommandError(FaultproofError):
     """A flag of ``faultproof challenger`` cannot be used."""
 
 
-def load_trace_source(spec: str, chain: Chain, args: tuple[str, ...]) -> TraceSource:
-    """Import ``module:callable`` and call it with the chain and the ``KEY=VALUE`` arguments."""
+def load_plugin(flag: str, spec: str, chain: Chain, args: tuple[str, ...]) -> Any:
+    """Import ``module:callable`` (given as ``--flag``) and call it as ``callable(chain, **args)``
+    with the ``--flag-arg KEY=VALUE`` pairs."""
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
-        raise CommandError(f"--traces {spec!r}: use module:callable")
+        raise CommandError(f"--{flag} {spec!r}: use module:callable")
     try:
         factory = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
-        raise CommandError(f"--traces {spec!r}: {exc}") from None
+        raise CommandError(f"--{flag} {spec!r}: {exc}") from None
     kwargs: dict[str, str] = {}
     for item in args:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise CommandError(f"--traces-arg {item!r}: use KEY=VALUE")
-        kwargs[key] = value
+            raise CommandError(f"--{flag}-arg {item!r}: use KEY=VALUE")
+        kwargs[key.replace("-", "_")] = value
     try:
-        source: TraceSource = factory(chain, **kwargs)
+        return factory(chain, **kwargs)
     except TypeError as exc:
-        raise CommandError(f"--traces {spec!r} does not take these arguments: {exc}") from None
+        raise CommandError(f"--{flag} {spec!r} does not take these arguments: {exc}") from None
+
+
+def load_trace_source(spec: str, chain: Chain, args: tuple[str, ...]) -> TraceSource:
+    """The challenger's ``--traces`` plugin."""
+    source: TraceSource = load_plugin("traces", spec, chain, args)
     return source
 
 
@@ -59,25 +68,54 @@ def _chain(rpc_url: str, private_key: str | None) -> Chain:
 
 @click.command("challenger")
 @click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
-@click.option("--private-key", default=None, envvar="FAULTPROOF_PRIVATE_KEY",
-              help="sign with this key (env FAULTPROOF_PRIVATE_KEY)")
-@click.option("--sender", default=None,
-              help="without --private-key: an unlocked account of the node (default: its first)")
+@click.option(
+    "--private-key",
+    default=None,
+    envvar="FAULTPROOF_PRIVATE_KEY",
+    help="sign with this key (env FAULTPROOF_PRIVATE_KEY)",
+)
+@click.option(
+    "--sender",
+    default=None,
+    help="without --private-key: an unlocked account of the node (default: its first)",
+)
 @click.option("--factory", required=True, help="DisputeGameFactory address")
 @click.option("--oracle", required=True, help="PreimageOracle address (for step data)")
-@click.option("--game-type", "game_types", type=int, multiple=True, required=True,
-              help="game types to play; repeatable")
-@click.option("--traces", "traces_spec", required=True,
-              help="module:callable returning the trace source, e.g. "
-                   "faultproof.demo.traces:demo_rollup")
-@click.option("--traces-arg", "traces_args", multiple=True,
-              help="KEY=VALUE passed to the --traces callable; repeatable")
-@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="the service's JSON store (created if absent; keep it across restarts)")
-@click.option("--claimant", "claimants", multiple=True,
-              help="also claim credit for this address; repeatable")
-@click.option("--game-window", default=GAME_WINDOW, show_default=True,
-              help="ignore games created longer ago than this, seconds")
+@click.option(
+    "--game-type",
+    "game_types",
+    type=int,
+    multiple=True,
+    required=True,
+    help="game types to play; repeatable",
+)
+@click.option(
+    "--traces",
+    "traces_spec",
+    required=True,
+    help="module:callable returning the trace source, e.g. faultproof.demo.traces:demo_rollup",
+)
+@click.option(
+    "--traces-arg",
+    "traces_args",
+    multiple=True,
+    help="KEY=VALUE passed to the --traces callable; repeatable",
+)
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="the service's JSON store (created if absent; keep it across restarts)",
+)
+@click.option(
+    "--claimant", "claimants", multiple=True, help="also claim credit for this address; repeatable"
+)
+@click.option(
+    "--game-window",
+    default=GAME_WINDOW,
+    show_default=True,
+    help="ignore games created longer ago than this, seconds",
+)
 @click.option("--poll-interval", default=12.0, show_default=True, help="seconds between polls")
 @click.option("--polls", default=0, show_default=True, help="stop after N polls (0: never)")
 def challenger_command(
@@ -122,6 +160,89 @@ def challenger_command(
             done += 1
             line: dict[str, Any] = {"poll": done, "sender": who, **report.__dict__}
             line["active_games"] = len(service.active_games())
+            click.echo(json.dumps(line))
+            if polls and done >= polls:
+                return
+            time.sleep(poll_interval)
+    except FaultproofError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
+@click.command("proposer")
+@click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
+@click.option(
+    "--private-key",
+    default=None,
+    envvar="FAULTPROOF_PRIVATE_KEY",
+    help="sign with this key (env FAULTPROOF_PRIVATE_KEY)",
+)
+@click.option(
+    "--sender",
+    default=None,
+    help="without --private-key: an unlocked account of the node (default: its first)",
+)
+@click.option("--factory", required=True, help="DisputeGameFactory address")
+@click.option("--game-type", type=int, required=True, help="the game type to propose")
+@click.option(
+    "--outputs",
+    "outputs_spec",
+    required=True,
+    help="module:callable returning the output source (safe_head, output_root), "
+    "e.g. faultproof.demo.traces:demo_outputs",
+)
+@click.option(
+    "--outputs-arg",
+    "outputs_args",
+    multiple=True,
+    help="KEY=VALUE passed to the --outputs callable; repeatable",
+)
+@click.option(
+    "--proposal-interval",
+    default=PROPOSAL_INTERVAL,
+    show_default=True,
+    help="seconds between proposals",
+)
+@click.option("--poll-interval", default=12.0, show_default=True, help="seconds between polls")
+@click.option("--polls", default=0, show_default=True, help="stop after N polls (0: never)")
+def proposer_command(
+    rpc_url: str,
+    private_key: str | None,
+    sender: str | None,
+    factory: str,
+    game_type: int,
+    outputs_spec: str,
+    outputs_args: tuple[str, ...],
+    proposal_interval: int,
+    poll_interval: float,
+    polls: int,
+) -> None:
+    """Propose the rollup's safe-head output root whenever the proposal interval has passed.
+
+    Prints one JSON line per poll (the new game, if any). Keeps no state: restart at will.
+    """
+    from faultproof.contracts.dispute import artifact
+
+    try:
+        chain = _chain(rpc_url, private_key)
+        who = chain.accounts[0] if private_key or sender is None else sender
+        outputs: OutputSource = load_plugin("outputs", outputs_spec, chain, outputs_args)
+        proposer = Proposer(
+            chain.at(factory, artifact("DisputeGameFactory")),
+            who,
+            outputs,
+            game_type,
+            proposal_interval=proposal_interval,
+        )
+        done = 0
+        while True:
+            game = proposer.poll()
+            done += 1
+            line: dict[str, Any] = {"poll": done, "sender": who, "game": None}
+            if game is not None:
+                line["game"] = game.address
+                line["l2_block_number"] = game.call("l2BlockNumber")
+                line["root_claim"] = "0x" + bytes(game.call("rootClaim")).hex()
             click.echo(json.dumps(line))
             if polls and done >= polls:
                 return

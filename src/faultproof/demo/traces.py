@@ -110,3 +110,18 @@ def demo_rollup(chain: Chain | None = None, isa: str = "mips32", blocks: str = "
     vm = get_isa(isa)
     rollup = HashchainRollup(demo_batches(int(blocks)))
     return RollupTraces(rollup, vm, guest_elf("rollup", vm.name), rollup.store(MemoryStore()))
+
+
+def demo_outputs(
+    chain: Chain | None = None, blocks: str = "8", bad_block: str = "0"
+) -> HashchainRollup:
+    """The demo rollup as a ``faultproof proposer --outputs`` source; ``bad_block`` > 0 makes it
+    the demo's dishonest chain, wrong from that block on."""
+    from faultproof.demo.rollup import demo_batches
+
+    batches = demo_batches(int(blocks))
+    if int(bad_block) <= 0:
+        return HashchainRollup(batches)
+    from faultproof.demo.dispute import LyingRollup
+
+    return LyingRollup(batches, int(bad_block))
