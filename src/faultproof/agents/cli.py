@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,18 @@ def _chain(rpc_url: str, private_key: str | None) -> Chain:
     from faultproof.chain.rpc import RpcChain
 
     return RpcChain(rpc_url, freeze_time=False)  # a node that is not ours: leave its clock alone
+
+
+def _loop(poll: Callable[[], dict[str, Any]], sender: str, polls: int, interval: float) -> None:
+    """Poll every ``interval`` seconds (``polls`` times, or forever), one JSON line each."""
+    done = 0
+    while True:
+        line = poll()
+        done += 1
+        click.echo(json.dumps({"poll": done, "sender": sender, **line}))
+        if polls and done >= polls:
+            return
+        time.sleep(interval)
 
 
 @click.command("challenger")
@@ -154,16 +167,12 @@ def challenger_command(
             game_window=game_window,
             claimants=claimants,
         )
-        done = 0
-        while True:
+
+        def poll() -> dict[str, Any]:
             report = service.poll()
-            done += 1
-            line: dict[str, Any] = {"poll": done, "sender": who, **report.__dict__}
-            line["active_games"] = len(service.active_games())
-            click.echo(json.dumps(line))
-            if polls and done >= polls:
-                return
-            time.sleep(poll_interval)
+            return {**report.__dict__, "active_games": len(service.active_games())}
+
+        _loop(poll, who, polls, poll_interval)
     except FaultproofError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
@@ -234,19 +243,18 @@ def proposer_command(
             game_type,
             proposal_interval=proposal_interval,
         )
-        done = 0
-        while True:
+
+        def poll() -> dict[str, Any]:
             game = proposer.poll()
-            done += 1
-            line: dict[str, Any] = {"poll": done, "sender": who, "game": None}
-            if game is not None:
-                line["game"] = game.address
-                line["l2_block_number"] = game.call("l2BlockNumber")
-                line["root_claim"] = "0x" + bytes(game.call("rootClaim")).hex()
-            click.echo(json.dumps(line))
-            if polls and done >= polls:
-                return
-            time.sleep(poll_interval)
+            if game is None:
+                return {"game": None}
+            return {
+                "game": game.address,
+                "l2_block_number": game.call("l2BlockNumber"),
+                "root_claim": "0x" + bytes(game.call("rootClaim")).hex(),
+            }
+
+        _loop(poll, who, polls, poll_interval)
     except FaultproofError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
