@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -79,20 +79,34 @@ def _loop(poll: Callable[[], dict[str, Any]], sender: str, polls: int, interval:
         time.sleep(interval)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _agent_options(command: F) -> F:
+    """The flags both agents take: where the L1 is, who signs, which factory."""
+    for option in reversed(
+        [
+            click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)"),
+            click.option(
+                "--private-key",
+                default=None,
+                envvar="FAULTPROOF_PRIVATE_KEY",
+                help="sign with this key (env FAULTPROOF_PRIVATE_KEY)",
+            ),
+            click.option(
+                "--sender",
+                default=None,
+                help="without --private-key: an unlocked account of the node (default: its first)",
+            ),
+            click.option("--factory", required=True, help="DisputeGameFactory address"),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @click.command("challenger")
-@click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
-@click.option(
-    "--private-key",
-    default=None,
-    envvar="FAULTPROOF_PRIVATE_KEY",
-    help="sign with this key (env FAULTPROOF_PRIVATE_KEY)",
-)
-@click.option(
-    "--sender",
-    default=None,
-    help="without --private-key: an unlocked account of the node (default: its first)",
-)
-@click.option("--factory", required=True, help="DisputeGameFactory address")
+@_agent_options
 @click.option("--oracle", required=True, help="PreimageOracle address (for step data)")
 @click.option(
     "--game-type",
@@ -179,19 +193,7 @@ def challenger_command(
 
 
 @click.command("proposer")
-@click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
-@click.option(
-    "--private-key",
-    default=None,
-    envvar="FAULTPROOF_PRIVATE_KEY",
-    help="sign with this key (env FAULTPROOF_PRIVATE_KEY)",
-)
-@click.option(
-    "--sender",
-    default=None,
-    help="without --private-key: an unlocked account of the node (default: its first)",
-)
-@click.option("--factory", required=True, help="DisputeGameFactory address")
+@_agent_options
 @click.option("--game-type", type=int, required=True, help="the game type to propose")
 @click.option(
     "--outputs",
