@@ -90,6 +90,25 @@ def test_counters_the_wrong_proposal_leaves_the_right_one_and_collects(
     assert {saved.phase(right.address), saved.phase(wrong.address)} == {DONE}
 
 
+def test_defends_a_right_proposal_against_a_lying_challenger(
+    world: DemoWorld, tmp_path: Path
+) -> None:
+    """A dishonest challenger attacks a correct output; the service defends it and wins."""
+    w = world
+    right = propose(w, honest=True)
+    attacker = w.chain.accounts[4]
+    w.chain.set_balance(attacker, 10_000 * 10**18)
+    accessor = w.liar_traces.accessor(right, read_params(right))
+    assert accessor is not None
+    liar = Player("attacker", attacker, accessor, right, w.oracle)
+    before = w.chain.get_balance(w.challenger)
+    play_out(w, liar, tmp_path / "challenger.json")
+    assert GameStatus(right.call("status")) == GameStatus.DEFENDER_WINS
+    assert liar.log.moves > 0, "the attacker did attack"
+    assert w.chain.get_balance(w.challenger) - before == bonds_of(right, attacker)
+    assert right.call("credit", w.proposer) > 0, "the root bond is the proposer's"
+
+
 @pytest.mark.anvil
 def test_plays_and_collects_over_json_rpc_on_anvil(anvil_chain: Chain, tmp_path: Path) -> None:
     w = build_world(SETTINGS, chain=anvil_chain)
