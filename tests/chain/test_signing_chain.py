@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from faultproof.chain import Chain, ContractReverted, InvalidPrivateKey, SigningRpcChain
+from faultproof.chain import Chain, ContractReverted, InvalidPrivateKey
+from faultproof.chain.rpc import SigningRpcChain
 from faultproof.contracts import load_contract
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import tracemalloc
+from typing import BinaryIO, cast
 
 from tests.vm.mips.asm import SYSCALL, li, make_vm
 from tests.vm.riscv.harness import run_words
@@ -65,7 +66,7 @@ def test_riscv_write_of_an_enormous_count_is_bounded() -> None:
     run_words(vm, [0x00000073])  # ecall
     assert int(vm.regs[10]) & ((1 << 64) - 1) == (1 << 63) + 5
     sink = CountingSink()
-    vm = RiscvVM(stdout=sink)
+    vm = RiscvVM(stdout=cast(BinaryIO, sink))
     vm.regs[17], vm.regs[10], vm.regs[11], vm.regs[12] = 64, 1, 0x200000, 1 << 28
     run_words(vm, [0x00000073])
     assert sink.total == 1 << 28 and sink.biggest <= 1 << 20

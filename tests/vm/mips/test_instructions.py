@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from faultproof.vm.mips.constants import (
@@ -16,7 +18,7 @@ from faultproof.vm.mips.vm import MipsException
 from .asm import CODE, NOP, i_type, j_type, make_vm, r_type, reg
 
 
-def run1(insn: int, regs: dict[int, int] | None = None, **kw: object):  # type: ignore[no-untyped-def]
+def run1(insn: int, regs: dict[int, int] | None = None, **kw: Any):  # type: ignore[no-untyped-def]
     vm = make_vm([insn, NOP, NOP], regs, **kw)
     vm.step()
     return vm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ class Host:
         self.hints.append(hint)
 
 
-def sys(number: int, a0: int = 0, a1: int = 0, a2: int = 0, **kw: object) -> MipsVM:
+def sys(number: int, a0: int = 0, a1: int = 0, a2: int = 0, **kw: Any) -> MipsVM:
     vm = make_vm([SYSCALL, 0], {2: number, 4: a0, 5: a1, 6: a2, 7: 0x77}, **kw)
     vm.cpu[4] = HEAP_START
     vm.step()
