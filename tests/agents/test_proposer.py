@@ -73,5 +73,17 @@ def test_a_proposal_already_on_chain_is_not_sent_again(world: DemoWorld) -> None
     w = world
     assert proposer_for(w, MovingHead(w.honest, 4), who=w.challenger).poll() is not None
     count = w.system.factory.call("gameCount")
-    assert proposer_for(w, MovingHead(w.honest, 4)).poll() is None
+    mine = proposer_for(w, MovingHead(w.honest, 4))
+    assert mine.poll() is None and "GameAlreadyExists" in mine.skipped
     assert w.system.factory.call("gameCount") == count
+
+
+def test_a_safe_head_at_the_anchor_is_skipped_not_fatal(world: DemoWorld) -> None:
+    w = world
+    outputs = MovingHead(w.honest, 0)  # the anchor is block 0: nothing to propose yet
+    proposer = proposer_for(w, outputs)
+    assert proposer.poll() is None
+    assert "would revert" in proposer.skipped
+    assert w.system.factory.call("gameCount") == 0
+    outputs.head = 1
+    assert proposer.poll() is not None and proposer.skipped == ""

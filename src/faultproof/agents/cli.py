@@ -249,7 +249,7 @@ def proposer_command(
         def poll() -> dict[str, Any]:
             game = proposer.poll()
             if game is None:
-                return {"game": None}
+                return {"game": None, "skipped": proposer.skipped}
             return {
                 "game": game.address,
                 "l2_block_number": game.call("l2BlockNumber"),

@@ -63,6 +63,8 @@ class Proposer:
         self.outputs = outputs
         self.game_type = game_type
         self.proposal_interval = proposal_interval
+        self.skipped = ""
+        """Why the last :meth:`poll` proposed nothing ("" when it proposed)."""
 
     def last_proposal(self) -> Proposal | None:
         """This proposer's newest game of its type among the newest ``SEARCH_DEPTH`` of it."""
@@ -78,23 +80,30 @@ class Proposer:
         return None
 
     def poll(self) -> Contract | None:
-        """Propose if it is time; return the new game, or None when nothing was due."""
+        """Propose if it is time; return the new game, or None when nothing was due.
+
+        ``skipped`` then says why (for the log): too soon, no new block, already proposed, or the
+        revert a dry run of ``create`` met (e.g. a safe head not past the anchor block yet). A
+        proposer is a long-running loop: a proposal the chain would refuse is skipped, not fatal.
+        """
+        self.skipped = ""
         head = self.outputs.safe_head()
         last = self.last_proposal()
         if last is not None:
             if self.chain.timestamp - last.created_at < self.proposal_interval:
+                self.skipped = "within the proposal interval"
                 return None
             if head <= last.l2_block_number:
-                return None  # nothing new to propose
+                self.skipped = f"safe head {head} not past the last proposal"
+                return None
         root = self.outputs.output_root(head)
         extra = head.to_bytes(32, "big")
         bond = self.factory.call("initBonds", self.game_type)
-        try:  # already proposed (a restart right after sending), or not a block the game accepts
+        try:
             self.factory.call("create", self.game_type, root, extra, value=bond, sender=self.sender)
         except ContractReverted as exc:
-            if exc.error_name == "GameAlreadyExists":
-                return None
-            raise
+            self.skipped = f"create for block {head} would revert: {exc.error_name}"
+            return None
         receipt = self.factory.transact(
             "create", self.game_type, root, extra, value=bond, sender=self.sender
         )
