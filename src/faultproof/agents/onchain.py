@@ -136,13 +136,3 @@ def load_oracle_data(game: Contract, oracle: Contract, action: StepAction, sende
         oracle.transact("loadSha256PreimagePart", od.oracle_offset, value, sender=sender)
     else:
         raise AgentError(f"loading {kind.name} preimages for a step is not supported yet")
-
-
-def resolve_all(game: Contract, sender: str) -> GameStatus:
-    """Resolve every subgame bottom-up (children before parents), then the game."""
-    n = game.call("claimDataLen")
-    for i in reversed(range(n)):
-        if not game.call("resolvedSubgames", i):
-            game.transact("resolveClaim", i, 0, sender=sender)
-    game.transact("resolve", sender=sender)
-    return GameStatus(game.call("status"))
