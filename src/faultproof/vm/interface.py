@@ -102,8 +102,8 @@ class FPVM(Protocol):
     """Preimages fetched from the host so far (``--debug-info``)."""
 
     @property
-    def loaded_preimage(self) -> bytes:
-        """The preimage last fetched from the host, without its 8-byte length prefix."""
+    def loaded_preimage_size(self) -> int:
+        """Length of the preimage last fetched from the host (without the 8-byte prefix)."""
         ...
 
     @property

@@ -118,7 +118,7 @@ class PreimageWatch:
         executed = vm.step_count - self._steps
         read = executed == 1 and vm.preimage_key == self._key and vm.preimage_offset > self._offset
         if read:
-            size = len(vm.loaded_preimage)
+            size = vm.loaded_preimage_size
             if self.stop.matches(self._key, self._offset, size):
                 doc = {
                     "msg": "stopping at preimage read",

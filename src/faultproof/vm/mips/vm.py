@@ -222,9 +222,9 @@ class MipsVM:
         return done
 
     @property
-    def loaded_preimage(self) -> bytes:
-        """The preimage last fetched from the host (without its 8-byte length prefix)."""
-        return self._pre_data[8:].tobytes()
+    def loaded_preimage_size(self) -> int:
+        """See :attr:`faultproof.vm.interface.FPVM.loaded_preimage_size`."""
+        return max(0, len(self._pre_data) - 8)
 
     def _run_chunk(self, budget: int) -> int:
         """One call into the numba loop plus the host service it asked for."""

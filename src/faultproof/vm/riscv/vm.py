@@ -145,9 +145,9 @@ class RiscvVM:
         return self.step_count - start
 
     @property
-    def loaded_preimage(self) -> bytes:
-        """The preimage last fetched from the host (without its 8-byte length prefix)."""
-        return bytes(self.preimage_stream[8:])
+    def loaded_preimage_size(self) -> int:
+        """See :attr:`faultproof.vm.interface.FPVM.loaded_preimage_size`."""
+        return max(0, len(self.preimage_stream) - 8)
 
     def _execute(self, budget: int, pause_on_fetch: bool = False) -> None:
         """Up to ``budget`` steps; with ``pause_on_fetch``, return right after a preimage fetch
@@ -262,12 +262,11 @@ class RiscvVM:
             preimage_offset=pre_offset if read else None,
         )
 
-    # -- commitments -------------------------------------------------------------------------------
-
-
     def last_step_proofs(self) -> list[bytes]:
         """See :meth:`faultproof.vm.interface.FPVM.last_step_proofs`."""
         return self.memory.replay_proofs(self._log)
+
+    # -- commitments -------------------------------------------------------------------------------
 
     def encode_witness(self) -> bytes:
         return encode_witness(self.memory.merkle_root(), self.key.tobytes(), self.st, self.regs)
