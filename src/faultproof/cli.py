@@ -9,16 +9,13 @@ import json
 import shlex
 import signal
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from faultproof.cli_errors import user_errors
 from faultproof.errors import FaultproofError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 TYPE_ALIASES = {
     "singlethreaded-2": "mips32",
@@ -26,24 +23,6 @@ TYPE_ALIASES = {
     "cannon": "mips32",
     "asterisc": "riscv64",
 }
-
-
-def user_errors(fn: F) -> F:
-    """Turn bad input the user can fix (FaultproofError, file errors) into one line and exit code 2."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except FaultproofError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        except OSError as exc:  # a missing/unreadable/unwritable file the user named
-            where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,6 +22,7 @@ import click
 from faultproof.agents.proposer import PROPOSAL_INTERVAL, OutputSource, Proposer
 from faultproof.agents.service import GAME_WINDOW, Challenger, ChallengerStore, TraceSource
 from faultproof.chain import Chain
+from faultproof.cli_errors import user_errors
 from faultproof.errors import FaultproofError
 
 
@@ -57,14 +58,18 @@ def load_trace_source(spec: str, chain: Chain, args: tuple[str, ...]) -> TraceSo
     return source
 
 
-def _chain(rpc_url: str, private_key: str | None) -> Chain:
+def _connect(rpc_url: str, private_key: str | None, sender: str | None) -> tuple[Chain, str]:
+    """The chain and the agent's address: the key's account, or ``sender`` (default: the node's
+    first unlocked account)."""
     if private_key:
         from faultproof.contracts.deploy import keyed_rpc_chain
 
-        return keyed_rpc_chain(rpc_url, private_key)
+        chain = keyed_rpc_chain(rpc_url, private_key)
+        return chain, chain.accounts[0]
     from faultproof.chain.rpc import RpcChain
 
-    return RpcChain(rpc_url, freeze_time=False)  # a node that is not ours: leave its clock alone
+    chain = RpcChain(rpc_url, freeze_time=False)  # a node that is not ours: leave its clock alone
+    return chain, sender or chain.accounts[0]
 
 
 def _loop(poll: Callable[[], dict[str, Any]], sender: str, polls: int, interval: float) -> None:
@@ -83,7 +88,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _agent_options(command: F) -> F:
-    """The flags both agents take: where the L1 is, who signs, which factory."""
+    """The flags both agents take: where the L1 is, who signs, which factory, how often."""
     for option in reversed(
         [
             click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)"),
@@ -99,6 +104,12 @@ def _agent_options(command: F) -> F:
                 help="without --private-key: an unlocked account of the node (default: its first)",
             ),
             click.option("--factory", required=True, help="DisputeGameFactory address"),
+            click.option(
+                "--poll-interval", default=12.0, show_default=True, help="seconds between polls"
+            ),
+            click.option(
+                "--polls", default=0, show_default=True, help="stop after N polls (0: never)"
+            ),
         ]
     ):
         command = option(command)
@@ -143,13 +154,14 @@ def _agent_options(command: F) -> F:
     show_default=True,
     help="ignore games created longer ago than this, seconds",
 )
-@click.option("--poll-interval", default=12.0, show_default=True, help="seconds between polls")
-@click.option("--polls", default=0, show_default=True, help="stop after N polls (0: never)")
+@user_errors
 def challenger_command(
     rpc_url: str,
     private_key: str | None,
     sender: str | None,
     factory: str,
+    poll_interval: float,
+    polls: int,
     oracle: str,
     game_types: tuple[int, ...],
     traces_spec: str,
@@ -157,8 +169,6 @@ def challenger_command(
     store: Path,
     claimants: tuple[str, ...],
     game_window: int,
-    poll_interval: float,
-    polls: int,
 ) -> None:
     """Watch a factory and play every game of the given types honestly; resolve and collect.
 
@@ -168,28 +178,23 @@ def challenger_command(
     from faultproof.contracts import load_contract
     from faultproof.contracts.dispute import artifact
 
-    try:
-        chain = _chain(rpc_url, private_key)
-        who = chain.accounts[0] if private_key or sender is None else sender
-        service = Challenger(
-            chain.at(factory, artifact("DisputeGameFactory")),
-            chain.at(oracle, load_contract("oracle/PreimageOracle.vy")),
-            who,
-            load_trace_source(traces_spec, chain, traces_args),
-            ChallengerStore.open(store),
-            game_types,
-            game_window=game_window,
-            claimants=claimants,
-        )
+    chain, who = _connect(rpc_url, private_key, sender)
+    service = Challenger(
+        chain.at(factory, artifact("DisputeGameFactory")),
+        chain.at(oracle, load_contract("oracle/PreimageOracle.vy")),
+        who,
+        load_trace_source(traces_spec, chain, traces_args),
+        ChallengerStore.open(store),
+        game_types,
+        game_window=game_window,
+        claimants=claimants,
+    )
 
-        def poll() -> dict[str, Any]:
-            report = service.poll()
-            return {**report.__dict__, "active_games": len(service.active_games())}
+    def poll() -> dict[str, Any]:
+        report = service.poll()
+        return {**report.__dict__, "active_games": len(service.active_games())}
 
-        _loop(poll, who, polls, poll_interval)
-    except FaultproofError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+    _loop(poll, who, polls, poll_interval)
 
 
 @click.command("proposer")
@@ -214,19 +219,18 @@ def challenger_command(
     show_default=True,
     help="seconds between proposals",
 )
-@click.option("--poll-interval", default=12.0, show_default=True, help="seconds between polls")
-@click.option("--polls", default=0, show_default=True, help="stop after N polls (0: never)")
+@user_errors
 def proposer_command(
     rpc_url: str,
     private_key: str | None,
     sender: str | None,
     factory: str,
+    poll_interval: float,
+    polls: int,
     game_type: int,
     outputs_spec: str,
     outputs_args: tuple[str, ...],
     proposal_interval: int,
-    poll_interval: float,
-    polls: int,
 ) -> None:
     """Propose the rollup's safe-head output root whenever the proposal interval has passed.
 
@@ -234,29 +238,24 @@ def proposer_command(
     """
     from faultproof.contracts.dispute import artifact
 
-    try:
-        chain = _chain(rpc_url, private_key)
-        who = chain.accounts[0] if private_key or sender is None else sender
-        outputs: OutputSource = load_plugin("outputs", outputs_spec, chain, outputs_args)
-        proposer = Proposer(
-            chain.at(factory, artifact("DisputeGameFactory")),
-            who,
-            outputs,
-            game_type,
-            proposal_interval=proposal_interval,
-        )
+    chain, who = _connect(rpc_url, private_key, sender)
+    outputs: OutputSource = load_plugin("outputs", outputs_spec, chain, outputs_args)
+    proposer = Proposer(
+        chain.at(factory, artifact("DisputeGameFactory")),
+        who,
+        outputs,
+        game_type,
+        proposal_interval=proposal_interval,
+    )
 
-        def poll() -> dict[str, Any]:
-            game = proposer.poll()
-            if game is None:
-                return {"game": None, "skipped": proposer.skipped}
-            return {
-                "game": game.address,
-                "l2_block_number": game.call("l2BlockNumber"),
-                "root_claim": "0x" + bytes(game.call("rootClaim")).hex(),
-            }
+    def poll() -> dict[str, Any]:
+        game = proposer.poll()
+        if game is None:
+            return {"game": None, "skipped": proposer.skipped}
+        return {
+            "game": game.address,
+            "l2_block_number": game.call("l2BlockNumber"),
+            "root_claim": "0x" + bytes(game.call("rootClaim")).hex(),
+        }
 
-        _loop(poll, who, polls, poll_interval)
-    except FaultproofError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+    _loop(poll, who, polls, poll_interval)
