@@ -35,6 +35,10 @@ GUEST_DIR = Path(__file__).resolve().parents[2] / "guest"
 GUEST_NAMES: tuple[str, ...] = ("hello", "exitcode", "compute", "heap", "preimage", "rollup")
 """C guest programs: `guest/programs/<name>.c`, each buildable for every target."""
 
+DIR_GUEST_NAMES: tuple[str, ...] = ("evm",)
+"""Multi-file C programs: every `.c` under `guest/<name>/` (except `tests/`), compiled with
+`-I<name>`. `guest/<name>/tests/<test>.c` are unit-test mains for `guest_test_elf`."""
+
 GO_GUEST_NAMES: tuple[str, ...] = ("go-hello", "go-alloc")
 """Go guest programs: `guest/go/<name without go->/`, built for `mips32`, `riscv64` and
 `riscv64c` (the last two are the same GOARCH=riscv64 program)."""
@@ -170,10 +174,31 @@ def _zig_version() -> str:
         ) from exc
 
 
-def c_build_command(name: str, target: str, out: str) -> list[str]:
+def _dir_files(name: str, suffix: str, *, with_main: bool = True) -> list[str]:
+    """Files of a multi-file program, relative to GUEST_DIR, sorted; tests/ excluded."""
+    root = GUEST_DIR / name
+    found = []
+    for path in sorted(root.rglob(f"*{suffix}")):
+        rel = path.relative_to(root)
+        if rel.parts[0] == "tests" or (not with_main and rel == Path("main.c")):
+            continue
+        found.append(f"{name}/{rel.as_posix()}")
+    return found
+
+
+def _program_sources(name: str) -> list[str]:
+    if name in DIR_GUEST_NAMES:
+        return [f"-I{name}", *_dir_files(name, ".c")]
+    return [f"programs/{name}.c"]
+
+
+def c_build_command(
+    name: str, target: str, out: str, sources_override: list[str] | None = None
+) -> list[str]:
     """The exact compiler command for one C guest, run with cwd = GUEST_DIR."""
     spec = _TARGET_SPECS[target]
-    sources = [spec.start, *_runtime_sources(), f"programs/{name}.c"]
+    program = sources_override if sources_override is not None else _program_sources(name)
+    sources = [spec.start, *_runtime_sources(), *program]
     return [
         sys.executable,
         "-m",
@@ -220,10 +245,9 @@ def _check(name: str, target: str) -> None:
                 f"Go guest {name!r} builds for {', '.join(GO_TARGETS)} only, not {target!r}"
             )
         return
-    if name not in GUEST_NAMES:
-        raise GuestBuildError(
-            f"unknown guest {name!r}; expected one of {', '.join(GUEST_NAMES + GO_GUEST_NAMES)}"
-        )
+    if name not in GUEST_NAMES + DIR_GUEST_NAMES:
+        known = ", ".join(GUEST_NAMES + DIR_GUEST_NAMES + GO_GUEST_NAMES)
+        raise GuestBuildError(f"unknown guest {name!r}; expected one of {known}")
 
 
 def find_go() -> str | None:
@@ -247,24 +271,50 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None, what: str) -> No
         )
 
 
-def _build_c(name: str, target: str, out_dir: Path) -> Path:
+def _build_c(
+    name: str,
+    target: str,
+    out_dir: Path,
+    sources_override: list[str] | None = None,
+    out_name: str | None = None,
+) -> Path:
     sources = [
         GUEST_DIR / s for s in [_TARGET_SPECS[target].start, *_runtime_sources(), *_headers()]
     ]
-    sources.append(GUEST_DIR / "programs" / f"{name}.c")
-    key = _digest(
-        [_zig_version(), _STRIP_VERSION, *c_build_command(name, target, "OUT")[1:]], sources
-    )
+    program = sources_override if sources_override is not None else _program_sources(name)
+    sources += [GUEST_DIR / s for s in program if not s.startswith("-")]
+    if name in DIR_GUEST_NAMES:
+        sources += [GUEST_DIR / s for s in _dir_files(name, ".h")]
+    command = c_build_command(name, target, "OUT", sources_override)
+    key = _digest([_zig_version(), _STRIP_VERSION, *command[1:]], sources)
     return _cached_build(
-        out_dir / f"{name}.elf",
+        out_dir / (out_name or f"{name}.elf"),
         key,
-        lambda tmp: _compile_and_strip(name, target, tmp),
+        lambda tmp: _compile_and_strip(name, target, tmp, sources_override),
     )
 
 
-def _compile_and_strip(name: str, target: str, tmp: Path) -> None:
+def guest_test_elf(program: str, test: str, target: str = "host") -> Path:
+    """A unit-test main `guest/<program>/tests/<test>.c` linked with the program's sources
+    except its `main.c` (for C-level tests of a multi-file program such as `evm`)."""
+    if program not in DIR_GUEST_NAMES:
+        raise GuestBuildError(f"{program!r} is not a multi-file guest ({DIR_GUEST_NAMES})")
+    _check(program, target)
+    test_file = GUEST_DIR / program / "tests" / f"{test}.c"
+    if not test_file.exists():
+        raise GuestBuildError(f"no unit test {test_file}")
+    sources = [f"-I{program}", *_dir_files(program, ".c", with_main=False)]
+    sources.append(f"{program}/tests/{test}.c")
+    return _build_c(
+        program, target, build_dir(target) / "tests", sources, out_name=f"{program}-{test}.elf"
+    )
+
+
+def _compile_and_strip(
+    name: str, target: str, tmp: Path, sources_override: list[str] | None = None
+) -> None:
     _run(
-        c_build_command(name, target, str(tmp)),
+        c_build_command(name, target, str(tmp), sources_override),
         GUEST_DIR,
         {"ZIG_LOCAL_CACHE_DIR": str(GUEST_DIR / "build" / ".zig-cache"), **os.environ},
         f"guest {name!r} for {target}",
@@ -326,6 +376,9 @@ def guest_elf(name: str, target: str = "mips32", out_dir: Path | None = None) ->
     if name in GO_GUEST_NAMES:
         return _build_go(name, target, directory)
     return _build_c(name, target, directory)
+
+
+# (build_all builds GUEST_NAMES; multi-file programs are built on demand by guest_elf.)
 
 
 def build_all(
