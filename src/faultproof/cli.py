@@ -369,6 +369,9 @@ def _register_optional_groups() -> None:
         ("faultproof.contracts.deploy", "deploy_command", "deploy"),
         ("faultproof.agents.cli", "challenger_command", "challenger"),
         ("faultproof.agents.cli", "proposer_command", "proposer"),
+        ("faultproof.evm.cli", "evm_cli", "evm"),
+        ("faultproof.monitor.cli", "game_cli", "game"),
+        ("faultproof.monitor.cli", "monitor_command", "monitor"),
     ):
         try:
             module = importlib.import_module(module_name)
