@@ -1,0 +1,76 @@
+/* Byte buffers, the well-known empty hashes and the "cannot decode" exit (types.h). */
+#include "types.h"
+
+const hash32_t EMPTY_CODE_HASH = {{
+	0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d, 0xb2, 0xdc, 0xc7, 0x03, 0xc0,
+	0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82, 0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70,
+}};
+const hash32_t EMPTY_TRIE_ROOT = {{
+	0x56, 0xe8, 0x1f, 0x17, 0x1b, 0xcc, 0x55, 0xa6, 0xff, 0x83, 0x45, 0xe6, 0x92, 0xc0, 0xf8, 0x6e,
+	0x5b, 0x48, 0xe0, 0x1b, 0x99, 0x6c, 0xad, 0xc0, 0x01, 0x62, 0x2f, 0xb5, 0xe3, 0x63, 0xb4, 0x21,
+}};
+const hash32_t EMPTY_OMMER_HASH = {{
+	0x1d, 0xcc, 0x4d, 0xe8, 0xde, 0xc7, 0x5d, 0x7a, 0xab, 0x85, 0xb5, 0x67, 0xb6, 0xcc, 0xd4, 0x1a,
+	0xd3, 0x12, 0x45, 0x1b, 0x94, 0x8a, 0x74, 0x13, 0xf0, 0xa1, 0x42, 0xfd, 0x40, 0xd4, 0x93, 0x47,
+}};
+
+void fatal_undecodable(const char *what)
+{
+	rt_printf("evm: error %s\n", what);
+	rt_exit(2);
+}
+
+void buf_reserve(buf_t *b, size_t extra)
+{
+	if (extra <= b->cap - b->len)
+		return;
+	if (extra > (size_t)-1 - b->len)
+		fatal_undecodable("out of memory (buffer size overflow)");
+	size_t need = b->len + extra;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+	uint8_t *p = rt_malloc(cap);
+	if (!p)
+		fatal_undecodable("out of memory");
+	if (b->len)
+		memcpy(p, b->data, b->len);
+	rt_free(b->data);
+	b->data = p;
+	b->cap = cap;
+}
+
+void buf_append(buf_t *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void buf_push(buf_t *b, uint8_t byte)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = byte;
+}
+
+void buf_free(buf_t *b)
+{
+	rt_free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+bytes_t bytes_dup(const void *p, size_t n)
+{
+	bytes_t r;
+	r.data = rt_malloc(n ? n : 1);
+	if (!r.data)
+		fatal_undecodable("out of memory");
+	if (n)
+		memcpy(r.data, p, n);
+	r.len = n;
+	return r;
+}
