@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from faultproof import __version__
 from faultproof.cli_errors import user_errors
 from faultproof.errors import FaultproofError
 
@@ -25,8 +26,80 @@ TYPE_ALIASES = {
 }
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="faultproof")
+LAZY_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("faultproof.preimage.cli", "preimage_cli", "preimage"),
+    ("faultproof.preimage.cli", "run_native_command", "run-native"),
+    ("faultproof.contracts.deploy", "deploy_command", "deploy"),
+    ("faultproof.agents.cli", "challenger_command", "challenger"),
+    ("faultproof.agents.cli", "proposer_command", "proposer"),
+    ("faultproof.evm.cli", "evm_cli", "evm"),
+    ("faultproof.monitor.cli", "game_cli", "game"),
+    ("faultproof.monitor.cli", "monitor_command", "monitor"),
+)
+"""Commands that live next to their concern: (module, attribute, command name). Imported only
+when the command is invoked or the command list is shown, so ``faultproof --version`` or ``run``
+never pays for web3, eth_abi or vyper. A module that does not exist (yet) leaves no command."""
+
+
+class LazyGroup(click.Group):
+    """The ``faultproof`` group: lazily imported commands and one-line user errors.
+
+    Click's own handling prints a usage block for a bad option and ``Aborted!`` (exit 1) on
+    Ctrl-C; here a usage error is one line with exit code 2 and Ctrl-C is ``interrupted`` with
+    exit code 130, the shell's code for SIGINT (Cannon's habit).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        names.update(name for _, _, name in LAZY_COMMANDS if self.get_command(ctx, name))
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        for module_name, attr, name in LAZY_COMMANDS:
+            if name == cmd_name:
+                return _import_command(module_name, attr)
+        return None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            click.echo(f"error: {_one_line(exc.format_message())}{hint}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"error: {_one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        # Without standalone mode click returns the exit code of ctx.exit() (e.g. --version).
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _import_command(module_name: str, attr: str) -> click.Command | None:
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    command = getattr(module, attr, None)
+    return command if isinstance(command, click.Command) else None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=__version__, prog_name="faultproof")
 def main() -> None:
     """faultproof: fault proof VMs, preimage oracle and dispute games."""
 
@@ -111,7 +184,22 @@ def _load_state(path: Path, vm_type: str | None, host: Any = None) -> Any:
     )
 
 
-@main.command("run", context_settings={"ignore_unknown_options": True})
+class HostCommand(click.Command):
+    """A command whose arguments after ``--`` are a host program (Cannon's ``run ... -- HOST``).
+
+    Everything before ``--`` is parsed as options, so a mistyped or unsupported option (Cannon's
+    ``--debug``) is named as an unknown option instead of being started as the host.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            i = args.index("--")
+            ctx.meta["host_command"] = args[i + 1 :]
+            args = args[:i]
+        return super().parse_args(ctx, args)
+
+
+@main.command("run", cls=HostCommand)
 @click.option(
     "--input",
     "input_path",
@@ -163,7 +251,6 @@ def _load_state(path: Path, vm_type: str | None, host: Any = None) -> Any:
     default=None,
     help="live progress line on stderr (default: when stderr is a terminal)",
 )
-@click.argument("host_command", nargs=-1, type=click.UNPROCESSED)
 @user_errors
 def run(
     input_path: Path,
@@ -181,11 +268,11 @@ def run(
     stop_at_preimage_type: str,
     stop_at_preimage_larger_than: int,
     progress: bool | None,
-    host_command: tuple[str, ...],
 ) -> None:
     """Run a VM state; ``-- <host command>`` serves preimages and hints over fds 3-6."""
     from faultproof.vm.runner import RunConfig, run_vm
 
+    host_command = click.get_current_context().meta.get("host_command") or []
     host = _start_host(list(host_command)) if host_command else None
     try:
         vm = _load_state(input_path, vm_type, host=host)
@@ -357,32 +444,6 @@ def demo(
         chain=chain,
     )
     sys.exit(0 if status == GameStatus.CHALLENGER_WINS else 1)
-
-
-def _register_optional_groups() -> None:
-    """Commands that live next to their concern: (module, attribute, command name)."""
-    import importlib
-
-    for module_name, attr, name in (
-        ("faultproof.preimage.cli", "preimage_cli", "preimage"),
-        ("faultproof.preimage.cli", "run_native_command", "run-native"),
-        ("faultproof.contracts.deploy", "deploy_command", "deploy"),
-        ("faultproof.agents.cli", "challenger_command", "challenger"),
-        ("faultproof.agents.cli", "proposer_command", "proposer"),
-        ("faultproof.evm.cli", "evm_cli", "evm"),
-        ("faultproof.monitor.cli", "game_cli", "game"),
-        ("faultproof.monitor.cli", "monitor_command", "monitor"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        command = getattr(module, attr, None)
-        if isinstance(command, click.Command):
-            main.add_command(command, name)
-
-
-_register_optional_groups()
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
