@@ -1,0 +1,59 @@
+/* Stack instructions (execution-specs `vm/instructions/stack.py`). */
+#include "instructions.h"
+
+/* POP: drop the top word */
+void op_pop(evm_t *evm)
+{
+	u256 ignored;
+	TRY(stack_pop(evm, &ignored));
+	TRY(charge_gas(evm, GAS_BASE));
+	evm->pc += 1;
+}
+
+/* PUSHn: push the n bytes after the opcode (zero-padded past the end of code) */
+void push_n(evm_t *evm, unsigned num_bytes)
+{
+	if (num_bytes == 0)
+		TRY(charge_gas(evm, GAS_BASE));
+	else
+		TRY(charge_gas(evm, GAS_VERY_LOW));
+	uint8_t data[32];
+	u256 start = u256_from_u64(evm->pc + 1);
+	buffer_read(data, evm->code.data, evm->code.len, &start, num_bytes);
+	u256 data_to_push = u256_from_be(data, num_bytes);
+	TRY(stack_push(evm, &data_to_push));
+	evm->pc += 1 + num_bytes;
+}
+
+/* DUPn: push a copy of the n-th word from the top (item_number = n - 1) */
+void dup_n(evm_t *evm, unsigned item_number)
+{
+	TRY(charge_gas(evm, GAS_VERY_LOW));
+	if (item_number >= evm->stack_len) {
+		evm->error = ERR_STACK_UNDERFLOW;
+		return;
+	}
+	u256 data_to_duplicate = evm->stack[evm->stack_len - 1 - item_number];
+	TRY(stack_push(evm, &data_to_duplicate));
+	evm->pc += 1;
+}
+
+/* SWAPn: exchange the top word with the (n+1)-th (item_number = n) */
+void swap_n(evm_t *evm, unsigned item_number)
+{
+	TRY(charge_gas(evm, GAS_VERY_LOW));
+	if (item_number >= evm->stack_len) {
+		evm->error = ERR_STACK_UNDERFLOW;
+		return;
+	}
+	u256 *top = &evm->stack[evm->stack_len - 1];
+	u256 *other = &evm->stack[evm->stack_len - 1 - item_number];
+	u256 t = *top;
+	*top = *other;
+	*other = t;
+	evm->pc += 1;
+}
+
+void op_push(evm_t *evm) { push_n(evm, evm->code.data[evm->pc] - OP_PUSH0); }
+void op_dup(evm_t *evm) { dup_n(evm, evm->code.data[evm->pc] - OP_DUP1); }
+void op_swap(evm_t *evm) { swap_n(evm, evm->code.data[evm->pc] - OP_SWAP1 + 1); }

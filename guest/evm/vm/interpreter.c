@@ -1,0 +1,237 @@
+/* The interpreter (execution-specs `vm/interpreter.py`) and the Evm's bookkeeping
+ * (`vm/__init__.py`: incorporate_child_on_success / _on_error).
+ *
+ * process_message snapshots the state (begin_transaction), moves the value, runs the code
+ * (or the precompile) and commits or rolls back, exactly as the spec. The state journals the
+ * EIP-2929 access sets and transient storage, so a rolled-back frame also forgets what it
+ * warmed: that is the spec's "child's accessed_addresses are merged only on success".
+ *
+ * Native stack use per nested call stays small (the Evm, its operand stack and memory are
+ * on the heap), so 1024 nested frames fit easily in 8 MiB. */
+#include "gas.h"
+#include "instructions/instructions.h"
+#include "vm.h"
+
+static const bytes_t EMPTY_BYTES = {NULL, 0};
+
+void address_set_add(address_set_t *set, const address_t *a)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (address_eq(&set->items[i], a))
+			return;
+	if (set->count == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 4;
+		address_t *items = rt_malloc(cap * sizeof(address_t));
+		if (!items)
+			rt_panic("evm: out of memory (accounts_to_delete)");
+		if (set->count)
+			memcpy(items, set->items, set->count * sizeof(address_t));
+		rt_free(set->items);
+		set->items = items;
+		set->cap = cap;
+	}
+	set->items[set->count++] = *a;
+}
+
+static void log_list_free(log_list_t *logs)
+{
+	for (size_t i = 0; i < logs->count; i++) {
+		rt_free(logs->items[i].topics);
+		rt_free(logs->items[i].data.data);
+	}
+	rt_free(logs->items);
+	logs->items = NULL;
+	logs->count = logs->cap = 0;
+}
+
+void evm_free(evm_t *evm)
+{
+	if (!evm)
+		return;
+	rt_free(evm->stack);
+	rt_free(evm->memory.data);
+	rt_free(evm->valid_jump_destinations);
+	log_list_free(&evm->logs);
+	rt_free(evm->accounts_to_delete.items);
+	rt_free(evm->output.data);
+	rt_free(evm->return_data.data);
+	rt_free(evm);
+}
+
+void incorporate_child_on_success(evm_t *evm, evm_t *child)
+{
+	evm->gas_left += child->gas_left;
+	/* evm.logs += child_evm.logs: the entries move to the parent */
+	if (child->logs.count) {
+		log_list_t *logs = &evm->logs;
+		size_t need = logs->count + child->logs.count;
+		if (need > logs->cap) {
+			size_t cap = logs->cap ? logs->cap : 4;
+			while (cap < need)
+				cap *= 2;
+			log_t *items = rt_malloc(cap * sizeof(log_t));
+			if (!items)
+				rt_panic("evm: out of memory (logs)");
+			if (logs->count)
+				memcpy(items, logs->items, logs->count * sizeof(log_t));
+			rt_free(logs->items);
+			logs->items = items;
+			logs->cap = cap;
+		}
+		memcpy(logs->items + logs->count, child->logs.items, child->logs.count * sizeof(log_t));
+		logs->count = need;
+		child->logs.count = 0;
+	}
+	evm->refund_counter += child->refund_counter;
+	for (size_t i = 0; i < child->accounts_to_delete.count; i++)
+		address_set_add(&evm->accounts_to_delete, &child->accounts_to_delete.items[i]);
+}
+
+void incorporate_child_on_error(evm_t *evm, evm_t *child) { evm->gas_left += child->gas_left; }
+
+static evm_t *evm_new(message_t *message)
+{
+	evm_t *evm = rt_calloc(1, sizeof(evm_t));
+	u256 *stack = rt_malloc(STACK_LIMIT * sizeof(u256));
+	if (!evm || !stack)
+		rt_panic("evm: out of memory (Evm)");
+	evm->pc = 0;
+	evm->stack = stack;
+	evm->stack_len = 0;
+	evm->code = message->code;
+	evm->gas_left = message->gas;
+	evm->valid_jump_destinations = get_valid_jump_destinations(message->code.data, message->code.len);
+	evm->refund_counter = 0;
+	evm->running = true;
+	evm->message = message;
+	evm->output = EMPTY_BYTES;
+	evm->return_data = EMPTY_BYTES;
+	evm->error = EVM_OK;
+	return evm;
+}
+
+message_call_output_t process_message_call(message_t *message)
+{
+	block_env_t *block_env = message->block_env;
+	message_call_output_t out;
+	memset(&out, 0, sizeof(out));
+	evm_t *evm;
+	if (!message->has_target) {
+		bool is_collision = account_has_code_or_nonce(block_env->state, &message->current_target) ||
+				    account_has_storage(block_env->state, &message->current_target);
+		if (is_collision) {
+			out.gas_left = 0;
+			out.error = ERR_ADDRESS_COLLISION;
+			return out;
+		}
+		evm = process_create_message(message);
+	} else {
+		evm = process_message(message);
+	}
+	if (!evm->error) {
+		out.logs = evm->logs;
+		evm->logs.items = NULL;
+		evm->logs.count = evm->logs.cap = 0;
+		out.accounts_to_delete = evm->accounts_to_delete;
+		evm->accounts_to_delete.items = NULL;
+		evm->accounts_to_delete.count = evm->accounts_to_delete.cap = 0;
+		out.refund_counter = evm->refund_counter;
+	}
+	out.gas_left = evm->gas_left;
+	out.error = evm->error;
+	out.return_data = evm->output;
+	evm->output = EMPTY_BYTES;
+	evm_free(evm);
+	return out;
+}
+
+evm_t *process_create_message(message_t *message)
+{
+	state_t *state = message->block_env->state;
+	/* take snapshot of state before processing the message */
+	begin_transaction(state);
+
+	/* If the address where the account is being created has storage, it is destroyed
+	 * (a CREATE colliding with an older account that had storage but no code/nonce). */
+	destroy_storage(state, &message->current_target);
+	/* Tracked for the refund edge case above and for EIP-6780 SELFDESTRUCT. */
+	mark_account_created(state, &message->current_target);
+	increment_nonce(state, &message->current_target);
+
+	evm_t *evm = process_message(message);
+	if (!evm->error) {
+		const bytes_t *contract_code = &evm->output;
+		uint64_t contract_code_gas = (uint64_t)contract_code->len * GAS_CODE_DEPOSIT;
+		evm_error error = EVM_OK;
+		if (contract_code->len > 0 && contract_code->data[0] == 0xEF)
+			error = ERR_INVALID_CONTRACT_PREFIX;
+		else if (!charge_gas(evm, contract_code_gas))
+			error = ERR_OUT_OF_GAS;
+		else if (contract_code->len > MAX_CODE_SIZE)
+			error = ERR_OUT_OF_GAS;
+		if (error != EVM_OK) {
+			rollback_transaction(state);
+			evm->gas_left = 0;
+			rt_free(evm->output.data);
+			evm->output = EMPTY_BYTES;
+			evm->error = error;
+		} else {
+			set_code(state, &message->current_target, contract_code->data, contract_code->len);
+			commit_transaction(state);
+		}
+	} else {
+		rollback_transaction(state);
+	}
+	return evm;
+}
+
+/* Runs the frame's code until it stops, returns, reverts or halts. */
+static void execute_code(evm_t *evm)
+{
+	while (evm->running && evm->pc < evm->code.len) {
+		op_fn op = op_implementation[evm->code.data[evm->pc]];
+		if (!op) {
+			evm->error = ERR_INVALID_OPCODE;
+			return;
+		}
+		op(evm);
+		if (evm->error)
+			return;
+	}
+}
+
+evm_t *process_message(message_t *message)
+{
+	state_t *state = message->block_env->state;
+	evm_t *evm = evm_new(message);
+	if (message->depth > STACK_DEPTH_LIMIT) {
+		/* The callers check the depth first; the spec raises here before any snapshot. */
+		evm->gas_left = 0;
+		evm->error = ERR_STACK_DEPTH_LIMIT;
+		return evm;
+	}
+
+	/* take snapshot of state before processing the message */
+	begin_transaction(state);
+
+	if (message->should_transfer_value && !u256_is_zero(&message->value))
+		move_ether(state, &message->caller, &message->current_target, &message->value);
+
+	if (message->has_code_address && is_precompile(&message->code_address))
+		run_precompile(evm, &message->code_address);
+	else
+		execute_code(evm);
+
+	if (evm_error_is_halt(evm->error)) {
+		/* ExceptionalHalt: all of the frame's gas is consumed and there is no output */
+		evm->gas_left = 0;
+		rt_free(evm->output.data);
+		evm->output = EMPTY_BYTES;
+	}
+	if (evm->error)
+		/* revert state to the last saved checkpoint since the message call failed */
+		rollback_transaction(state);
+	else
+		commit_transaction(state);
+	return evm;
+}
