@@ -1,0 +1,617 @@
+"""The EVM block program end to end: real Cancun blocks made by the Python execution specs.
+
+A parent state with EOAs and contracts (storage, logs, refunds, transient storage, BLOCKHASH and
+the other block-environment opcodes, CREATE with EIP-6780 self-destruct, a revert, out of gas,
+the EIP-4788 beacon-roots contract) and a block with transactions of every type (legacy with and
+without EIP-155, 2930, 1559, 4844) and withdrawals go through the spec's ``apply_body``; the
+resulting header is checked by the spec's ``state_transition``. Everything the program reads is
+put in a `MemoryStore` (headers, every node of the pre-state tries, code, transaction and
+withdrawal trie nodes, sender ecrecover results), and the host-native build runs against it:
+
+- the true block is valid (exit 0) and every computed field equals the header's;
+- each tampered header field (the tampered header served under its own hash) is invalid (exit 1);
+- a block with an invalid transaction is invalid;
+- a preimage that does not match its key, or a missing one, is exit 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from ethereum.crypto.hash import keccak256
+from ethereum.forks.cancun import vm as spec_vm
+from ethereum.forks.cancun.blocks import Block, Header, Withdrawal, decode_receipt
+from ethereum.forks.cancun.bloom import logs_bloom
+from ethereum.forks.cancun.fork import (
+    BlockChain,
+    apply_body,
+    calculate_base_fee_per_gas,
+    get_last_256_block_hashes,
+    state_transition,
+)
+from ethereum.forks.cancun.state import State, state_root
+from ethereum.forks.cancun.transactions import Transaction, encode_transaction
+from ethereum.forks.cancun.trie import root as trie_root
+from ethereum.forks.cancun.trie import trie_get
+from ethereum.forks.cancun.vm.gas import calculate_excess_blob_gas
+from ethereum_rlp import rlp
+from ethereum_types.bytes import Bytes, Bytes8, Bytes20, Bytes32, Bytes256
+from ethereum_types.numeric import U64, U256, Uint
+
+from faultproof import guests
+from faultproof.evm.mpt import derivable_list_trie
+from faultproof.evm.program import ProgramResult, boot_info, parse_output
+from faultproof.evm.reference import (
+    ECRECOVER,
+    GAS_ECRECOVER,
+    AccountState,
+    UnsignedTx,
+    make_state,
+    reference_router,
+    run_precompile,
+    secret_address,
+    sender_ecrecover_input,
+    sign_tx,
+    state_nodes,
+    tx_bytes,
+)
+from faultproof.preimage.host import LocalHost
+from faultproof.preimage.keys import keccak256_key
+from faultproof.preimage.native import run_native
+from faultproof.preimage.store import MemoryStore
+
+CHAIN_ID = 901
+NUMBER = 100
+EMPTY_TRIE_ROOT = bytes(keccak256(b"\x80"))
+EMPTY_OMMERS_HASH = bytes(keccak256(rlp.encode([])))
+
+# --- a tiny assembler -----------------------------------------------------------------------
+
+OPCODES = {
+    "STOP": 0x00, "ADD": 0x01, "SUB": 0x03, "CALLER": 0x33, "CALLVALUE": 0x34,
+    "CALLDATALOAD": 0x35, "ORIGIN": 0x32, "GASPRICE": 0x3A, "BLOCKHASH": 0x40,
+    "COINBASE": 0x41, "TIMESTAMP": 0x42, "NUMBER": 0x43, "PREVRANDAO": 0x44,
+    "GASLIMIT": 0x45, "CHAINID": 0x46, "SELFBALANCE": 0x47, "BASEFEE": 0x48,
+    "BLOBHASH": 0x49, "BLOBBASEFEE": 0x4A, "MSTORE": 0x52, "SLOAD": 0x54, "SSTORE": 0x55,
+    "TLOAD": 0x5C, "MLOAD": 0x51, "TSTORE": 0x5D, "PUSH0": 0x5F, "SWAP1": 0x90, "LOG2": 0xA2,
+    "CREATE": 0xF0, "CALL": 0xF1, "RETURN": 0xF3, "STATICCALL": 0xFA, "REVERT": 0xFD,
+    "SELFDESTRUCT": 0xFF, "POP": 0x50, "GAS": 0x5A,
+}  # fmt: skip
+
+
+def asm(*parts: str | int | bytes) -> bytes:
+    """Opcodes by name; an int is pushed with the shortest PUSH, bytes with PUSH<len>."""
+    out = bytearray()
+    for part in parts:
+        if isinstance(part, str):
+            out.append(OPCODES[part])
+        elif isinstance(part, int):
+            if part == 0:
+                out.append(OPCODES["PUSH0"])
+            else:
+                raw = part.to_bytes((part.bit_length() + 7) // 8, "big")
+                out += bytes([0x5F + len(raw)]) + raw
+        else:
+            out += bytes([0x5F + len(part)]) + part
+    return bytes(out)
+
+
+def store_at(slot: int, *value: str | int | bytes) -> tuple[str | int | bytes, ...]:
+    return (*value, slot, "SSTORE")
+
+
+# The EIP-4788 beacon-roots contract's runtime code (as deployed on mainnet).
+BEACON_ROOTS_CODE = bytes.fromhex(
+    "3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f35801560495762"
+    "001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62001fff42064281555f3590"
+    "62001fff015500"
+)
+BEACON_ROOTS_ADDRESS = bytes.fromhex("000F3df6D732807Ef1319fB7B8bB8522d0Beac02")
+
+# Reads every block/transaction environment value into storage, clears a preset slot
+# (refund), uses transient storage, calls two native precompiles, and logs the calldata.
+ENV_CONTRACT = asm(
+    *store_at(0, 0, "CALLDATALOAD"),
+    *store_at(1, 0),
+    *store_at(2, 1, "NUMBER", "SUB", "BLOCKHASH"),
+    *store_at(3, 2, "NUMBER", "SUB", "BLOCKHASH"),
+    *store_at(4, 3, "NUMBER", "SUB", "BLOCKHASH"),
+    *store_at(5, "PREVRANDAO"),
+    *store_at(6, "BASEFEE"),
+    *store_at(7, "COINBASE"),
+    *store_at(8, "TIMESTAMP"),
+    *store_at(9, "CHAINID"),
+    *store_at(10, "BLOBBASEFEE"),
+    *store_at(11, 0, "BLOBHASH"),
+    *store_at(12, "GASPRICE"),
+    *store_at(13, "ORIGIN"),
+    *store_at(14, "SELFBALANCE"),
+    *store_at(15, "GASLIMIT"),
+    42, 0, "TSTORE",
+    *store_at(16, 0, "TLOAD"),
+    # sha256 (0x02) and identity (0x04) of 32 bytes of calldata, results in storage
+    0, "CALLDATALOAD", 0, "MSTORE",
+    32, 32, 32, 0, 2, "GAS", "STATICCALL", "POP",
+    *store_at(17, 32, "MLOAD"),
+    32, 64, 32, 0, 4, "GAS", "STATICCALL", "POP",
+    *store_at(18, 64, "MLOAD"),
+    0x1234, "CALLER", 32, 0, "LOG2",
+    "STOP",
+)  # fmt: skip
+REVERTER = asm(0, 0, "REVERT")
+# CREATE(init code `CALLER SELFDESTRUCT`): the child is created and destroyed in the same
+# transaction (EIP-6780: deleted, with accounts_to_delete).
+FACTORY = asm(0x33FF, 0, "MSTORE", 2, 30, 0, "CREATE", 0, "SSTORE", "STOP")
+# An old contract that self-destructs: Cancun only moves its balance.
+BENEFICIARY = bytes.fromhex("be" * 20)
+DESTRUCTIBLE = asm(BENEFICIARY, "SELFDESTRUCT")
+# Init code returning a one-byte runtime (STOP).
+DEPLOYER_INIT = bytes.fromhex("600060005360016000f3")
+
+ENV_ADDR = bytes.fromhex("c0" * 19 + "01")
+REVERT_ADDR = bytes.fromhex("c0" * 19 + "02")
+FACTORY_ADDR = bytes.fromhex("c0" * 19 + "03")
+DESTRUCT_ADDR = bytes.fromhex("c0" * 19 + "04")
+COINBASE = bytes.fromhex("ca" * 20)
+KEYS = [0x1000 + i for i in range(4)]
+SENDERS = [secret_address(k) for k in KEYS]
+ETHER = 10**18
+
+
+def pre_state() -> dict[bytes, AccountState]:
+    pre = {addr: AccountState(nonce=0, balance=100 * ETHER) for addr in SENDERS}
+    pre[ENV_ADDR] = AccountState(nonce=1, balance=5, code=ENV_CONTRACT, storage={1: 7, 20: 9})
+    pre[REVERT_ADDR] = AccountState(nonce=1, code=REVERTER)
+    pre[FACTORY_ADDR] = AccountState(nonce=1, code=FACTORY)
+    pre[DESTRUCT_ADDR] = AccountState(nonce=1, balance=3 * ETHER, code=DESTRUCTIBLE)
+    pre[BEACON_ROOTS_ADDRESS] = AccountState(nonce=1, code=BEACON_ROOTS_CODE)
+    return pre
+
+
+def block_transactions() -> list[Transaction]:
+    word = (0xAB).to_bytes(32, "big")
+    blob_hash = b"\x01" + bytes(range(31))
+    k = KEYS
+    return [
+        sign_tx(UnsignedTx(0, nonce=0, gas_limit=21_000, to=b"\x77" * 20, value=12345,
+                           gas_price=2000, protected=False), k[0], CHAIN_ID),
+        sign_tx(UnsignedTx(0, nonce=1, gas_limit=600_000, to=ENV_ADDR, data=word,
+                           gas_price=2000), k[0], CHAIN_ID),
+        sign_tx(UnsignedTx(1, nonce=0, gas_limit=600_000, to=ENV_ADDR, data=word[::-1],
+                           gas_price=3000,
+                           access_list=((ENV_ADDR, ((0).to_bytes(32, "big"),)),)),
+                k[1], CHAIN_ID),
+        sign_tx(UnsignedTx(2, nonce=1, gas_limit=200_000, to=None, data=DEPLOYER_INIT,
+                           max_fee_per_gas=5000, max_priority_fee_per_gas=100), k[1], CHAIN_ID),
+        sign_tx(UnsignedTx(2, nonce=0, gas_limit=100_000, to=REVERT_ADDR,
+                           max_fee_per_gas=5000, max_priority_fee_per_gas=5000), k[2], CHAIN_ID),
+        sign_tx(UnsignedTx(2, nonce=1, gas_limit=200_000, to=FACTORY_ADDR, value=10,
+                           max_fee_per_gas=5000, max_priority_fee_per_gas=7), k[2], CHAIN_ID),
+        sign_tx(UnsignedTx(3, nonce=0, gas_limit=600_000, to=ENV_ADDR, data=word,
+                           max_fee_per_gas=5000, max_priority_fee_per_gas=3,
+                           blob_hashes=(blob_hash,), max_fee_per_blob_gas=10), k[3], CHAIN_ID),
+        sign_tx(UnsignedTx(2, nonce=1, gas_limit=100_000, to=DESTRUCT_ADDR,
+                           max_fee_per_gas=5000, max_priority_fee_per_gas=1), k[3], CHAIN_ID),
+        sign_tx(UnsignedTx(2, nonce=2, gas_limit=30_000, to=ENV_ADDR, data=word,
+                           max_fee_per_gas=5000, max_priority_fee_per_gas=1), k[3], CHAIN_ID),
+    ]  # fmt: skip
+
+
+def block_withdrawals() -> list[Withdrawal]:
+    return [
+        Withdrawal(U64(7), U64(70), Bytes20(SENDERS[0]), U256(5)),
+        Withdrawal(U64(8), U64(71), Bytes20(b"\x55" * 20), U256(1_000_000)),
+        Withdrawal(U64(9), U64(72), Bytes20(b"\x56" * 20), U256(0)),
+    ]
+
+
+# --- building the block with the spec ---------------------------------------------------------
+
+
+def header_hash(header: Header) -> bytes:
+    return bytes(keccak256(rlp.encode(header)))
+
+
+def replace(obj: Any, **changes: Any) -> Any:
+    return dataclasses.replace(obj, **changes)
+
+
+def ancestor(number: int, parent_hash: bytes, state_root_: bytes, **fields: Any) -> Header:
+    values: dict[str, Any] = dict(
+        parent_hash=Bytes32(parent_hash),
+        ommers_hash=Bytes32(EMPTY_OMMERS_HASH),
+        coinbase=Bytes20(COINBASE),
+        state_root=Bytes32(state_root_),
+        transactions_root=Bytes32(EMPTY_TRIE_ROOT),
+        receipt_root=Bytes32(EMPTY_TRIE_ROOT),
+        bloom=Bytes256(b"\x00" * 256),
+        difficulty=Uint(0),
+        number=Uint(number),
+        gas_limit=Uint(30_000_000),
+        gas_used=Uint(0),
+        timestamp=U256(1_700_000_000 + 12 * number),
+        extra_data=Bytes(b""),
+        prev_randao=Bytes32(bytes([number % 256]) * 32),
+        nonce=Bytes8(b"\x00" * 8),
+        base_fee_per_gas=Uint(1000),
+        withdrawals_root=Bytes32(EMPTY_TRIE_ROOT),
+        blob_gas_used=U64(0),
+        excess_blob_gas=U64(0),
+        parent_beacon_block_root=Bytes32(b"\x00" * 32),
+    )
+    values.update(fields)
+    return Header(**values)
+
+
+@dataclass
+class Scenario:
+    """One block and everything needed to serve it."""
+
+    ancestors: list[Header]  # oldest first, ending with the parent
+    claimed: Header
+    txs: list[Transaction]
+    withdrawals: list[Withdrawal]
+    pre: dict[bytes, AccountState]
+    preimages: list[bytes] = field(default_factory=list)
+    precompiles: list[tuple[bytes, int, bytes, bytes]] = field(default_factory=list)
+
+    @property
+    def parent(self) -> Header:
+        return self.ancestors[-1]
+
+    @property
+    def parent_hash(self) -> bytes:
+        return header_hash(self.parent)
+
+    def store(self, *, without: Iterable[bytes] = ()) -> MemoryStore:
+        skip = {bytes(k) for k in without}
+        store = MemoryStore()
+        for data in self.preimages:
+            if keccak256_key(data) not in skip:
+                store.put_keccak256(data)
+        for address, gas, data, result in self.precompiles:
+            store.put_precompile(address, gas, data, result)
+        return store
+
+
+def chain_of(ancestors: list[Header], state: State) -> BlockChain:
+    blocks = [Block(h, (), (), ()) for h in ancestors]
+    return BlockChain(blocks=blocks, state=state, chain_id=U64(CHAIN_ID))
+
+
+def build_scenario(
+    txs: list[Transaction] | None = None, withdrawals: list[Withdrawal] | None = None
+) -> Scenario:
+    """The block the spec builds on `pre_state()` (checked with state_transition)."""
+    txs = block_transactions() if txs is None else txs
+    withdrawals = block_withdrawals() if withdrawals is None else withdrawals
+    pre = pre_state()
+    pre_root, nodes = state_nodes(make_state(pre))
+    grandgrand = ancestor(NUMBER - 3, b"\x11" * 32, EMPTY_TRIE_ROOT)
+    grand = ancestor(NUMBER - 2, header_hash(grandgrand), EMPTY_TRIE_ROOT)
+    parent = ancestor(
+        NUMBER - 1,
+        header_hash(grand),
+        pre_root,
+        gas_used=Uint(20_000_000),
+        blob_gas_used=U64(786432),
+        excess_blob_gas=U64(0),
+    )
+    ancestors = [grandgrand, grand, parent]
+
+    state = make_state(pre)
+    chain = chain_of(ancestors, state)
+    timestamp = int(parent.timestamp) + 12
+    base_fee = calculate_base_fee_per_gas(
+        parent.gas_limit, parent.gas_limit, parent.gas_used, parent.base_fee_per_gas
+    )
+    beacon_root = Bytes32(b"\xbe" * 32)
+    block_env = spec_vm.BlockEnvironment(
+        chain_id=U64(CHAIN_ID),
+        state=state,
+        block_gas_limit=parent.gas_limit,
+        block_hashes=get_last_256_block_hashes(chain),
+        coinbase=Bytes20(COINBASE),
+        number=Uint(NUMBER),
+        base_fee_per_gas=base_fee,
+        time=U256(timestamp),
+        prev_randao=Bytes32(b"\x42" * 32),
+        excess_blob_gas=calculate_excess_blob_gas(parent),
+        parent_beacon_block_root=beacon_root,
+    )
+    encoded = tuple(encode_transaction(tx) for tx in txs)
+    output = apply_body(block_env, encoded, tuple(withdrawals))
+    claimed = ancestor(
+        NUMBER,
+        header_hash(parent),
+        bytes(state_root(state)),
+        transactions_root=trie_root(output.transactions_trie),
+        receipt_root=trie_root(output.receipts_trie),
+        bloom=logs_bloom(output.block_logs),
+        gas_used=output.block_gas_used,
+        timestamp=U256(timestamp),
+        prev_randao=Bytes32(b"\x42" * 32),
+        base_fee_per_gas=base_fee,
+        withdrawals_root=trie_root(output.withdrawals_trie),
+        blob_gas_used=output.blob_gas_used,
+        excess_blob_gas=calculate_excess_blob_gas(parent),
+        parent_beacon_block_root=beacon_root,
+        extra_data=Bytes(b"faultproof"),
+    )
+    # the spec itself must accept the block
+    state_transition(
+        chain_of(ancestors, make_state(pre)), Block(claimed, encoded, (), tuple(withdrawals))
+    )
+
+    scenario = Scenario(ancestors, claimed, txs, withdrawals, pre)
+    scenario.preimages += [rlp.encode(h) for h in (*ancestors, claimed)]
+    scenario.preimages += nodes
+    scenario.preimages += [account.code for account in pre.values()]
+    scenario.preimages += body_nodes(txs, withdrawals)
+    for tx in txs:
+        data = sender_ecrecover_input(tx, CHAIN_ID)
+        if data is not None:
+            scenario.precompiles.append(
+                (ECRECOVER, GAS_ECRECOVER, data, run_precompile(ECRECOVER, data))
+            )
+    return scenario
+
+
+def body_nodes(txs: list[Transaction], withdrawals: list[Withdrawal]) -> list[bytes]:
+    tx_trie = derivable_list_trie([tx_bytes(tx) for tx in txs])
+    wd_trie = derivable_list_trie([bytes(rlp.encode(w)) for w in withdrawals])
+    return [*tx_trie.nodes.values(), *wd_trie.nodes.values()]
+
+
+# --- running the program ----------------------------------------------------------------------
+
+
+def evm_elf() -> str:
+    try:
+        return str(guests.guest_elf("evm", "host"))
+    except guests.GuestBuildError as exc:
+        pytest.fail(f"the evm program does not build for the host: {exc}")
+
+
+def run(
+    scenario: Scenario,
+    claimed: Header | None = None,
+    *,
+    store: MemoryStore | None = None,
+    host_class: Callable[..., LocalHost] = LocalHost,
+    mode: int | None = None,
+) -> ProgramResult:
+    """Run the host build on ``scenario`` (``claimed`` replaces the claimed header: it is served
+    under its own hash)."""
+    claimed = scenario.claimed if claimed is None else claimed
+    store = scenario.store() if store is None else store
+    store.put_keccak256(rlp.encode(claimed))
+    boot = boot_info(scenario.parent_hash, header_hash(claimed), CHAIN_ID, mode)
+    host = host_class(store=store, boot_info=boot, router=reference_router(store))
+    code, stdout = run_native([evm_elf()], host, timeout=120, raise_host_errors=False)
+    return parse_output(code, stdout)
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return build_scenario()
+
+
+@pytest.fixture(scope="module")
+def honest(scenario: Scenario) -> ProgramResult:
+    return run(scenario)
+
+
+def hex32(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def test_true_block_is_valid(scenario: Scenario, honest: ProgramResult) -> None:
+    out = "\n".join(honest.lines)
+    assert honest.exit_code == 0, out
+    assert honest.verdict == "valid", out
+    assert honest.mismatches == [], out
+    h = scenario.claimed
+    assert honest.fields["block"] == f"{NUMBER} {hex32(header_hash(h))}"
+    assert honest.fields["stateRoot"] == hex32(h.state_root)
+    assert honest.fields["transactionsRoot"] == hex32(h.transactions_root)
+    assert honest.fields["receiptsRoot"] == hex32(h.receipt_root)
+    assert honest.fields["withdrawalsRoot"] == hex32(h.withdrawals_root)
+    assert honest.fields["logsBloom"] == hex32(h.bloom)
+    assert honest.fields["gasUsed"] == str(int(h.gas_used))
+    assert honest.fields["baseFeePerGas"] == str(int(h.base_fee_per_gas))
+    assert honest.fields["blobGasUsed"] == str(int(h.blob_gas_used))
+    assert honest.fields["excessBlobGas"] == str(int(h.excess_blob_gas))
+    assert honest.stats["txs"] == len(scenario.txs)
+
+
+def test_transactions_match_the_spec_receipts(scenario: Scenario, honest: ProgramResult) -> None:
+    """Every transaction line (type, gas used, status) equals the spec's receipts."""
+    pre = make_state(scenario.pre)
+    chain = chain_of(scenario.ancestors, pre)
+    block_env = spec_vm.BlockEnvironment(
+        chain_id=U64(CHAIN_ID),
+        state=pre,
+        block_gas_limit=scenario.claimed.gas_limit,
+        block_hashes=get_last_256_block_hashes(chain),
+        coinbase=scenario.claimed.coinbase,
+        number=scenario.claimed.number,
+        base_fee_per_gas=scenario.claimed.base_fee_per_gas,
+        time=scenario.claimed.timestamp,
+        prev_randao=scenario.claimed.prev_randao,
+        excess_blob_gas=scenario.claimed.excess_blob_gas,
+        parent_beacon_block_root=scenario.claimed.parent_beacon_block_root,
+    )
+    output = apply_body(
+        block_env,
+        tuple(encode_transaction(tx) for tx in scenario.txs),
+        tuple(scenario.withdrawals),
+    )
+    expected = []
+    previous = 0
+    for index, tx in enumerate(scenario.txs):
+        encoded_receipt = trie_get(output.receipts_trie, rlp.encode(Uint(index)))
+        assert encoded_receipt is not None
+        receipt = decode_receipt(encoded_receipt)
+        cumulative = int(receipt.cumulative_gas_used)
+        type_ = 0 if not isinstance(encode_transaction(tx), bytes) else tx_bytes(tx)[0]
+        expected.append((index, True, str(type_), str(cumulative - previous),
+                         "1" if receipt.succeeded else "0"))  # fmt: skip
+        previous = cumulative
+    got = [(t.index, t.ok, t.attrs.get("type"), t.attrs.get("gas_used"), t.attrs.get("status"))
+           for t in honest.txs]  # fmt: skip
+    assert got == expected
+    statuses = [e[4] for e in expected]
+    assert "0" in statuses and "1" in statuses  # the block has both outcomes
+    logs_hash = hex32(keccak256(rlp.encode(output.block_logs)))
+    assert honest.fields["logsHash"] == logs_hash
+
+
+# Header fields changed one at a time; each must make the verdict invalid.
+TAMPERS: dict[str, Callable[[Header], Header]] = {
+    "parentHash": lambda h: replace(h, parent_hash=Bytes32(b"\x01" * 32)),
+    "stateRoot": lambda h: replace(h, state_root=Bytes32(b"\x02" * 32)),
+    "receiptsRoot": lambda h: replace(h, receipt_root=Bytes32(b"\x03" * 32)),
+    "logsBloom": lambda h: replace(h, bloom=Bytes256(b"\x00" * 255 + b"\x01")),
+    "gasUsed": lambda h: replace(h, gas_used=h.gas_used + Uint(1)),
+    "blobGasUsed": lambda h: replace(h, blob_gas_used=U64(0)),
+    "excessBlobGas": lambda h: replace(h, excess_blob_gas=h.excess_blob_gas + U64(1)),
+    "baseFeePerGas": lambda h: replace(h, base_fee_per_gas=h.base_fee_per_gas - Uint(1)),
+    "gasLimit": lambda h: replace(h, gas_limit=h.gas_limit + h.gas_limit // Uint(1024)),
+    "timestamp": lambda h: replace(h, timestamp=h.timestamp - U256(12)),
+    "number": lambda h: replace(h, number=h.number + Uint(1)),
+    "difficulty": lambda h: replace(h, difficulty=Uint(1)),
+    "nonce": lambda h: replace(h, nonce=Bytes8(b"\x00" * 7 + b"\x01")),
+    "ommersHash": lambda h: replace(h, ommers_hash=Bytes32(b"\x04" * 32)),
+    # fields the block's execution depends on: the state root no longer matches
+    "coinbase": lambda h: replace(h, coinbase=Bytes20(b"\xcb" * 20)),
+    "prevRandao": lambda h: replace(h, prev_randao=Bytes32(b"\x43" * 32)),
+    "parentBeaconBlockRoot": lambda h: replace(h, parent_beacon_block_root=Bytes32(b"\x05" * 32)),
+}
+EXPECTED_MISMATCH = {
+    "coinbase": "stateRoot",
+    "prevRandao": "stateRoot",
+    "parentBeaconBlockRoot": "stateRoot",
+}
+
+
+@pytest.mark.parametrize("field_name", sorted(TAMPERS))
+def test_tampered_header_field_is_invalid(scenario: Scenario, field_name: str) -> None:
+    tampered = TAMPERS[field_name](scenario.claimed)
+    result = run(scenario, tampered)
+    out = "\n".join(result.lines)
+    assert result.exit_code == 1, out
+    assert result.verdict == "invalid", out
+    names = [m[0] for m in result.mismatches]
+    assert EXPECTED_MISMATCH.get(field_name, field_name) in names, out
+
+
+def test_tampered_body_roots_are_invalid(scenario: Scenario) -> None:
+    """A transactions or withdrawals root of a different (served) list: execution differs."""
+    fewer_txs = scenario.txs[:-1]
+    fewer_wds = scenario.withdrawals[:-1]
+    store = scenario.store()
+    for node in body_nodes(fewer_txs, fewer_wds):
+        store.put_keccak256(node)
+    tx_root = derivable_list_trie([tx_bytes(tx) for tx in fewer_txs]).root
+    wd_root = derivable_list_trie([bytes(rlp.encode(w)) for w in fewer_wds]).root
+    for changes, expected in (
+        ({"transactions_root": Bytes32(tx_root)}, {"stateRoot", "gasUsed", "receiptsRoot"}),
+        ({"withdrawals_root": Bytes32(wd_root)}, {"withdrawalsRoot"}),
+    ):
+        result = run(scenario, replace(scenario.claimed, **changes), store=store)
+        out = "\n".join(result.lines)
+        assert result.exit_code == 1, out
+        assert expected <= {m[0] for m in result.mismatches}, out
+
+
+def test_block_with_an_invalid_transaction_is_invalid(scenario: Scenario) -> None:
+    """An extra transaction whose nonce is too high: reported, verdict invalid (exit 1)."""
+    bad = sign_tx(
+        UnsignedTx(2, nonce=9, gas_limit=21_000, to=b"\x77" * 20, max_fee_per_gas=5000),
+        KEYS[0],
+        CHAIN_ID,
+    )
+    txs = [*scenario.txs, bad]
+    store = scenario.store()
+    for node in body_nodes(txs, scenario.withdrawals):
+        store.put_keccak256(node)
+    data = sender_ecrecover_input(bad, CHAIN_ID)
+    assert data is not None
+    store.put_precompile(ECRECOVER, GAS_ECRECOVER, data, run_precompile(ECRECOVER, data))
+    root = derivable_list_trie([tx_bytes(tx) for tx in txs]).root
+    result = run(scenario, replace(scenario.claimed, transactions_root=Bytes32(root)), store=store)
+    out = "\n".join(result.lines)
+    assert result.exit_code == 1, out
+    assert result.txs[-1].index == len(txs) - 1 and not result.txs[-1].ok, out
+    assert "nonce" in result.txs[-1].reason, out
+
+
+class LyingHost(LocalHost):
+    """Serves one preimage with a byte flipped (the program must notice: exit 2)."""
+
+    target: bytes = b""
+
+    def get_preimage(self, key: bytes) -> bytes:
+        value = super().get_preimage(key)
+        if key == self.target:
+            return bytes([value[0] ^ 1]) + value[1:]
+        return value
+
+
+@pytest.mark.parametrize("what", ["parent header", "state root node", "code"])
+def test_preimage_that_does_not_match_its_hash_is_exit_2(scenario: Scenario, what: str) -> None:
+    targets = {
+        "parent header": rlp.encode(scenario.parent),
+        "state root node": next(n for n in scenario.preimages
+                                if keccak256(n) == scenario.parent.state_root),
+        "code": ENV_CONTRACT,
+    }  # fmt: skip
+
+    class Liar(LyingHost):
+        target = keccak256_key(targets[what])
+
+    result = run(scenario, host_class=Liar)
+    assert result.exit_code == 2, "\n".join(result.lines)
+
+
+@pytest.mark.parametrize("what", ["parent header", "transaction trie", "code"])
+def test_missing_preimage_is_exit_2(scenario: Scenario, what: str) -> None:
+    missing = {
+        "parent header": rlp.encode(scenario.parent),
+        "transaction trie": next(n for n in scenario.preimages
+                                 if keccak256(n) == scenario.claimed.transactions_root),
+        "code": ENV_CONTRACT,
+    }[what]  # fmt: skip
+    result = run(scenario, store=scenario.store(without=[keccak256_key(missing)]))
+    assert result.exit_code == 2, "\n".join(result.lines)
+
+
+def test_state_test_mode_skips_an_invalid_transaction(scenario: Scenario) -> None:
+    """Mode 1: no system call, the invalid transaction is reported and skipped, exit 0."""
+    bad = sign_tx(
+        UnsignedTx(2, nonce=0, gas_limit=21_000, to=b"\x77" * 20, max_fee_per_gas=5000),
+        KEYS[0],
+        CHAIN_ID,
+    )
+    txs = [scenario.txs[0], bad, scenario.txs[1]]
+    store = scenario.store()
+    for node in body_nodes(txs, []):
+        store.put_keccak256(node)
+    data = sender_ecrecover_input(bad, CHAIN_ID)
+    assert data is not None
+    store.put_precompile(ECRECOVER, GAS_ECRECOVER, data, run_precompile(ECRECOVER, data))
+    root = derivable_list_trie([tx_bytes(tx) for tx in txs]).root
+    claimed = replace(
+        scenario.claimed,
+        transactions_root=Bytes32(root),
+        withdrawals_root=Bytes32(EMPTY_TRIE_ROOT),
+    )
+    result = run(scenario, claimed, store=store, mode=1)
+    out = "\n".join(result.lines)
+    assert result.exit_code == 0, out
+    assert [(t.index, t.ok) for t in result.txs] == [(0, True), (1, False), (2, True)], out
