@@ -1,0 +1,423 @@
+"""The guest's Merkle Patricia Trie (guest/evm/trie.c) against execution-specs' cancun trie.py.
+
+Two properties matter for a fault proof: the root after any sequence of writes is exactly the
+spec's (a single differing node flips a verdict), and a trie that starts from a bare root
+fetches every node it needs through the oracle by hash, names the node's path in its hint (hosts
+that look nodes up by path depend on it), and ends with exit 2 -- never a root -- when a node
+is missing or wrong. The guest side is the stdin-driven test main guest/evm/tests/test_trie.c.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ethereum.forks.cancun import trie as spec_trie
+from ethereum_rlp import rlp as spec_rlp
+from ethereum_types.bytes import Bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from faultproof import guests
+from faultproof.crypto import keccak256
+from faultproof.preimage.hints import parse_hint
+from faultproof.preimage.host import LocalHost
+from faultproof.preimage.keys import keccak256_key
+from faultproof.preimage.native import run_native
+from faultproof.preimage.store import MemoryStore
+
+Op = tuple[str, bytes, bytes]  # ("put" | "del", key, value)
+
+
+@pytest.fixture(scope="module")
+def elf() -> str:
+    try:
+        return str(guests.guest_test_elf("evm", "test_trie"))
+    except guests.GuestBuildError as exc:
+        pytest.skip(f"the evm test_trie main cannot be built here: {exc}")
+
+
+# ---- the reference ------------------------------------------------------------------------
+
+
+def spec_root(mapping: dict[bytes, bytes]) -> bytes:
+    """trie.py's root over raw (unhashed) keys, as derivable lists and the test main use."""
+    t: spec_trie.Trie[Bytes, Bytes] = spec_trie.Trie(secured=False, default=Bytes(b""))
+    for key, value in mapping.items():
+        spec_trie.trie_set(t, Bytes(key), Bytes(value))
+    return bytes(spec_trie.root(t))
+
+
+def apply(mapping: dict[bytes, bytes], op: Op) -> None:
+    kind, key, value = op
+    if kind == "put" and value:
+        mapping[key] = value
+    else:
+        mapping.pop(key, None)
+
+
+class StoredTrie:
+    """Every node of the trie over `mapping` that a parent references by hash (plus the root),
+    built the way trie.py's patricialize does, with where each node sits (its nibble path)."""
+
+    def __init__(self, mapping: dict[bytes, bytes]) -> None:
+        self.nodes: dict[bytes, bytes] = {}  # hash -> node RLP
+        self.paths: dict[bytes, set[bytes]] = {}  # hash -> nibble paths (one nibble per byte)
+        obj = {bytes(spec_trie.bytes_to_nibble_list(Bytes(k))): v for k, v in mapping.items()}
+        top = self._node(obj, 0, b"")
+        encoded = spec_rlp.encode(top)
+        self.root = keccak256(encoded)
+        self._keep(self.root, encoded, b"")  # a short root too: it is fetched by its hash
+        assert self.root == spec_root(mapping)
+
+    def _keep(self, digest: bytes, encoded: bytes, path: bytes) -> None:
+        self.nodes[digest] = encoded
+        self.paths.setdefault(digest, set()).add(path)
+
+    def _ref(self, unencoded: Any, path: bytes) -> Any:
+        encoded = spec_rlp.encode(unencoded)
+        if len(encoded) < 32:
+            return unencoded
+        digest = keccak256(encoded)
+        self._keep(digest, encoded, path)
+        return Bytes(digest)
+
+    def _node(self, obj: dict[bytes, bytes], level: int, path: bytes) -> Any:
+        if not obj:
+            return Bytes(b"")
+        first = next(iter(obj))
+        if len(obj) == 1:
+            compact = spec_trie.nibble_list_to_compact(Bytes(first[level:]), True)
+            return (compact, Bytes(obj[first]))
+        prefix = min(spec_trie.common_prefix_length(first[level:], k[level:]) for k in obj)
+        if prefix:
+            segment = first[level : level + prefix]
+            below = self._node(obj, level + prefix, path + segment)
+            compact = spec_trie.nibble_list_to_compact(Bytes(segment), False)
+            return (compact, self._ref(below, path + segment))
+        value = b""
+        branches: list[dict[bytes, bytes]] = [{} for _ in range(16)]
+        for key, v in obj.items():
+            if len(key) == level:
+                value = v
+            else:
+                branches[key[level]][key] = v
+        kids = []
+        for nib, sub in enumerate(branches):
+            child_path = path + bytes([nib])
+            kids.append(self._ref(self._node(sub, level + 1, child_path), child_path))
+        return [*kids, Bytes(value)]
+
+
+class RecordingHost(LocalHost):
+    """A LocalHost that keeps the order of hints and key requests (the channel threads hand
+    them over one at a time: the guest waits for each hint's ack before its next request)."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__(store)
+        self.events: list[tuple[str, bytes]] = []
+
+    def hint(self, hint: bytes) -> None:
+        self.events.append(("hint", hint))
+        super().hint(hint)
+
+    def get_preimage(self, key: bytes) -> bytes:
+        self.events.append(("key", key))
+        return super().get_preimage(key)
+
+
+def store_of(stored: StoredTrie) -> MemoryStore:
+    store = MemoryStore()
+    for encoded in stored.nodes.values():
+        store.put_keccak256(encoded)
+    return store
+
+
+# ---- driving the guest ----------------------------------------------------------------------
+
+
+def hexarg(data: bytes) -> str:
+    return data.hex() if data else "-"
+
+
+def script(ops: Iterable[Op], *, root_every: int = 1) -> list[str]:
+    lines = []
+    for i, (kind, key, value) in enumerate(ops, 1):
+        if kind == "put":
+            lines.append(f"put {hexarg(key)} {hexarg(value)}")
+        else:
+            lines.append(f"del {hexarg(key)}")
+        if i % root_every == 0:
+            lines.append("root")
+    return lines
+
+
+def run(elf: str, lines: Sequence[str], host: LocalHost | None = None) -> tuple[int, list[str]]:
+    code, out = run_native(
+        [elf],
+        host if host is not None else LocalHost(MemoryStore()),
+        stdin=("\n".join(lines) + "\n").encode(),
+        timeout=120,
+        raise_host_errors=False,
+    )
+    return code, out.decode().splitlines()
+
+
+def expected_roots(
+    start: dict[bytes, bytes], ops: Sequence[Op], *, root_every: int = 1
+) -> list[str]:
+    mapping = dict(start)
+    roots = []
+    for i, op in enumerate(ops, 1):
+        apply(mapping, op)
+        if i % root_every == 0:
+            roots.append("root " + spec_root(mapping).hex())
+    return roots
+
+
+# ---- strategies -----------------------------------------------------------------------------
+
+PREFIXES = [b"", b"\x01", b"\x01\x23", b"\x10", b"\xab\xcd\xef", bytes(31)]
+
+
+@st.composite
+def keys(draw: st.DrawFn) -> bytes:
+    """Short raw keys (prefixes of each other, derivable-list style) and 32-byte keys sharing
+    long prefixes (branches deep down, extensions, inline and hashed nodes)."""
+    if draw(st.booleans()):
+        return draw(st.binary(max_size=3).map(lambda b: bytes(x & 0x13 for x in b)))
+    prefix = draw(st.sampled_from(PREFIXES))
+    rest = draw(st.binary(min_size=32 - len(prefix), max_size=32 - len(prefix)))
+    return prefix + bytes(x & 0x31 for x in rest[:2]) + rest[2:]
+
+
+values = st.one_of(st.binary(min_size=1, max_size=3), st.binary(min_size=1, max_size=90))
+ops_strategy = st.lists(
+    st.one_of(
+        st.tuples(st.just("put"), keys(), values),
+        st.tuples(st.just("del"), keys(), st.just(b"")),
+        st.tuples(st.just("put"), keys(), st.just(b"")),  # an empty value deletes
+    ),
+    max_size=40,
+)
+
+
+# ---- differential: in-memory trie ----------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=ops_strategy)
+def test_root_after_every_write_matches_the_spec(elf: str, ops: list[Op]) -> None:
+    code, out = run(elf, script(ops))
+    assert code == 0, out
+    assert out == expected_roots({}, ops)
+
+
+def test_thousands_of_random_writes_match_the_spec(elf: str) -> None:
+    rng = random.Random(7)
+    pool = [rng.randbytes(32) for _ in range(300)] + [
+        rng.randbytes(rng.randint(0, 4)) for _ in range(60)
+    ]
+    ops: list[Op] = []
+    for _ in range(4000):
+        key = rng.choice(pool)
+        if rng.random() < 0.3:
+            ops.append(("del", key, b""))
+        else:
+            ops.append(("put", key, rng.randbytes(rng.choice([1, 2, 20, 40, 100]))))
+    code, out = run(elf, script(ops, root_every=50))
+    assert code == 0, out[-3:]
+    assert out == expected_roots({}, ops, root_every=50)
+
+
+def test_get_returns_what_was_put_and_none_after_delete(elf: str) -> None:
+    lines = [
+        "put 0102 aa",
+        "put 01 bb",
+        "put 010203 " + "cc" * 40,
+        "get 01",
+        "get 0102",
+        "get 010203",
+        "get 0103",
+        "get -",
+        "del 01",
+        "get 01",
+        "get 0102",
+    ]
+    code, out = run(elf, lines)
+    assert code == 0
+    assert out == ["value bb", "value aa", "value " + "cc" * 40, "none", "none", "none", "value aa"]
+
+
+# ---- lazy loading through the oracle --------------------------------------------------------
+
+
+def check_node_requests(host: RecordingHost, stored: StoredTrie) -> set[bytes]:
+    """Every key the guest asked for is a stored node's keccak key, right after an
+    l2-state-node hint naming that node, the account-trie context and a path where the node
+    sits. Returns the hashes fetched."""
+    by_key = {keccak256_key(digest=h): h for h in stored.nodes}
+    fetched = set()
+    last_hint: bytes | None = None
+    for kind, data in host.events:
+        if kind == "hint":
+            last_hint = data
+            continue
+        assert data in by_key, f"guest asked for {data.hex()}, not a node of the trie"
+        digest = by_key[data]
+        assert last_hint is not None, "node fetched without a hint"
+        hint_type, payload = parse_hint(last_hint)
+        assert hint_type == "l2-state-node"
+        assert payload[:32] == digest and payload[32] == 0
+        assert payload[33:] in stored.paths[digest], (payload[33:].hex(), stored.paths[digest])
+        fetched.add(digest)
+        last_hint = None
+    return fetched
+
+
+def random_mapping(rng: random.Random, n: int) -> dict[bytes, bytes]:
+    out = {}
+    for _ in range(n):
+        out[rng.randbytes(32)] = rng.randbytes(rng.choice([1, 5, 40, 70]))
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), ops=ops_strategy)
+def test_lazy_trie_from_a_root_matches_the_spec(elf: str, seed: int, ops: list[Op]) -> None:
+    rng = random.Random(seed)
+    start = random_mapping(rng, rng.randint(0, 40))
+    for key in rng.sample(sorted(start), min(5, len(start))):  # writes and deletes on old keys
+        ops.append(("del", key, b"") if rng.random() < 0.6 else ("put", key, b"\x01"))
+    rng.shuffle(ops)
+    stored = StoredTrie(start)
+    host = RecordingHost(store_of(stored))
+    gets = [k for k in list(start)[:3]]
+    lines = [f"open {stored.root.hex()}", "root"]
+    lines += [f"get {k.hex()}" for k in gets]
+    lines += script(ops)
+    code, out = run(elf, lines, host)
+    assert code == 0, out
+    assert out[0] == "root " + stored.root.hex()
+    assert out[1 : 1 + len(gets)] == [f"value {start[k].hex()}" for k in gets]
+    assert out[1 + len(gets) :] == expected_roots(start, ops)
+    check_node_requests(host, stored)
+
+
+def two_hashed_children() -> dict[bytes, bytes]:
+    """A root branch whose children under nibbles 1 and 2 are subtrees referenced by hash."""
+    long = b"\x77" * 60
+    return {
+        bytes.fromhex("10" + "00" * 31): long,
+        bytes.fromhex("11" + "00" * 31): long,
+        bytes.fromhex("20" + "00" * 31): long,
+        bytes.fromhex("21" + "00" * 31): long,
+    }
+
+
+def test_delete_collapsing_onto_a_hashed_sibling_fetches_it_by_path(elf: str) -> None:
+    start = two_hashed_children()
+    stored = StoredTrie(start)
+    host = RecordingHost(store_of(stored))
+    gone = [bytes.fromhex("10" + "00" * 31), bytes.fromhex("11" + "00" * 31)]
+    code, out = run(
+        elf, [f"open {stored.root.hex()}", *(f"del {k.hex()}" for k in gone), "root"], host
+    )
+    assert code == 0, out
+    after = {k: v for k, v in start.items() if k not in gone}
+    assert out == ["root " + spec_root(after).hex()]
+    fetched = check_node_requests(host, stored)
+    sibling = [h for h, paths in stored.paths.items() if b"\x02" in paths]
+    assert len(sibling) == 1 and sibling[0] in fetched  # the untouched subtree under nibble 2
+
+
+def test_reading_a_key_fetches_only_the_nodes_on_its_path(elf: str) -> None:
+    rng = random.Random(3)
+    start = random_mapping(rng, 200)
+    stored = StoredTrie(start)
+    host = RecordingHost(store_of(stored))
+    key = sorted(start)[17]
+    code, out = run(elf, [f"open {stored.root.hex()}", f"get {key.hex()}", "root"], host)
+    assert code == 0 and out == [f"value {start[key].hex()}", "root " + stored.root.hex()]
+    fetched = check_node_requests(host, stored)
+    nibbles = bytes(spec_trie.bytes_to_nibble_list(Bytes(key)))
+    assert fetched and all(any(nibbles.startswith(p) for p in stored.paths[h]) for h in fetched)
+
+
+def test_missing_node_is_exit_2_and_never_a_root(elf: str) -> None:
+    start = two_hashed_children()
+    stored = StoredTrie(start)
+    store = MemoryStore()
+    sibling = next(h for h, paths in stored.paths.items() if b"\x02" in paths)
+    for digest, encoded in stored.nodes.items():
+        if digest != sibling:
+            store.put_keccak256(encoded)
+    gone = [bytes.fromhex("10" + "00" * 31), bytes.fromhex("11" + "00" * 31)]
+    code, out = run(
+        elf,
+        [f"open {stored.root.hex()}", *(f"del {k.hex()}" for k in gone), "root"],
+        RecordingHost(store),
+    )
+    assert code == 2
+    assert not any(line.startswith("root") for line in out), out
+
+
+class LyingHost(RecordingHost):
+    """Answers one node's key with different bytes."""
+
+    def __init__(self, store: MemoryStore, victim: bytes) -> None:
+        super().__init__(store)
+        self.victim = keccak256_key(digest=victim)
+
+    def get_preimage(self, key: bytes) -> bytes:
+        value = super().get_preimage(key)
+        return value[:-1] + bytes([value[-1] ^ 1]) if key == self.victim else value
+
+
+def test_a_node_that_does_not_match_its_hash_is_exit_2(elf: str) -> None:
+    stored = StoredTrie(two_hashed_children())
+    code, out = run(
+        elf,
+        [f"open {stored.root.hex()}", "get " + "20" + "00" * 31, "root"],
+        LyingHost(store_of(stored), stored.root),
+    )
+    assert code == 2
+    assert not any(line.startswith(("root", "value")) for line in out), out
+
+
+def test_unchanged_subtrees_are_not_hashed_again(elf: str) -> None:
+    rng = random.Random(5)
+    start = random_mapping(rng, 300)
+    stored = StoredTrie(start)
+    key = sorted(start)[100]
+    lines = [
+        f"open {stored.root.hex()}",
+        f"put {key.hex()} 05",
+        "root",
+        "stats",
+        f"put {key.hex()} 06",
+        "root",
+        "stats",
+    ]
+    code, out = run(elf, lines, RecordingHost(store_of(stored)))
+    assert code == 0, out
+    first, second = (int(line.split()[4]) for line in out if line.startswith("stats"))
+    depth = len(check_nodes_on_path(stored, key))
+    assert first <= depth and second - first <= depth, (first, second, depth)
+
+
+def check_nodes_on_path(stored: StoredTrie, key: bytes) -> list[bytes]:
+    nibbles = bytes(spec_trie.bytes_to_nibble_list(Bytes(key)))
+    return [h for h, paths in stored.paths.items() if any(nibbles.startswith(p) for p in paths)]
+
+
+def test_guest_builds_for_the_vm_targets() -> None:
+    for target in ("mips32", "riscv64"):
+        try:
+            path = guests.guest_test_elf("evm", "test_trie", target)
+        except guests.GuestBuildError as exc:
+            pytest.skip(f"cannot build for {target}: {exc}")
+        assert Path(path).stat().st_size > 0
