@@ -44,7 +44,7 @@ from ethereum_types.numeric import U64, U256, Uint
 
 from faultproof import guests
 from faultproof.evm.mpt import derivable_list_trie
-from faultproof.evm.program import ProgramResult, boot_info, parse_output
+from faultproof.evm.program import ProgramResult, boot_info, parse_output, run_program
 from faultproof.evm.reference import (
     ECRECOVER,
     GAS_ECRECOVER,
@@ -615,3 +615,35 @@ def test_state_test_mode_skips_an_invalid_transaction(scenario: Scenario) -> Non
     out = "\n".join(result.lines)
     assert result.exit_code == 0, out
     assert [(t.index, t.ok) for t in result.txs] == [(0, True), (1, False), (2, True)], out
+
+
+def run_in_vm(scenario: Scenario, vm: str) -> ProgramResult:
+    store = scenario.store()
+    boot = boot_info(scenario.parent_hash, header_hash(scenario.claimed), CHAIN_ID, None)
+    host = LocalHost(store=store, boot_info=boot, router=reference_router(store))
+    try:
+        guests.guest_elf("evm", vm)
+    except guests.GuestBuildError as exc:
+        pytest.fail(f"the evm program does not build for {vm}: {exc}")
+    return run_program(host, vm, progress=False, max_steps=100_000_000)
+
+
+def test_empty_block_in_mips32_prints_what_native_prints() -> None:
+    """A block with no transactions or withdrawals (the beacon-roots call and the state root
+    only; ~1.0 M MIPS steps): the VM run prints exactly the native run's lines."""
+    empty = build_scenario(txs=[], withdrawals=[])
+    native = run(empty)
+    in_vm = run_in_vm(empty, "mips32")
+    assert native.exit_code == in_vm.exit_code == 0, "\n".join(in_vm.lines)
+    assert in_vm.lines == native.lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("vm", ["mips32", "riscv64", "riscv64c"])
+def test_block_in_vm_prints_what_native_prints(
+    scenario: Scenario, honest: ProgramResult, vm: str
+) -> None:
+    """The whole block in each VM (mips32 ~10 M steps, riscv64 ~5.4 M): same lines, exit 0."""
+    in_vm = run_in_vm(scenario, vm)
+    assert in_vm.exit_code == 0, "\n".join(in_vm.lines)
+    assert in_vm.lines == honest.lines
