@@ -12,18 +12,15 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from ethereum.forks.cancun import trie as spec_trie
-from ethereum_rlp import rlp as spec_rlp
 from ethereum_types.bytes import Bytes
+from evm_trie_nodes import RecordingHost, StoredTrie, check_node_requests, spec_root
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faultproof import guests
-from faultproof.crypto import keccak256
-from faultproof.preimage.hints import parse_hint
 from faultproof.preimage.host import LocalHost
 from faultproof.preimage.keys import keccak256_key
 from faultproof.preimage.native import run_native
@@ -43,14 +40,6 @@ def elf() -> str:
 # ---- the reference ------------------------------------------------------------------------
 
 
-def spec_root(mapping: dict[bytes, bytes]) -> bytes:
-    """trie.py's root over raw (unhashed) keys, as derivable lists and the test main use."""
-    t: spec_trie.Trie[Bytes, Bytes] = spec_trie.Trie(secured=False, default=Bytes(b""))
-    for key, value in mapping.items():
-        spec_trie.trie_set(t, Bytes(key), Bytes(value))
-    return bytes(spec_trie.root(t))
-
-
 def apply(mapping: dict[bytes, bytes], op: Op) -> None:
     kind, key, value = op
     if kind == "put" and value:
@@ -59,81 +48,8 @@ def apply(mapping: dict[bytes, bytes], op: Op) -> None:
         mapping.pop(key, None)
 
 
-class StoredTrie:
-    """Every node of the trie over `mapping` that a parent references by hash (plus the root),
-    built the way trie.py's patricialize does, with where each node sits (its nibble path)."""
-
-    def __init__(self, mapping: dict[bytes, bytes]) -> None:
-        self.nodes: dict[bytes, bytes] = {}  # hash -> node RLP
-        self.paths: dict[bytes, set[bytes]] = {}  # hash -> nibble paths (one nibble per byte)
-        obj = {bytes(spec_trie.bytes_to_nibble_list(Bytes(k))): v for k, v in mapping.items()}
-        top = self._node(obj, 0, b"")
-        encoded = spec_rlp.encode(top)
-        self.root = keccak256(encoded)
-        self._keep(self.root, encoded, b"")  # a short root too: it is fetched by its hash
-        assert self.root == spec_root(mapping)
-
-    def _keep(self, digest: bytes, encoded: bytes, path: bytes) -> None:
-        self.nodes[digest] = encoded
-        self.paths.setdefault(digest, set()).add(path)
-
-    def _ref(self, unencoded: Any, path: bytes) -> Any:
-        encoded = spec_rlp.encode(unencoded)
-        if len(encoded) < 32:
-            return unencoded
-        digest = keccak256(encoded)
-        self._keep(digest, encoded, path)
-        return Bytes(digest)
-
-    def _node(self, obj: dict[bytes, bytes], level: int, path: bytes) -> Any:
-        if not obj:
-            return Bytes(b"")
-        first = next(iter(obj))
-        if len(obj) == 1:
-            compact = spec_trie.nibble_list_to_compact(Bytes(first[level:]), True)
-            return (compact, Bytes(obj[first]))
-        prefix = min(spec_trie.common_prefix_length(first[level:], k[level:]) for k in obj)
-        if prefix:
-            segment = first[level : level + prefix]
-            below = self._node(obj, level + prefix, path + segment)
-            compact = spec_trie.nibble_list_to_compact(Bytes(segment), False)
-            return (compact, self._ref(below, path + segment))
-        value = b""
-        branches: list[dict[bytes, bytes]] = [{} for _ in range(16)]
-        for key, v in obj.items():
-            if len(key) == level:
-                value = v
-            else:
-                branches[key[level]][key] = v
-        kids = []
-        for nib, sub in enumerate(branches):
-            child_path = path + bytes([nib])
-            kids.append(self._ref(self._node(sub, level + 1, child_path), child_path))
-        return [*kids, Bytes(value)]
-
-
-class RecordingHost(LocalHost):
-    """A LocalHost that keeps the order of hints and key requests (the channel threads hand
-    them over one at a time: the guest waits for each hint's ack before its next request)."""
-
-    def __init__(self, store: MemoryStore) -> None:
-        super().__init__(store)
-        self.events: list[tuple[str, bytes]] = []
-
-    def hint(self, hint: bytes) -> None:
-        self.events.append(("hint", hint))
-        super().hint(hint)
-
-    def get_preimage(self, key: bytes) -> bytes:
-        self.events.append(("key", key))
-        return super().get_preimage(key)
-
-
 def store_of(stored: StoredTrie) -> MemoryStore:
-    store = MemoryStore()
-    for encoded in stored.nodes.values():
-        store.put_keccak256(encoded)
-    return store
+    return stored.put_into(MemoryStore())
 
 
 # ---- driving the guest ----------------------------------------------------------------------
@@ -255,29 +171,6 @@ def test_get_returns_what_was_put_and_none_after_delete(elf: str) -> None:
 # ---- lazy loading through the oracle --------------------------------------------------------
 
 
-def check_node_requests(host: RecordingHost, stored: StoredTrie) -> set[bytes]:
-    """Every key the guest asked for is a stored node's keccak key, right after an
-    l2-state-node hint naming that node, the account-trie context and a path where the node
-    sits. Returns the hashes fetched."""
-    by_key = {keccak256_key(digest=h): h for h in stored.nodes}
-    fetched = set()
-    last_hint: bytes | None = None
-    for kind, data in host.events:
-        if kind == "hint":
-            last_hint = data
-            continue
-        assert data in by_key, f"guest asked for {data.hex()}, not a node of the trie"
-        digest = by_key[data]
-        assert last_hint is not None, "node fetched without a hint"
-        hint_type, payload = parse_hint(last_hint)
-        assert hint_type == "l2-state-node"
-        assert payload[:32] == digest and payload[32] == 0
-        assert payload[33:] in stored.paths[digest], (payload[33:].hex(), stored.paths[digest])
-        fetched.add(digest)
-        last_hint = None
-    return fetched
-
-
 def random_mapping(rng: random.Random, n: int) -> dict[bytes, bytes]:
     out = {}
     for _ in range(n):
@@ -304,7 +197,7 @@ def test_lazy_trie_from_a_root_matches_the_spec(elf: str, seed: int, ops: list[O
     assert out[0] == "root " + stored.root.hex()
     assert out[1 : 1 + len(gets)] == [f"value {start[k].hex()}" for k in gets]
     assert out[1 + len(gets) :] == expected_roots(start, ops)
-    check_node_requests(host, stored)
+    check_node_requests(host, [stored])
 
 
 def two_hashed_children() -> dict[bytes, bytes]:
@@ -329,7 +222,7 @@ def test_delete_collapsing_onto_a_hashed_sibling_fetches_it_by_path(elf: str) ->
     assert code == 0, out
     after = {k: v for k, v in start.items() if k not in gone}
     assert out == ["root " + spec_root(after).hex()]
-    fetched = check_node_requests(host, stored)
+    fetched = check_node_requests(host, [stored])
     sibling = [h for h, paths in stored.paths.items() if b"\x02" in paths]
     assert len(sibling) == 1 and sibling[0] in fetched  # the untouched subtree under nibble 2
 
@@ -342,7 +235,7 @@ def test_reading_a_key_fetches_only_the_nodes_on_its_path(elf: str) -> None:
     key = sorted(start)[17]
     code, out = run(elf, [f"open {stored.root.hex()}", f"get {key.hex()}", "root"], host)
     assert code == 0 and out == [f"value {start[key].hex()}", "root " + stored.root.hex()]
-    fetched = check_node_requests(host, stored)
+    fetched = check_node_requests(host, [stored])
     nibbles = bytes(spec_trie.bytes_to_nibble_list(Bytes(key)))
     assert fetched and all(any(nibbles.startswith(p) for p in stored.paths[h]) for h in fetched)
 
@@ -365,24 +258,12 @@ def test_missing_node_is_exit_2_and_never_a_root(elf: str) -> None:
     assert not any(line.startswith("root") for line in out), out
 
 
-class LyingHost(RecordingHost):
-    """Answers one node's key with different bytes."""
-
-    def __init__(self, store: MemoryStore, victim: bytes) -> None:
-        super().__init__(store)
-        self.victim = keccak256_key(digest=victim)
-
-    def get_preimage(self, key: bytes) -> bytes:
-        value = super().get_preimage(key)
-        return value[:-1] + bytes([value[-1] ^ 1]) if key == self.victim else value
-
-
 def test_a_node_that_does_not_match_its_hash_is_exit_2(elf: str) -> None:
     stored = StoredTrie(two_hashed_children())
     code, out = run(
         elf,
         [f"open {stored.root.hex()}", "get " + "20" + "00" * 31, "root"],
-        LyingHost(store_of(stored), stored.root),
+        RecordingHost(store_of(stored), corrupt=keccak256_key(digest=stored.root)),
     )
     assert code == 2
     assert not any(line.startswith(("root", "value")) for line in out), out
