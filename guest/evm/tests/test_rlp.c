@@ -275,7 +275,9 @@ int main(int argc, char **argv)
 			}
 		} else if (op_is(op, "fixed") && n > 2) {
 			bytes_t nb = test_parse_hex(w[1]);
-			size_t want = nb.len ? nb.data[nb.len - 1] : 0;
+			size_t want = 0;
+			for (size_t i = 0; i < nb.len; i++)
+				want = want * 256 + nb.data[i];
 			rt_free(nb.data);
 			bytes_t in = test_parse_hex(w[2]);
 			uint8_t out[256];
