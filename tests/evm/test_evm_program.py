@@ -17,6 +17,7 @@ withdrawal trie nodes, sender ecrecover results), and the host-native build runs
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,8 +50,11 @@ from faultproof.evm.reference import (
     ECRECOVER,
     GAS_ECRECOVER,
     AccountState,
+    BlockEnv,
     UnsignedTx,
+    build_block,
     make_state,
+    reference_host,
     reference_router,
     run_precompile,
     secret_address,
@@ -647,3 +651,97 @@ def test_block_in_vm_prints_what_native_prints(
     in_vm = run_in_vm(scenario, vm)
     assert in_vm.exit_code == 0, "\n".join(in_vm.lines)
     assert in_vm.lines == honest.lines
+
+
+# --- random blocks against the spec (state-test rules: invalid transactions are skipped) -----
+
+STORE_WORD = asm(*store_at(0, 0, "CALLDATALOAD"), "STOP")  # SSTORE(0, calldata[0:32])
+TOGGLE_ADDR = bytes.fromhex("c0" * 19 + "05")
+CODE_SENDER_KEY = 0x2000  # an "EOA" whose address has code: its transactions are invalid
+POOR_KEY = 0x2001
+
+
+def random_pre() -> dict[bytes, AccountState]:
+    pre = pre_state()
+    pre[TOGGLE_ADDR] = AccountState(nonce=1, code=STORE_WORD, storage={0: 1})
+    pre[secret_address(CODE_SENDER_KEY)] = AccountState(balance=ETHER, code=b"\x00")
+    pre[secret_address(POOR_KEY)] = AccountState(balance=100_000)
+    return pre
+
+
+def random_tx(rng: random.Random, nonces: dict[int, int]) -> Transaction:
+    """A transaction that is usually valid, and otherwise wrong in one of many ways."""
+    key = rng.choice([*KEYS, *KEYS, *KEYS, CODE_SENDER_KEY, POOR_KEY])
+    tx_type = rng.choice([0, 0, 1, 2, 2, 3])
+    shift = rng.choice([0] * 30 + [-1, 1, 2**64 - 1])
+    nonce = max(0, nonces.get(key, 0) + shift) if shift != 2**64 - 1 else shift
+    if shift == 0:
+        nonces[key] = nonce + 1
+    targets: list[bytes | None] = [ENV_ADDR, REVERT_ADDR, FACTORY_ADDR, TOGGLE_ADDR,
+                                   SENDERS[1], b"\x99" * 20, ECRECOVER]  # fmt: skip
+    if tx_type != 3:
+        targets += [None, None]
+    to = rng.choice(targets)
+    data = rng.choice([b"", (rng.getrandbits(8)).to_bytes(32, "big"), bytes(32),
+                       DEPLOYER_INIT, rng.randbytes(rng.randrange(200))])  # fmt: skip
+    if to is None and rng.random() < 0.05:
+        data = b"\x00" * (49152 + 1)  # init code too large
+    intrinsic = 21_000 + sum(4 if b == 0 else 16 for b in data) + (53_000 if to is None else 0)
+    gas_limit = rng.choice([intrinsic, 100_000, 400_000, 400_000] * 5 + [intrinsic - 1, 31_000_000])
+    value = rng.choice([0, 0, 0, 1, 1, 10**15, 10**15, 10**30])
+    fee = rng.choice([7, 7, 7, 20, 20, 20, 6, 0])
+    prio = rng.choice([0, 1, 2, 2, 2, 50])
+    blobs: tuple[bytes, ...] = ()
+    if tx_type == 3:
+        count = rng.choice([1, 1, 1, 2, 2, 0, 7])
+        version = rng.choice([1] * 19 + [2])
+        blobs = tuple(bytes([version]) + rng.randbytes(31) for _ in range(count))
+    access: tuple[tuple[bytes, tuple[bytes, ...]], ...] = ()
+    if tx_type and rng.random() < 0.5:
+        access = ((ENV_ADDR, (bytes(32),)), (TOGGLE_ADDR, ()))
+    unsigned = UnsignedTx(
+        tx_type,
+        nonce=nonce,
+        gas_limit=gas_limit,
+        to=to,
+        value=value,
+        data=data,
+        gas_price=fee,
+        max_fee_per_gas=fee + rng.choice([0, 60, 60]),
+        max_priority_fee_per_gas=prio,
+        access_list=access,
+        blob_hashes=blobs,
+        max_fee_per_blob_gas=rng.choice([0, 19, 100, 100, 100]),
+        protected=rng.random() < 0.7,
+    )
+    return sign_tx(unsigned, key, STATE_TEST_CHAIN_ID)
+
+
+STATE_TEST_CHAIN_ID = 1
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_block_matches_the_spec(seed: int) -> None:
+    """Random transactions (every type, many invalid) in state-test mode: the same transactions
+    are accepted, with the same gas and status, and the state root, receipts root, logs hash
+    and gas totals equal the spec's."""
+    rng = random.Random(seed)
+    nonces: dict[int, int] = {}
+    txs = [random_tx(rng, nonces) for _ in range(16)]
+    env = BlockEnv(coinbase=COINBASE, number=50, timestamp=5000, base_fee=7,
+                   excess_blob_gas=10_000_000, chain_id=STATE_TEST_CHAIN_ID)  # fmt: skip
+    inputs = build_block(random_pre(), env, txs)
+    ref = inputs.reference
+    assert ref is not None
+    result = run_program(reference_host(inputs), "native")
+    out = "\n".join(result.lines)
+    assert result.exit_code == 0, out
+    got = [(t.index, t.ok, t.attrs.get("gas_used"), t.attrs.get("status")) for t in result.txs]
+    want = [(t.index, t.valid, str(t.gas_used) if t.valid else None,
+             str(t.status) if t.valid else None) for t in ref.txs]  # fmt: skip
+    assert got == want, out + "\n" + "\n".join(t.error for t in ref.txs)
+    assert result.fields["stateRoot"] == hex32(ref.state_root), out
+    assert result.fields["receiptsRoot"] == hex32(ref.receipts_root), out
+    assert result.fields["logsHash"] == hex32(ref.logs_hash), out
+    assert result.fields["gasUsed"] == str(ref.gas_used), out
+    assert result.fields["blobGasUsed"] == str(ref.blob_gas_used), out
