@@ -11,6 +11,7 @@ byte-order and 64-bit-helper mistakes show.
 
 from __future__ import annotations
 
+import io
 import random
 import shutil
 import subprocess
@@ -287,3 +288,53 @@ def test_mips32_build_agrees_under_qemu() -> None:
               ((MAX, 3), (EDGE_WORDS[-2], EDGE_WORDS[-1]), (2**255, MAX))]  # fmt: skip
     cases += random_cases(seed=32, count=400)
     check(mips, cases, runner=["qemu-mips"])
+
+
+class _StepStamps(io.RawIOBase):
+    """A stdout for the MIPS VM that notes the step count at which each line is written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.vm: Any = None
+        self.lines: list[tuple[str, int]] = []
+        self._pending = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._pending += bytes(data)
+        while b"\n" in self._pending:
+            line, self._pending = self._pending.split(b"\n", 1)
+            self.lines.append((line.decode(), self.vm.step_count))
+        return len(data)
+
+
+# steps per operation on Cannon's MIPS32 (measured: add ~230, mul ~930, div ~1150,
+# mulmod ~3400, exp with 64-256-bit exponents ~130k); the bounds catch a slide into
+# bit-by-bit division (rt/divide.c's 64-bit helpers) or per-bit loops.
+STEP_BUDGET = {"add": 400, "mul": 1500, "div": 2500, "sdiv": 2500, "addmod": 3000,
+               "mulmod": 6000, "exp": 220_000, "shifts": 1000}  # fmt: skip
+
+
+def test_mips32_costs_and_results_in_the_cannon_vm() -> None:
+    """bench_u256 in our MIPS VM: the same checksums as the host build, within the budget,
+    and no instruction Cannon lacks."""
+    from faultproof.guests import bad_instructions
+    from faultproof.vm.mips.loader import load_elf_bytes
+
+    host = subprocess.run(
+        [str(guest_test_elf("evm", "bench_u256"))], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    elf = guest_test_elf("evm", "bench_u256", "mips32").read_bytes()
+    assert bad_instructions(elf) == []
+    stamps = _StepStamps()
+    vm = load_elf_bytes(elf, stdout=cast(Any, stamps))
+    stamps.vm = vm
+    vm.run()
+    assert vm.exit_code == 0
+    assert [line for line, _ in stamps.lines] == host
+    iterations = 200  # ITERS in bench_u256.c
+    for (_, before), (line, after) in zip(stamps.lines, stamps.lines[1:], strict=False):
+        op = line.split()[0]
+        assert (after - before) / iterations < STEP_BUDGET[op], (op, (after - before) / 200)
