@@ -1,0 +1,277 @@
+"""Blocks mined by anvil (--hardfork cancun) that exercise the EVM program: transfers, legacy /
+2930 / 1559 / blob transactions, deploys (CREATE, CREATE2, a constructor that self-destructs),
+a storage-heavy loop, storage cleared back to zero (branch collapses), logs, reverts and
+precompile calls. Contracts are hand-assembled bytecode so no compiler is needed.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from faultproof.crypto import keccak256, sha256
+
+# anvil's first dev accounts (the well-known test mnemonic), used for locally signed txs
+DEV_KEYS = (
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+)
+
+OPS = {
+    "STOP": 0x00, "ADD": 0x01, "SUB": 0x03, "LT": 0x10, "GT": 0x11, "EQ": 0x14,
+    "ISZERO": 0x15, "SHA3": 0x20, "COINBASE": 0x41, "CALLDATALOAD": 0x35,
+    "CALLDATASIZE": 0x36, "CALLDATACOPY": 0x37, "CODECOPY": 0x39, "RETURNDATASIZE": 0x3D,
+    "RETURNDATACOPY": 0x3E, "POP": 0x50, "MLOAD": 0x51, "MSTORE": 0x52, "SLOAD": 0x54,
+    "SSTORE": 0x55, "JUMP": 0x56, "JUMPI": 0x57, "GAS": 0x5A, "JUMPDEST": 0x5B,
+    "DUP1": 0x80, "DUP2": 0x81, "DUP3": 0x82, "SWAP1": 0x90, "LOG0": 0xA0, "LOG2": 0xA2,
+    "CREATE": 0xF0, "RETURN": 0xF3, "CREATE2": 0xF5, "STATICCALL": 0xFA, "REVERT": 0xFD,
+    "SELFDESTRUCT": 0xFF,
+}  # fmt: skip
+
+
+def assemble(program: list[Any]) -> bytes:
+    """Opcodes by name, ints (pushed with the smallest PUSH), "@label" (PUSH2 of a label) and
+    ":label" (a JUMPDEST there)."""
+
+    def size(item: Any) -> int:
+        if isinstance(item, int):
+            return 1 + max(1, (item.bit_length() + 7) // 8)
+        if item.startswith("@"):
+            return 3
+        return 1
+
+    labels: dict[str, int] = {}
+    pc = 0
+    for item in program:
+        if isinstance(item, str) and item.startswith(":"):
+            labels[item[1:]] = pc
+        pc += size(item)
+    out = bytearray()
+    for item in program:
+        if isinstance(item, int):
+            n = max(1, (item.bit_length() + 7) // 8)
+            out += bytes([0x5F + n]) + item.to_bytes(n, "big")
+        elif item.startswith("@"):
+            out += bytes([0x61]) + labels[item[1:]].to_bytes(2, "big")
+        elif item.startswith(":"):
+            out.append(OPS["JUMPDEST"])
+        else:
+            out.append(OPS[item])
+    return bytes(out)
+
+
+def deployer(runtime: bytes, constructor: list[Any] = ()) -> bytes:  # type: ignore[assignment]
+    """Initcode: run ``constructor`` then return ``runtime``."""
+    head = assemble([*constructor, len(runtime), "DUP1", 0xFFFF, 0, "CODECOPY", 0, "RETURN"])
+    offset = len(head)
+    head = head.replace(b"\x61\xff\xff", b"\x61" + offset.to_bytes(2, "big"))
+    return head + runtime
+
+
+# The workhorse contract: calldata word 0 selects what it does.
+WORKER = assemble(
+    [
+        0, "CALLDATALOAD",
+        "DUP1", 1, "EQ", "@set", "JUMPI",
+        "DUP1", 2, "EQ", "@log", "JUMPI",
+        "DUP1", 3, "EQ", "@revert", "JUMPI",
+        "DUP1", 4, "EQ", "@precompile", "JUMPI",
+        "DUP1", 5, "EQ", "@create", "JUMPI",
+        "STOP",
+        # set(start, count, value): slots [start, start+count) := value (0 deletes)
+        ":set", 32, "CALLDATALOAD",
+        ":loop", 64, "CALLDATALOAD", 32, "CALLDATALOAD", "ADD", "DUP2", "LT",
+        "ISZERO", "@done", "JUMPI",
+        96, "CALLDATALOAD", "DUP2", "SSTORE", 1, "ADD", "@loop", "JUMP",
+        ":done", "STOP",
+        # log(data, topic0, topic1)
+        ":log", 32, "CALLDATALOAD", 0, "MSTORE", 96, "CALLDATALOAD", 64, "CALLDATALOAD",
+        32, 0, "LOG2", "STOP",
+        # revert after a write and a log
+        ":revert", 1, 100, "SSTORE", 0, 0, "LOG0", 0, 0, "REVERT",
+        # precompile(address, input...): success -> slot 200, word 0 -> 201, keccak -> 202
+        ":precompile", 64, "CALLDATASIZE", "SUB", "DUP1", 64, 0, "CALLDATACOPY",
+        64, 0x4000, "DUP3", 0, 32, "CALLDATALOAD", "GAS", "STATICCALL", 200, "SSTORE",
+        0x4000, "MLOAD", 201, "SSTORE",
+        "RETURNDATASIZE", 0, 0x5000, "RETURNDATACOPY", "RETURNDATASIZE", 0x5000, "SHA3",
+        202, "SSTORE", "STOP",
+        # create(initcode...): CREATE -> slot 300, CREATE2 salt 7 -> slot 301
+        ":create", 32, "CALLDATASIZE", "SUB", "DUP1", 32, 0, "CALLDATACOPY",
+        "DUP1", 0, 0, "CREATE", 300, "SSTORE",
+        7, "DUP2", 0, 0, "CREATE2", 301, "SSTORE", "STOP",
+    ]
+)  # fmt: skip
+
+COUNTER = assemble([0, "SLOAD", 1, "ADD", 0, "SSTORE", "STOP"])
+COUNTER_INIT = deployer(COUNTER, [1, 0, "SSTORE", 2, 1, "SSTORE"])
+SELF_DESTRUCTING_INIT = assemble(["COINBASE", "SELFDESTRUCT"])
+
+
+def word(value: int | bytes) -> bytes:
+    if isinstance(value, bytes):
+        return value.rjust(32, b"\x00")
+    return value.to_bytes(32, "big")
+
+
+class Rpc:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __call__(self, method: str, *params: Any) -> Any:
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+        req = urllib.request.Request(self.url, body.encode(), {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            doc = json.loads(resp.read())
+        if "error" in doc:
+            raise RuntimeError(f"{method}: {doc['error']}")
+        return doc["result"]
+
+
+@dataclass
+class Scenario:
+    """What was mined: block number -> label, plus addresses the tests look at."""
+
+    blocks: dict[int, str] = field(default_factory=dict)
+    worker: str = ""
+    cleared_slots: list[int] = field(default_factory=list)
+
+
+def ecrecover_input() -> bytes:
+    from eth_keys.datatypes import PrivateKey
+
+    key = PrivateKey(bytes.fromhex(DEV_KEYS[0][2:]))
+    digest = keccak256(b"faultproof ecrecover")
+    sig = key.sign_msg_hash(digest)
+    return digest + word(27 + sig.v) + word(sig.r) + word(sig.s)
+
+
+_SETUP: list[Any] = []
+
+
+def kzg_setup() -> Any:
+    """ckzg's trusted setup, loaded once (about 5 s)."""
+    import ckzg
+
+    from faultproof.preimage.verify import _default_setup
+
+    if not _SETUP:
+        _SETUP.append(ckzg.load_trusted_setup(str(_default_setup()), 0))
+    return _SETUP[0]
+
+
+def point_evaluation_input() -> bytes:
+    import ckzg
+
+    blob = b"".join(word(i * 7 + 1) for i in range(4096))
+    commitment = bytes(ckzg.blob_to_kzg_commitment(blob, kzg_setup()))
+    z = word(12345)
+    proof, y = ckzg.compute_kzg_proof(blob, z, kzg_setup())
+    versioned = b"\x01" + sha256(commitment)[1:]
+    return versioned + z + bytes(y) + commitment + bytes(proof)
+
+
+def mine_scenario(url: str) -> Scenario:
+    """Mine the scenario's blocks on a fresh anvil; each block's label says what it holds."""
+    rpc = Rpc(url)
+    accounts = rpc("eth_accounts")
+    a0, a1, a2 = accounts[0], accounts[1], accounts[2]
+    sc = Scenario()
+    rpc("evm_setAutomine", False)
+
+    def send(tx: dict[str, Any]) -> str:
+        return str(rpc("eth_sendTransaction", tx))
+
+    def mine(label: str) -> int:
+        rpc("evm_mine")
+        number = int(rpc("eth_blockNumber"), 16)
+        sc.blocks[number] = label
+        return number
+
+    def receipt(tx_hash: str) -> dict[str, Any]:
+        return dict(rpc("eth_getTransactionReceipt", tx_hash))
+
+    mine("empty")  # block 1 (block 0's header state root is anvil's empty-trie placeholder)
+    # deploys: the worker and a counter
+    t_worker = send({"from": a0, "data": "0x" + deployer(WORKER).hex(), "gas": hex(1_000_000)})
+    t_counter = send({"from": a1, "data": "0x" + COUNTER_INIT.hex(), "gas": hex(300_000)})
+    mine("deploys")
+    sc.worker = receipt(t_worker)["contractAddress"]
+    counter = receipt(t_counter)["contractAddress"]
+    worker = sc.worker
+
+    def call(data: bytes, sender: str = a0, gas: int = 3_000_000, **extra: Any) -> str:
+        return send({"from": sender, "to": worker, "data": "0x" + data.hex(), "gas": hex(gas),
+                     **extra})  # fmt: skip
+
+    # transfers of every type: legacy, 2930, 1559 (anvil picks the type from the fields)
+    send({"from": a0, "to": a1, "value": hex(10**18), "gasPrice": hex(5 * 10**9)})
+    send({"from": a1, "to": a2, "value": hex(3 * 10**17), "gasPrice": hex(5 * 10**9),
+          "accessList": [{"address": counter, "storageKeys": ["0x" + "00" * 32]}]})  # fmt: skip
+    send({"from": a2, "to": "0x" + "ab" * 20, "value": hex(12345)})  # creates an account
+    send({"from": a0, "to": counter, "gas": hex(100_000)})
+    mine("transfers")
+    # storage-heavy loop: 40 slots set (one block), then 20 of them cleared (collapses)
+    call(word(1) + word(0) + word(40) + word(5))
+    call(word(1) + word(1000) + word(150) + word(9), sender=a1, gas=8_000_000)
+    mine("storage")
+    call(word(1) + word(10) + word(20) + word(0))
+    call(word(1) + word(1000) + word(149) + word(0), sender=a1, gas=8_000_000)
+    sc.cleared_slots = list(range(10, 30))
+    mine("deletions")
+    # logs, a revert, precompiles
+    call(word(2) + word(0xDEAD) + word(keccak256(b"topic0")) + word(7))
+    call(word(3), gas=200_000)
+    call(word(4) + word(1) + ecrecover_input())
+    call(word(4) + word(2) + b"sha256 me")
+    call(word(4) + word(4) + b"identity")
+    call(word(4) + word(8))  # empty pairing input: true
+    call(word(4) + word(10) + point_evaluation_input())
+    mine("logs-reverts-precompiles")
+    # CREATE + CREATE2 from a contract, a constructor that self-destructs
+    call(word(5) + COUNTER_INIT)
+    send({"from": a2, "data": "0x" + SELF_DESTRUCTING_INIT.hex(), "gas": hex(100_000),
+          "value": hex(777)})  # fmt: skip
+    mine("creates-selfdestruct")
+    if _send_blob(rpc):
+        mine("blob")
+    return sc
+
+
+def _send_blob(rpc: Rpc, sender_index: int = 0) -> bool:
+    """A type-3 transaction signed here, sent in its network form (tx ‖ blobs ‖ commitments ‖
+    proofs); anvil has no eth_sendTransaction for blobs."""
+    import ckzg
+    from eth_keys.datatypes import PrivateKey
+
+    from faultproof.evm import rlp
+
+    key = PrivateKey(bytes.fromhex(DEV_KEYS[sender_index][2:]))
+    sender = key.public_key.to_checksum_address()
+    blob = b"".join(word(i + 1) for i in range(4096))
+    commitment = bytes(ckzg.blob_to_kzg_commitment(blob, kzg_setup()))
+    proof = bytes(ckzg.compute_blob_kzg_proof(blob, commitment, kzg_setup()))
+    versioned = b"\x01" + sha256(commitment)[1:]
+    base = int(rpc("eth_getBlockByNumber", "latest", False)["baseFeePerGas"], 16)
+    fields: list[Any] = [
+        int(rpc("eth_chainId"), 16),
+        int(rpc("eth_getTransactionCount", sender, "pending"), 16),
+        10**9,  # max priority fee
+        base * 4 + 10**9,  # max fee
+        50_000,
+        b"\xcd" * 20,
+        1,
+        b"",
+        [],
+        10**10,  # max fee per blob gas
+        [versioned],
+    ]
+    sig = key.sign_msg_hash(keccak256(b"\x03" + rlp.encode(fields)))
+    signed = [*fields, sig.v, sig.r, sig.s]
+    raw = b"\x03" + rlp.encode([signed, [blob], [commitment], [proof]])
+    try:
+        rpc("eth_sendRawTransaction", "0x" + raw.hex())
+    except RuntimeError:
+        return False
+    return True
