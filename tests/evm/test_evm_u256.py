@@ -278,16 +278,21 @@ def test_random_ops_match_the_spec(elf: Path, cases: list[Case]) -> None:
     check(elf, cases)
 
 
+QEMU = {"mips32": "qemu-mips", "riscv64": "qemu-riscv64"}
+
+
 @pytest.mark.qemu
-@pytest.mark.skipif(shutil.which("qemu-mips") is None, reason="qemu-mips not installed")
-def test_mips32_build_agrees_under_qemu() -> None:
-    """Big-endian 32-bit: the same answers from the MIPS32 build (Cannon's flags)."""
-    mips = guest_test_elf("evm", "test_u256", "mips32")
+@pytest.mark.parametrize("target", sorted(QEMU))
+def test_vm_target_builds_agree_under_qemu(target: str) -> None:
+    """Big-endian 32-bit (MIPS32, Cannon's flags) and RV64 (Asterisc's): the same answers."""
+    if shutil.which(QEMU[target]) is None:
+        pytest.skip(f"{QEMU[target]} not installed (Debian qemu-user)")
+    elf = guest_test_elf("evm", "test_u256", target)
     cases = [(op, (a,) * arity(op)) for op in ALL_OPS for a in (0, MAX, 2**255)]
     cases += [(op, (a, b)) for op in ("div", "mod", "sdiv", "smod", "mulfull") for a, b in
               ((MAX, 3), (EDGE_WORDS[-2], EDGE_WORDS[-1]), (2**255, MAX))]  # fmt: skip
     cases += random_cases(seed=32, count=400)
-    check(mips, cases, runner=["qemu-mips"])
+    check(elf, cases, runner=[QEMU[target]])
 
 
 class _StepStamps(io.RawIOBase):
