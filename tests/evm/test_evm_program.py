@@ -745,3 +745,19 @@ def test_random_block_matches_the_spec(seed: int) -> None:
     assert result.fields["logsHash"] == hex32(ref.logs_hash), out
     assert result.fields["gasUsed"] == str(ref.gas_used), out
     assert result.fields["blobGasUsed"] == str(ref.blob_gas_used), out
+
+
+def test_typed_transaction_for_another_chain_is_invalid() -> None:
+    """A 1559 transaction signed for chain 5 in a chain-1 block: the program refuses it (as
+    geth and every client do) although the executable spec, which never compares a typed
+    transaction's chain_id, would recover its signer and run it."""
+    other_chain = sign_tx(
+        UnsignedTx(2, nonce=0, gas_limit=21_000, to=b"\x77" * 20, max_fee_per_gas=50),
+        KEYS[0],
+        5,
+    )
+    env = BlockEnv(coinbase=COINBASE, number=50, timestamp=5000, base_fee=7, chain_id=1)
+    inputs = build_block(random_pre(), env, [other_chain])
+    assert inputs.reference is not None and inputs.reference.txs[0].valid  # the spec runs it
+    result = run_program(reference_host(inputs), "native")
+    assert [(t.ok, t.reason) for t in result.txs] == [(False, "wrong chain id")]
