@@ -411,13 +411,46 @@ u256 u256_mulmod(const u256 *a, const u256 *b, const u256 *n)
 	return mod_digits(p, 16, v);
 }
 
+/* a^2 mod 2^256: each cross product x_i*x_j (i < j) once, doubled, plus the squares
+ * x_i^2; 20 digit products instead of the 36 of a general truncated multiplication. */
+static u256 u256_sqr(const u256 *a)
+{
+	uint32_t x[8], r[8] = {0};
+	to_digits(a, x);
+	for (int i = 0; i < 7; i++) {
+		uint32_t carry = 0;
+		if (x[i] == 0)
+			continue;
+		int j = i + 1;
+		for (; i + j < 8; j++) {
+			uint64_t t = (uint64_t)x[i] * x[j] + r[i + j] + carry;
+			r[i + j] = (uint32_t)t;
+			carry = (uint32_t)(t >> 32);
+		}
+		/* the row's carry lands on digit i + j, past 7 for every row: dropped */
+	}
+	for (int i = 7; i > 0; i--)
+		r[i] = (r[i] << 1) | (r[i - 1] >> 31);
+	r[0] <<= 1;
+	uint32_t carry = 0;
+	for (int i = 0; i < 4; i++) {
+		uint64_t sq = (uint64_t)x[i] * x[i];
+		uint64_t t = (uint64_t)r[2 * i] + (uint32_t)sq + carry;
+		r[2 * i] = (uint32_t)t;
+		t = (uint64_t)r[2 * i + 1] + (uint32_t)(sq >> 32) + (t >> 32);
+		r[2 * i + 1] = (uint32_t)t;
+		carry = (uint32_t)(t >> 32);
+	}
+	return from_digits(r);
+}
+
 /* EXP: base^exponent mod 2^256 by left-to-right square-and-multiply. */
 u256 u256_exp(const u256 *base, const u256 *exponent)
 {
 	u256 r = u256_from_u64(1);
 	int bits = (int)u256_bit_length(exponent);
 	for (int i = bits - 1; i >= 0; i--) {
-		r = u256_mul(&r, &r);
+		r = u256_sqr(&r);
 		if ((exponent->w[i / 64] >> (i % 64)) & 1)
 			r = u256_mul(&r, base);
 	}
