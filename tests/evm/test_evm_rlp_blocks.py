@@ -489,3 +489,24 @@ def test_mips32_build_agrees_with_the_host_build(elf: Path) -> None:
     )  # fmt: skip
     assert mips.returncode == 0, mips.stderr
     assert mips.stdout.splitlines() == run(elf, lines)
+
+
+# --- types.c --------------------------------------------------------------------------------
+
+
+def test_buffers_constants_and_the_undecodable_exit(elf: Path) -> None:
+    data = bytes(range(256)) * 20  # several doublings of the buffer
+    assert run(elf, [f"buf {data.hex()}", "buf -", "consts"]) == [
+        f"{bytes(keccak256(data + data)).hex()} nonnull zeroed",
+        f"{bytes(keccak256(b'')).hex()} nonnull zeroed",
+        " ".join(
+            bytes(h).hex()
+            for h in (keccak256(b""), keccak256(ethereum_rlp.encode(b"")), keccak256(b"\xc0"))
+        ),
+    ]
+    proc = subprocess.run(
+        [str(elf)], input="consts\nfatal bad-header\nconsts\n",
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stdout.splitlines()[1:] == ["evm: error bad-header"]

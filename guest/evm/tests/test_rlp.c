@@ -12,7 +12,10 @@
  *   withdrawal RLP      -> "index validator address amount"
  *   logs LOG...         -> logs_encode; log LOG -> log_encode; bloom LOG... -> logs_bloom
  *   addbloom HEX...     -> add_to_bloom of each entry into an empty bloom
- *   receipt TYPE OK CUM BLOOM LOG... -> receipt_encode */
+ *   receipt TYPE OK CUM BLOOM LOG... -> receipt_encode
+ *   buf HEX             -> keccak of HEX twice (buf_push, buf_append, bytes_dup) and checks
+ *   consts              -> EMPTY_CODE_HASH EMPTY_TRIE_ROOT EMPTY_OMMER_HASH
+ *   fatal WORD          -> fatal_undecodable(WORD): "evm: error WORD", exit 2 */
 #include "blocks.h"
 #include "bloom.h"
 #include "hash.h"
@@ -375,6 +378,31 @@ int main(int argc, char **argv)
 			rt_free(ok.data);
 			rt_free(cum.data);
 			rt_free(bloom.data);
+		} else if (op_is(op, "buf")) {
+			/* grow a buffer byte by byte, by appends and by bytes_dup; print its keccak */
+			buf_t b = {0};
+			for (size_t i = 0; i < arg.len; i++)
+				buf_push(&b, arg.data[i]);
+			buf_append(&b, arg.data, arg.len);
+			bytes_t copy = bytes_dup(b.data, b.len);
+			bytes_t none = bytes_dup(NULL, 0);
+			uint8_t h[32];
+			keccak256(copy.data, copy.len, h);
+			test_put_hex_bytes(h, 32);
+			test_put(none.data != NULL && none.len == 0 ? " nonnull" : " null");
+			rt_free(copy.data);
+			rt_free(none.data);
+			buf_free(&b);
+			test_put(b.data == NULL && b.len == 0 && b.cap == 0 ? " zeroed" : " dirty");
+		} else if (op_is(op, "fatal")) {
+			test_flush();
+			fatal_undecodable(n > 1 ? w[1] : "");
+		} else if (op_is(op, "consts")) {
+			test_put_hex_bytes(EMPTY_CODE_HASH.b, 32);
+			test_put(" ");
+			test_put_hex_bytes(EMPTY_TRIE_ROOT.b, 32);
+			test_put(" ");
+			test_put_hex_bytes(EMPTY_OMMER_HASH.b, 32);
 		} else {
 			test_put("unknown-op");
 		}
