@@ -343,3 +343,12 @@ def test_mips32_costs_and_results_in_the_cannon_vm() -> None:
     for (_, before), (line, after) in zip(stamps.lines, stamps.lines[1:], strict=False):
         op = line.split()[0]
         assert (after - before) / iterations < STEP_BUDGET[op], (op, (after - before) / 200)
+
+
+def test_from_be_pads_short_inputs_on_the_left(elf: Path) -> None:
+    """u256_from_be of 0..32 bytes (the interpreter's PUSHn and CALLDATALOAD tails)."""
+    rng = random.Random(7)
+    raw = [bytes(rng.getrandbits(8) for _ in range(n)) for n in range(33)] + [b"\x80" * 32]
+    text = "".join(f"frombe {r.hex() or '-'}\n" for r in raw)
+    proc = subprocess.run([str(elf)], input=text, capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines() == [format(int.from_bytes(r, "big"), "064x") for r in raw]
