@@ -92,6 +92,19 @@ static bool add_checked(const u256 *a, const u256 *b, u256 *out)
 	return !u256_lt(out, a);
 }
 
+/* process_message_call hands its logs, deletions and return data to the caller. */
+static void message_call_output_free(message_call_output_t *out)
+{
+	for (size_t i = 0; i < out->logs.count; i++) {
+		rt_free(out->logs.items[i].topics);
+		rt_free(out->logs.items[i].data.data);
+	}
+	rt_free(out->logs.items);
+	rt_free(out->accounts_to_delete.items);
+	rt_free(out->return_data.data);
+	memset(out, 0, sizeof(*out));
+}
+
 /* ------------------------------------------------------------------------------------------
  * Inputs through the oracle
  * ---------------------------------------------------------------------------------------- */
@@ -304,7 +317,9 @@ static void process_unchecked_system_transaction(block_env_t *block_env,
 						 const uint8_t *data, size_t len)
 {
 	bytes_t code = get_code(block_env->state, target_address);
-	(void)process_system_transaction(block_env, target_address, code, data, len);
+	message_call_output_t out =
+		process_system_transaction(block_env, target_address, code, data, len);
+	message_call_output_free(&out);
 }
 
 /* What check_transaction hands to process_transaction. */
@@ -565,6 +580,7 @@ static bool process_transaction(block_env_t *block_env, block_output_t *block_ou
 	rt_printf("evm: tx %llu ok type=%u gas_used=%llu status=%u\n", (unsigned long long)index,
 		  (unsigned)tx->type, (unsigned long long)tx_gas_used_after_refund,
 		  tx_output.error == EVM_OK ? 1u : 0u);
+	message_call_output_free(&tx_output);
 	return true;
 }
 
