@@ -1,0 +1,276 @@
+"""State tests: the fixture generator, the reader, the spec's own runner, and the EVM program.
+
+The committed fixtures (tests/evm/fixtures/, made by ``python -m faultproof.evm.fixtures``) must
+be exactly what the generator makes now, must pass the execution specs' own state-test runner
+(``ethereum-spec-evm statetest``, run in process), and must pass through the program natively
+(and, for a sample, in each VM) via ``faultproof evm statetest``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from faultproof.evm import fixtures
+from faultproof.evm.reference import AccountState, build_block, reference_host
+from faultproof.evm.statetest import (
+    StateTestError,
+    read_cases,
+    run_case,
+    run_files,
+    summary_line,
+)
+from faultproof.evm.statetest_cli import statetest_command
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FILES = sorted(FIXTURES.glob("*.json"))
+
+
+def _program_builds(target: str = "host") -> str | None:
+    """None when the evm program builds for ``target``, else why not (the skip reason)."""
+    from faultproof.guests import GuestBuildError, guest_elf
+
+    try:
+        guest_elf("evm", target)
+    except GuestBuildError as exc:
+        return f"the evm program does not build for {target}: {str(exc).strip()[:200]}"
+    return None
+
+
+def needs_program(target: str = "host") -> None:
+    reason = _program_builds(target)
+    if reason is not None:
+        pytest.skip(reason)
+
+
+# --- the fixtures themselves -----------------------------------------------------------------
+
+
+def test_committed_fixtures_are_what_the_generator_makes() -> None:
+    assert [p.stem for p in FILES] == sorted(fixtures.FAMILIES)
+    for path in FILES:
+        assert path.read_text() == fixtures.dumps(fixtures.family_json(path.stem)), (
+            f"{path.name} is stale: run python -m faultproof.evm.fixtures tests/evm/fixtures"
+        )
+
+
+def test_fixtures_cover_what_the_issue_lists() -> None:
+    cases = [case for path in FILES for case in read_cases(path)]
+    assert len(cases) >= 60
+    names = {case.test for case in cases}
+    for family in ("arithmetic", "comparison_bitwise", "keccak", "environment", "block",
+                   "memory", "stack_and_jumps", "storage", "logs", "calls", "creates",
+                   "selfdestruct", "deep_calls", "sstore_refunds", "create2_collision",
+                   "create_tx_collision", "call_stipend_and_63_64"):  # fmt: skip
+        assert family in names
+    assert {f"precompile_{a:02x}" for a in range(1, 11)} <= names
+    assert {case.tx.__class__.__name__ for case in cases if case.tx is not None} == {
+        "LegacyTransaction", "AccessListTransaction", "FeeMarketTransaction", "BlobTransaction"
+    }  # fmt: skip
+    legacy_v = {int(c.tx.v) for c in cases if c.tx is not None and hasattr(c.tx, "v")}
+    assert legacy_v & {27, 28} and legacy_v & {37, 38}  # with and without EIP-155
+    invalid = {c.test for c in cases if c.expect_exception}
+    assert len(invalid) == 15
+    assert any(c.test.startswith("oog_") and c.indexes[1] == 1 for c in cases)
+
+
+def test_fixtures_pass_the_specs_own_state_test_runner() -> None:
+    """``ethereum-spec-evm statetest`` (its functions, in process) agrees on every post entry,
+    logs hash included, and rejects exactly the transactions marked expectException."""
+    from ethereum_spec_tools.evm_tools.statetest import read_test_cases, run_test_case
+    from ethereum_spec_tools.evm_tools.t8n import ForkCache
+
+    count = 0
+    with ForkCache() as cache:
+        for path in FILES:
+            for case in read_test_cases(str(path)):
+                result = run_test_case(case, cache, t8n_extra=[], output_basedir=io.StringIO())
+                where = f"{path.name} {case.key} #{case.index}"
+                assert "0x" + result.state_root.hex() == case.post["hash"], where
+                assert "0x" + result.logs_hash.hex() == case.post["logs"], where
+                assert bool(result.rejected) == ("expectException" in case.post), where
+                count += 1
+    assert count == sum(len(read_cases(p)) for p in FILES)
+
+
+def test_spec_vm_passes_every_fixture() -> None:
+    outcomes = run_files([str(p) for p in FILES], vm="spec")
+    assert all(o.passed for o in outcomes), [o.detail for o in outcomes if not o.passed]
+
+
+def test_generator_refuses_a_case_whose_intent_the_spec_contradicts() -> None:
+    case = fixtures.Case(
+        "wrong", "claims ok but runs out of gas", fixtures._one(b"\xfe"),
+        fixtures._call_tx(fixtures.contract(1)),
+    )  # fmt: skip
+    with pytest.raises(fixtures.FixtureError, match="the spec says fail"):
+        fixtures.case_json(case)
+
+
+def test_generator_script_writes_families(tmp_path: Path) -> None:
+    assert fixtures.main([str(tmp_path), "keccak", "block"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["block.json", "keccak.json"]
+    assert fixtures.main([str(tmp_path), "nope"]) == 2
+    assert fixtures.main([]) == 2
+
+
+def test_assembler_labels_and_pushes() -> None:
+    code = fixtures.assemble(0, 1, 256, "@end", "JUMP", ":end", "STOP")
+    assert code.hex() == "5f6001610100" + "61000a" + "56" + "5b00"
+    with pytest.raises(fixtures.FixtureError):
+        fixtures.assemble("@missing")
+    with pytest.raises(fixtures.FixtureError):
+        fixtures.assemble("NOPE")
+
+
+# --- the reader --------------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, tests: Any, name: str = "t.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(tests) if not isinstance(tests, str) else tests)
+    return path
+
+
+def _one_test() -> dict[str, Any]:
+    return json.loads((FIXTURES / "arithmetic.json").read_text())
+
+
+def test_reader_indexes_and_names() -> None:
+    cases = read_cases(FIXTURES / "oog_boundaries.json")
+    sstore = [c for c in cases if c.test == "oog_sstore"]
+    assert [c.name for c in sstore] == ["oog_sstore[Cancun d0 g0 v0]", "oog_sstore[Cancun d0 g1 v0]"]  # fmt: skip
+    assert sstore[0].tx is not None and sstore[1].tx is not None
+    assert int(sstore[0].tx.gas) == int(sstore[1].tx.gas) + 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda t: t.pop("env"), "missing 'env'"),
+        (lambda t: t["env"].pop("currentCoinbase"), "currentCoinbase"),
+        (lambda t: t["transaction"].pop("secretKey"), "neither secretKey nor txbytes"),
+        (
+            lambda t: t["post"]["Cancun"][0].update(indexes={"data": 5, "gas": 0, "value": 0}),
+            "no entry 5",
+        ),
+        (lambda t: t["pre"].update({"0xzz": {}}), "not hex"),
+        (lambda t: t["env"].update(currentNumber="ten"), "not a number"),
+    ],
+)
+def test_reader_rejects_bad_input(tmp_path: Path, mutate: Any, message: str) -> None:
+    tests = _one_test()
+    test = next(iter(tests.values()))
+    test["post"]["Cancun"][0].pop("txbytes", None)
+    mutate(test)
+    with pytest.raises(StateTestError, match=message):
+        read_cases(_write(tmp_path, tests))
+
+
+def test_reader_rejects_other_forks_and_non_json(tmp_path: Path) -> None:
+    with pytest.raises(StateTestError, match="not supported"):
+        read_cases(FIXTURES / "arithmetic.json", fork="Prague")
+    with pytest.raises(StateTestError, match="not JSON"):
+        read_cases(_write(tmp_path, "{nope"))
+
+
+def test_reader_uses_txbytes_without_a_secret_key(tmp_path: Path) -> None:
+    tests = _one_test()
+    test = next(iter(tests.values()))
+    test["transaction"].pop("secretKey")
+    (case,) = read_cases(_write(tmp_path, tests))
+    (signed,) = read_cases(FIXTURES / "arithmetic.json")
+    assert case.tx == signed.tx
+    assert run_case(case, "spec").passed
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def test_command_spec_vm_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(statetest_command, [str(FIXTURES / "arithmetic.json"), "--vm", "spec"])
+    assert ok.exit_code == 0, ok.output
+    assert "PASS arithmetic[Cancun d0 g0 v0]" in ok.output
+    assert "1 passed, 0 failed, 0 skipped, 1 total" in ok.output
+
+    tests = _one_test()
+    next(iter(tests.values()))["post"]["Cancun"][0]["hash"] = "0x" + "11" * 32
+    bad = runner.invoke(statetest_command, [str(_write(tmp_path, tests)), "--vm", "spec"])
+    assert bad.exit_code == 1
+    assert "FAIL arithmetic" in bad.output and "stateRoot" in bad.output
+
+    broken = runner.invoke(statetest_command, [str(_write(tmp_path, "[]", "b.json"))])
+    assert broken.exit_code == 2
+    assert "error:" in broken.output
+    missing = runner.invoke(statetest_command, [str(tmp_path / "none.json")])
+    assert missing.exit_code == 2
+    fork = runner.invoke(statetest_command, [str(FIXTURES / "arithmetic.json"), "--fork", "Prague"])  # fmt: skip
+    assert fork.exit_code == 2 and "not supported" in fork.output
+
+
+# --- the program -----------------------------------------------------------------------------
+
+
+def test_program_passes_every_fixture_natively() -> None:
+    needs_program()
+    outcomes = run_files([str(p) for p in FILES], vm="native")
+    failed = [f"{o.case.name}: {o.detail}" for o in outcomes if not o.passed]
+    assert not failed, "\n".join(failed)
+    assert summary_line(outcomes).startswith(f"{len(outcomes)} passed")
+
+
+def test_command_runs_the_program_and_reports_a_wrong_fixture(tmp_path: Path) -> None:
+    needs_program()
+    tests = json.loads((FIXTURES / "logs.json").read_text())
+    next(iter(tests.values()))["post"]["Cancun"][0]["logs"] = "0x" + "22" * 32
+    result = CliRunner().invoke(statetest_command, [str(_write(tmp_path, tests))])
+    assert result.exit_code == 1
+    assert "FAIL logs[Cancun d0 g0 v0]" in result.output and "logsHash" in result.output
+
+
+def test_state_test_mode_skips_an_invalid_tx_and_runs_the_next() -> None:
+    """Two transactions, the first invalid: the program prints it invalid, runs the second and
+    still exits 0 (state-test mode), agreeing with the spec."""
+    needs_program()
+    from faultproof.evm.program import run_program
+    from faultproof.evm.reference import UnsignedTx, sign_tx
+
+    pre = {
+        fixtures.SENDER: AccountState(balance=10**20),
+        fixtures.contract(1): AccountState(code=fixtures.assemble(1, 0, "SSTORE")),
+    }
+    txs = [
+        sign_tx(UnsignedTx(nonce=5, to=fixtures.contract(1)), fixtures.SECRET_KEY),
+        sign_tx(UnsignedTx(nonce=0, to=fixtures.contract(1)), fixtures.SECRET_KEY),
+    ]
+    inputs = build_block(pre, fixtures.DEFAULT_ENV, txs)
+    assert inputs.reference is not None
+    result = run_program(reference_host(inputs), "native")
+    assert result.exit_code == 0
+    assert [t.ok for t in result.txs] == [False, True]
+    assert result.fields["stateRoot"] == "0x" + inputs.reference.state_root.hex()
+    assert int(result.txs[1].attrs["gas_used"]) == inputs.reference.txs[1].gas_used
+
+
+@pytest.mark.parametrize("vm", ["mips32", "riscv64", "riscv64c"])
+def test_program_passes_sample_fixtures_in_each_vm(vm: str) -> None:
+    needs_program(vm)
+    sample = [FIXTURES / "tx_types.json"]
+    outcomes = [o for o in run_files([str(p) for p in sample], vm=vm)][:2]
+    assert outcomes and all(o.passed for o in outcomes), [o.detail for o in outcomes]
+    assert all(o.steps for o in outcomes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("vm", ["mips32", "riscv64"])
+def test_program_passes_every_fixture_in_a_vm(vm: str) -> None:
+    needs_program(vm)
+    outcomes = run_files([str(p) for p in FILES], vm=vm)
+    failed = [f"{o.case.name}: {o.detail}" for o in outcomes if not o.passed]
+    assert not failed, "\n".join(failed)
