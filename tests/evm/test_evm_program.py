@@ -761,3 +761,11 @@ def test_typed_transaction_for_another_chain_is_invalid() -> None:
     assert inputs.reference is not None and inputs.reference.txs[0].valid  # the spec runs it
     result = run_program(reference_host(inputs), "native")
     assert [(t.ok, t.reason) for t in result.txs] == [(False, "wrong chain id")]
+
+
+@pytest.mark.parametrize("target", ["mips32", "riscv64", "riscv64c"])
+def test_program_has_only_instructions_the_vms_execute(target: str) -> None:
+    """guest_elf('evm', t) builds, and the scan finds nothing Cannon/Asterisc lacks (no FPU,
+    traps, madd, or compressed code outside riscv64c)."""
+    elf = guests.guest_elf("evm", target).read_bytes()
+    assert [str(b) for b in guests.bad_instructions(elf)] == []
