@@ -172,21 +172,34 @@ def point_evaluation_input() -> bytes:
     return versioned + z + bytes(y) + commitment + bytes(proof)
 
 
-def mine_scenario(url: str) -> Scenario:
-    """Mine the scenario's blocks on a fresh anvil; each block's label says what it holds."""
+def mine_scenario(url: str, split: bool = False) -> Scenario:
+    """Mine the scenario's blocks on a fresh anvil; each block's label says what it holds.
+    With ``split`` every transaction gets a block of its own (to find which one a check
+    disagrees on)."""
     rpc = Rpc(url)
     accounts = rpc("eth_accounts")
     a0, a1, a2 = accounts[0], accounts[1], accounts[2]
     sc = Scenario()
     rpc("evm_setAutomine", False)
+    rpc("anvil_setBlockTimestampInterval", 12)  # Cancun wants each timestamp past its parent's
+
+    pending: list[str] = []
 
     def send(tx: dict[str, Any]) -> str:
-        return str(rpc("eth_sendTransaction", tx))
+        tx_hash = str(rpc("eth_sendTransaction", tx))
+        if split:
+            pending.append(tx_hash)
+            mine(f"tx-{len(pending)}")
+        return tx_hash
 
     def mine(label: str) -> int:
-        rpc("evm_mine")
+        if split and not label.startswith("tx-") and label not in ("empty", "blob"):
+            label = "-"
+        if label != "-":
+            rpc("evm_mine")
         number = int(rpc("eth_blockNumber"), 16)
-        sc.blocks[number] = label
+        if label != "-":
+            sc.blocks[number] = label
         return number
 
     def receipt(tx_hash: str) -> dict[str, Any]:

@@ -1,0 +1,259 @@
+"""The EVM program on blocks anvil mined (--hardfork cancun), through the RPC host.
+
+Each block must come out valid with anvil's own state root and receipts root; each header
+field tampered with must come out invalid (fields a block producer may choose freely must
+not); one block runs in the mips32 VM with the same verdict; and the command line reports all
+of it with exit codes 0 / 1 / 2.
+
+Two anvil quirks shape the scenario: block 0's header carries the empty-trie root instead of
+the genesis state (so block 1 cannot be checked), and anvil's transactionsRoot commits to blob
+transactions in their network form, blobs included (so its blob block is invalid as mined, and
+valid once claimed with the canonical transactions root).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from evm_anvil_blocks import Rpc, Scenario, mine_scenario
+
+from faultproof.chain.anvil import AnvilNode, find_anvil
+from faultproof.evm import header as hdr
+from faultproof.evm import mpt
+from faultproof.evm.cli import evm_cli
+from faultproof.evm.program import ProgramResult
+from faultproof.evm.rpc_host import JsonRpc
+from faultproof.evm.verify import verify_block
+from faultproof.guests import GuestBuildError, guest_elf
+from faultproof.preimage.keys import keccak256_key
+from faultproof.preimage.store import MemoryStore
+
+pytestmark = pytest.mark.anvil
+
+VALID_BLOCKS = (
+    "empty-2",
+    "deploys",
+    "transfers",
+    "storage",
+    "deletions",
+    "logs-reverts-precompiles",
+    "creates-selfdestruct",
+)
+
+KNOWN_GUEST_BUGS = {
+    "deletions": "stateRoot differs after storage slots are cleared (trie collapse)",
+    "logs-reverts-precompiles": "stateRoot differs after STATICCALLs to precompiles",
+    "creates-selfdestruct": "stateRoot differs after a constructor SELFDESTRUCTs (EIP-6780)",
+}
+"""Blocks the program gets wrong today (receipts and gas agree with anvil, the state root does
+not); each case also fails alone, one transaction per block. Remove an entry once fixed."""
+
+
+@pytest.fixture(scope="module")
+def program() -> str:
+    try:
+        return str(guest_elf("evm", "host"))
+    except GuestBuildError as exc:
+        pytest.skip(f"guest_elf('evm', 'host') does not build yet: {str(exc)[:300]}")
+
+
+@pytest.fixture(scope="module")
+def chain(program: str) -> Iterator[tuple[str, Scenario]]:
+    if find_anvil() is None:
+        pytest.skip("anvil not installed (run scripts/install-anvil.sh)")
+    with AnvilNode(free_gas=False) as node:
+        scenario = mine_scenario(node.url)
+        Rpc(node.url)("evm_mine")  # one more empty block, with a real parent state root
+        scenario.blocks[max(scenario.blocks) + 1] = "empty-2"
+        yield node.url, scenario
+
+
+def block_of(sc: Scenario, label: str) -> int:
+    return next(n for n, name in sc.blocks.items() if name == label)
+
+
+def node_block(url: str, number: int) -> dict[str, Any]:
+    return dict(Rpc(url)("eth_getBlockByNumber", hex(number), True))
+
+
+def check(url: str, number: int, **kwargs: Any) -> ProgramResult:
+    return verify_block(JsonRpc(url), number, timeout=120, progress=False, **kwargs).result
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        pytest.param(label, marks=pytest.mark.xfail(reason=KNOWN_GUEST_BUGS[label], strict=False))
+        if label in KNOWN_GUEST_BUGS
+        else label
+        for label in VALID_BLOCKS
+    ],
+)
+def test_anvil_block_is_valid_with_anvils_roots(chain: tuple[str, Scenario], label: str) -> None:
+    url, sc = chain
+    number = block_of(sc, label)
+    result = check(url, number)
+    block = node_block(url, number)
+    assert result.fields.get("stateRoot") == block["stateRoot"], result.lines
+    assert result.fields.get("receiptsRoot") == block["receiptsRoot"], result.lines
+    assert result.fields.get("transactionsRoot") == block["transactionsRoot"]
+    assert int(result.fields["gasUsed"]) == int(block["gasUsed"], 16)
+    assert (result.exit_code, result.verdict, result.mismatches) == (0, "valid", [])
+    assert len(result.txs) == len(block["transactions"])
+    assert all(tx.ok for tx in result.txs)
+    assert result.stats["txs"] == len(block["transactions"])
+    assert result.preimages > 0 and result.steps is None
+
+
+def test_blob_block_as_anvil_commits_it_is_invalid_and_valid_with_the_canonical_root(
+    chain: tuple[str, Scenario],
+) -> None:
+    url, sc = chain
+    number = block_of(sc, "blob")
+    as_mined = check(url, number)
+    assert as_mined.exit_code == 1 and as_mined.verdict == "invalid"
+    assert not as_mined.txs[0].ok  # network-form encoding: not a Cancun transaction
+    block = node_block(url, number)
+    canonical = [hdr.checked_raw_transaction(tx) for tx in block["transactions"]]
+    root = "0x" + mpt.derivable_list_trie(canonical).root.hex()
+    fixed = check(url, number, tamper={"transactionsRoot": root})
+    assert (fixed.exit_code, fixed.verdict) == (0, "valid"), fixed.lines
+    assert fixed.txs[0].attrs["type"] == "3" and fixed.fields["blobGasUsed"] == "131072"
+    assert fixed.fields["stateRoot"] == block["stateRoot"]
+
+
+def withdrawal_store() -> tuple[MemoryStore, str]:
+    """A store holding a one-withdrawal trie, and its root (a body the host can serve)."""
+    store = MemoryStore()
+    item = {"index": "0x0", "validatorIndex": "0x1", "address": "0x" + "42" * 20, "amount": "0x5"}
+    built = mpt.derivable_list_trie([hdr.withdrawal_rlp(item)])
+    store.put_many([(keccak256_key(n), n) for n in built.nodes.values()])
+    return store, "0x" + built.root.hex()
+
+
+def tampered_values(block: dict[str, Any], parent: dict[str, Any]) -> dict[str, str]:
+    """A value for every Cancun header field that makes the claimed block invalid."""
+    return {
+        "parentHash": "0x" + "22" * 32,
+        "sha3Uncles": "0x" + "00" * 32,
+        "miner": "0x" + "77" * 20,  # another coinbase gets the priority fees
+        "stateRoot": "0x" + "11" * 32,
+        "transactionsRoot": "0x" + mpt.EMPTY_TRIE_ROOT.hex(),  # a body without transactions
+        "receiptsRoot": "0x" + "33" * 32,
+        "logsBloom": "0x" + "ff" * 256,
+        "difficulty": "0x1",
+        "number": hex(int(block["number"], 16) + 1),
+        "gasLimit": hex(int(block["gasLimit"], 16) * 2),
+        "gasUsed": hex(int(block["gasUsed"], 16) + 1),
+        "timestamp": parent["timestamp"],
+        "nonce": "0x0000000000000001",
+        "baseFeePerGas": hex(int(block["baseFeePerGas"], 16) + 1),
+        "withdrawalsRoot": "",  # filled in by the test: a root whose trie the store holds
+        "blobGasUsed": hex(131072),
+        "excessBlobGas": hex(131072),
+    }
+
+
+def test_every_tampered_header_field_is_invalid(chain: tuple[str, Scenario]) -> None:
+    url, sc = chain
+    number = block_of(sc, "transfers")
+    block, parent = node_block(url, number), node_block(url, number - 1)
+    values = tampered_values(block, parent)
+    covered = {name for name, _ in hdr.HEADER_FIELDS[: hdr.CANCUN_FIELD_COUNT]}
+    free = {"mixHash", "parentBeaconBlockRoot", "extraData"}
+    assert set(values) == covered - free
+    for field, value in values.items():
+        store = None
+        if field == "withdrawalsRoot":
+            store, value = withdrawal_store()
+        result = check(url, number, tamper={field: value}, store=store)
+        assert (result.exit_code, result.verdict) == (1, "invalid"), (field, result.lines)
+        assert result.mismatches, field
+
+
+def test_fields_a_producer_chooses_freely_stay_valid(chain: tuple[str, Scenario]) -> None:
+    """mixHash (prevRandao), the beacon root (anvil has no EIP-4788 contract), up to 32 bytes
+    of extraData and a later timestamp do not change this block's execution."""
+    url, sc = chain
+    number = block_of(sc, "transfers")
+    block = node_block(url, number)
+    for field, value in {
+        "mixHash": "0x" + "55" * 32,
+        "parentBeaconBlockRoot": "0x" + "66" * 32,
+        "extraData": "0x" + "aa" * 32,
+        "timestamp": hex(int(block["timestamp"], 16) + 1),
+    }.items():
+        result = check(url, number, tamper={field: value})
+        assert (result.exit_code, result.verdict) == (0, "valid"), (field, result.lines)
+
+
+@pytest.mark.xfail(reason="the program exits 2 (undecodable) instead of 1 (invalid)", strict=False)
+def test_extra_data_over_32_bytes_is_invalid_not_undecodable(chain: tuple[str, Scenario]) -> None:
+    """The spec decodes such a header and then rejects it (validate_header: InvalidBlock)."""
+    url, sc = chain
+    result = check(url, block_of(sc, "transfers"), tamper={"extraData": "0x" + "aa" * 33})
+    assert (result.exit_code, result.verdict) == (1, "invalid"), result.lines
+
+
+def test_a_block_in_the_mips32_vm_has_the_native_verdict(chain: tuple[str, Scenario]) -> None:
+    try:
+        guest_elf("evm", "mips32")
+    except GuestBuildError as exc:
+        pytest.skip(f"guest_elf('evm', 'mips32') does not build: {str(exc)[:300]}")
+    url, sc = chain
+    number = block_of(sc, "transfers")
+    native = check(url, number)
+    in_vm = check(url, number, vm="mips32")
+    assert (in_vm.exit_code, in_vm.verdict, in_vm.fields) == (0, "valid", native.fields)
+    assert in_vm.steps is not None and in_vm.steps > 0
+    assert [line for line in in_vm.lines if line.startswith("evm:")] == [
+        line for line in native.lines if line.startswith("evm:")
+    ]
+    tampered = check(url, number, vm="mips32", tamper={"stateRoot": "0x" + "11" * 32})
+    assert (tampered.exit_code, tampered.verdict) == (1, "invalid")
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(evm_cli, ["verify-block", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_verify_block_command_exit_codes(chain: tuple[str, Scenario]) -> None:
+    url, sc = chain
+    number = block_of(sc, "transfers")
+    code, out, _ = run_cli("--rpc-url", url, "--block", str(number))
+    assert code == 0, out
+    assert "verdict: valid" in out and "preimages fetched" in out and "ran natively" in out
+    code, out, _ = run_cli(
+        "--rpc-url", url, "--block", str(number), "--tamper", "stateRoot=0x" + "11" * 32
+    )
+    assert code == 1, out
+    assert "verdict: invalid" in out and "evm: mismatch stateRoot" in out and "tampered" in out
+    code, _, err = run_cli("--rpc-url", url, "--block", str(number), "--tamper", "stateRoot")
+    assert code == 2 and err.count("\n") == 1 and "FIELD=0xVALUE" in err
+    code, _, err = run_cli("--rpc-url", url, "--block", "0")
+    assert code == 2 and "no parent" in err
+    code, _, err = run_cli("--rpc-url", url, "--block", "99999")
+    assert code == 2 and "no block" in err
+    code, _, err = run_cli("--rpc-url", url, "--block", str(number), "--tamper", "bogus=0x01")
+    assert code == 2 and "unknown header field" in err
+
+
+def test_verify_block_command_in_a_vm_reports_steps(chain: tuple[str, Scenario]) -> None:
+    url, sc = chain
+    code, out, _ = run_cli(
+        "--rpc-url", url, "--block", str(block_of(sc, "deploys")), "--vm", "mips32"
+    )
+    assert code == 0, out
+    assert "in mips32" in out and " steps, " in out and "verdict: valid" in out
+
+
+def test_verify_block_command_with_an_unreachable_node_is_one_line() -> None:
+    code, _, err = run_cli("--rpc-url", "http://127.0.0.1:9", "--block", "1")
+    assert code == 2 and err.startswith("error: eth_chainId") and err.count("\n") == 1
