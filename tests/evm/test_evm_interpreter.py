@@ -114,8 +114,19 @@ def _precompile_addresses() -> set[int]:
     return {int.from_bytes(a, "big") for a in PRE_COMPILED_CONTRACTS}
 
 
+_SPEC_RUNS: dict[str, tuple[Outcome, list[str]]] = {}
+
+
 def spec_run(s: Scenario) -> tuple[Outcome, list[str]]:
-    """Run the scenario through the spec; returns the outcome and the guest's query lines."""
+    """Run the scenario through the spec (memoised: boundaries rerun the same scenario);
+    returns the outcome and the guest's query lines."""
+    key = repr({**s.__dict__, "name": ""})
+    if key not in _SPEC_RUNS:
+        _SPEC_RUNS[key] = _spec_run(s)
+    return _SPEC_RUNS[key]
+
+
+def _spec_run(s: Scenario) -> tuple[Outcome, list[str]]:
     state = spec_state.State()
     for a, acct in s.accounts.items():
         spec_state.set_account(
@@ -632,3 +643,294 @@ def test_small_programs_with_gas_boundaries() -> None:
 
 def test_sstore_gas_and_refunds() -> None:
     check(with_boundaries(sstore_scenarios()))
+
+
+# ---- calls, creates, self-destructs ---------------------------------------------------------
+
+ECHO = OTHER  # records caller/value/address in its storage, returns calldata word + 1
+REVERTER = 0xBAD0  # writes storage, warms 0xAAAA, TSTOREs, logs, then reverts with 0xdead
+BURNER = 0x100F  # runs out of gas
+DEEP = 0xD0  # a second level: calls REVERTER, then stores and returns
+ECHO_CODE = asm(
+    "CALLER", 0, "SSTORE", "CALLVALUE", 1, "SSTORE", "ADDRESS", 2, "SSTORE",
+    0, "CALLDATALOAD", 1, "ADD", 0, "MSTORE", 0, 0, "LOG0", 32, 0, "RETURN",
+)  # fmt: skip
+REVERTER_CODE = asm(
+    5, 5, "SSTORE", 0xAAAA, "BALANCE", "POP", 9, 1, "TSTORE", 0, 0, "LOG0",
+    0xDEAD, 0, "MSTORE", 32, 0, "REVERT",
+)  # fmt: skip
+BURNER_CODE = asm(1, 0x10, "SSTORE", 0xFFFFFF, "MLOAD")  # 16 MiB of memory: ~540 M gas
+DEEP_CODE = asm(
+    call_code("CALL", 100_000, REVERTER), 7, "SSTORE", 6, 6, "SSTORE", 0, 0, "LOG0", "STOP"
+)
+
+
+def callees() -> dict[int, Acct]:
+    return {
+        ECHO: Acct(balance=3, code=ECHO_CODE),
+        REVERTER: Acct(code=REVERTER_CODE),
+        BURNER: Acct(code=BURNER_CODE),
+        DEEP: Acct(code=DEEP_CODE),
+    }
+
+
+def after_call() -> bytes:
+    """Store what the caller can see after a call: success, return data, output, warmth, TLOAD."""
+    return asm(
+        10, "SSTORE", "RETURNDATASIZE", 11, "SSTORE", 0, "MLOAD", 12, "SSTORE",
+        0xAAAA, "BALANCE", "POP", "GAS", 13, "SSTORE", 1, "TLOAD", 14, "SSTORE",
+        "RETURNDATASIZE", 0, 0, "RETURNDATACOPY", 64, 0, "RETURN",
+    )  # fmt: skip
+
+
+def call_scenarios() -> list[Scenario]:
+    out = []
+    targets = (ECHO, REVERTER, BURNER, DEEP, 0xDEAD, 1, 2, 3, 4, 5, 9)
+    for opname in ("CALL", "CALLCODE", "DELEGATECALL", "STATICCALL"):
+        values = (0, 5, 10**7) if opname in ("CALL", "CALLCODE") else (0,)
+        for to in targets:
+            for value in values:
+                for gas in (0, 2300, 30_000, MAX):
+                    code = asm(
+                        0x1234,
+                        0,
+                        "MSTORE",
+                        call_code(opname, gas, to, value, (0, 64), (0, 32)),
+                        after_call(),
+                    )
+                    out.append(
+                        program(f"{opname}-{to:x}-v{value}-g{gas:x}", code, b"", 9, callees())
+                    )
+    # a value call creating the recipient (GAS_NEW_ACCOUNT), and to an existing empty account
+    out.append(
+        program("call-value-new-account", asm(call_code("CALL", 0, 0xFEED, 1), after_call()))
+    )
+    out.append(
+        program(
+            "call-value-empty-account",
+            asm(call_code("CALL", 0, 0xE0, 1), after_call()),
+            extra={0xE0: Acct()},
+        )
+    )
+    out.append(
+        program("call-zero-value-nonexistent", asm(call_code("CALL", 0, 0xFEED, 0), after_call()))
+    )
+    # return data bounds after a call
+    for start, size in ((0, 32), (1, 32), (32, 0), (33, 0), (0, 33), (MAX, 1)):
+        code = asm(
+            call_code("CALL", 50_000, ECHO),
+            "POP",
+            size,
+            start,
+            0,
+            "RETURNDATACOPY",
+            32,
+            0,
+            "RETURN",
+        )
+        out.append(program(f"returndatacopy-{start:x}-{size}", code, extra=callees()))
+    out.append(
+        program("returndatacopy-no-call", asm(0, 0, 0, "RETURNDATACOPY", 1, 0, 0, "RETURNDATACOPY"))
+    )
+    # static context: every write is refused
+    for name, body in (
+        ("sstore", asm(1, 1, "SSTORE")), ("tstore", asm(1, 1, "TSTORE")), ("log", asm(0, 0, "LOG0")),
+        ("create", asm(0, 0, 0, "CREATE")), ("create2", asm(0, 0, 0, 0, "CREATE2")),
+        ("selfdestruct", asm(0xFEED, "SELFDESTRUCT")), ("call-value", call_code("CALL", 0, ECHO, 1)),
+        ("call-no-value", asm(call_code("CALL", 50_000, ECHO, 0), "STOP")), ("tload", asm(1, "TLOAD", "STOP")),
+    ):  # fmt: skip
+        extra = {**callees(), 0x57A7: Acct(balance=10, code=body)}
+        out.append(
+            program(
+                f"static-{name}",
+                asm(call_code("STATICCALL", 200_000, 0x57A7), after_call()),
+                extra=extra,
+            )
+        )
+    return out
+
+
+RUNTIME = asm(0x42, 0, "MSTORE", 32, 0, "RETURN")  # the runtime code the init codes deploy
+
+
+def init_returning(code: bytes, prefix: bytes = b"") -> bytes:
+    """Init code: `prefix`, then copy `code` (appended after the init code) and return it."""
+    head_len = len(prefix) + 13
+    head = prefix + asm(
+        push(len(code), 2), push(head_len, 2), 0, "CODECOPY", push(len(code), 2), 0, "RETURN"
+    )
+    assert len(head) == head_len
+    return head + code
+
+
+def create_call(opname: str, init: bytes, value: int = 0, salt: int = 0) -> bytes:
+    """Put `init` in memory at 0 and CREATE/CREATE2 it; leaves the address (or 0) on the stack."""
+    code = b""
+    for i in range(0, len(init), 32):
+        chunk = init[i : i + 32].ljust(32, b"\0")
+        code += asm(int.from_bytes(chunk, "big"), i, "MSTORE")
+    if opname == "CREATE2":
+        return code + asm(salt, len(init), 0, value, "CREATE2")
+    return code + asm(len(init), 0, value, "CREATE")
+
+
+def store_create_result() -> bytes:
+    """With the new address (or 0) on the stack: store it, its code size, the return data size,
+    then call it and store the call's success and first output word."""
+    return asm(
+        "DUP1", 20, "SSTORE", "DUP1", "EXTCODESIZE", 21, "SSTORE", "RETURNDATASIZE", 22, "SSTORE",
+        32, 0, 0, 0, 0, "DUP6", "GAS", "CALL", 23, "SSTORE", 0, "MLOAD", 24, "SSTORE", "STOP",
+    )  # fmt: skip
+
+
+def create_scenarios() -> list[Scenario]:
+    out = []
+    big_ok = asm(push(0x6000, 2), 0, "RETURN")  # returns 24576 zero bytes
+    big_bad = asm(push(0x6001, 2), 0, "RETURN")
+    inits = {
+        "runtime": init_returning(RUNTIME, asm(7, 3, "SSTORE")),
+        "empty": b"",
+        "stop": asm("STOP"),
+        "revert": asm(0xBEEF, 0, "MSTORE", 32, 0, "REVERT"),
+        "oog": BURNER_CODE,
+        "invalid": b"\xfe",
+        "ef-prefix": asm(0xEF, 0, "MSTORE8", 1, 0, "RETURN"),
+        "max-code": big_ok,
+        "code-too-big": big_bad,
+        "selfdestruct-self": asm("ADDRESS", "SELFDESTRUCT"),
+        "selfdestruct-other": asm(0xFEED, "SELFDESTRUCT"),
+        "nested-create": init_returning(RUNTIME, asm(0, 0, 0, "CREATE", 9, "SSTORE")),
+        "logs": init_returning(RUNTIME, asm(0, 0, "LOG0")),
+    }
+    for opname in ("CREATE", "CREATE2"):
+        for name, init in inits.items():
+            for value in (0, 5):
+                out.append(
+                    program(
+                        f"{opname}-{name}-v{value}",
+                        asm(create_call(opname, init, value), store_create_result()),
+                        extra=callees(),
+                    )
+                )
+    # CREATE2 twice with the same salt: the second collides
+    init = init_returning(RUNTIME)
+    out.append(
+        program(
+            "create2-collision",
+            asm(
+                create_call("CREATE2", init),
+                20,
+                "SSTORE",
+                create_call("CREATE2", init),
+                21,
+                "SSTORE",
+                "GAS",
+                22,
+                "SSTORE",
+            ),
+        )
+    )
+    out[-1].gas = 3_000_000  # a collision keeps the 63/64 it passed on: leave 1/64 for SSTOREs
+    # collisions with pre-existing accounts at the CREATE address (nonce 0 of TARGET)
+    created = int.from_bytes(compute_contract_address(addr(TARGET), Uint(0)), "big")
+    for name, acct in (("nonce", Acct(nonce=1)), ("code", Acct(code=b"\x00")), ("storage", Acct(storage={1: 1})),
+                       ("balance-only", Acct(balance=77))):  # fmt: skip
+        out.append(
+            program(
+                f"create-collision-{name}",
+                asm(create_call("CREATE", init), store_create_result()),
+                extra={created: acct},
+            )
+        )
+    # endowment above the balance, nonce at its maximum
+    out.append(
+        program(
+            "create-value-too-high", asm(create_call("CREATE", init, 10**7), store_create_result())
+        )
+    )
+    sc = program("create-nonce-max", asm(create_call("CREATE", init), store_create_result()))
+    sc.accounts[TARGET].nonce = 2**64 - 1
+    out.append(sc)
+    # init code size limit (EIP-3860): 49152 bytes pass, 49153 are out of gas
+    for size in (49152, 49153):
+        for opname in ("CREATE", "CREATE2"):
+            code = asm(0, size, 0, 0, opname) if opname == "CREATE2" else asm(size, 0, 0, "CREATE")
+            out.append(program(f"{opname}-initcode-{size}", asm(code, 20, "SSTORE", "STOP")))
+    # create, then call the new contract in the same transaction
+    out.append(
+        program(
+            "create-then-call", asm(create_call("CREATE", inits["runtime"]), store_create_result())
+        )
+    )
+    # top-level creation transactions
+    for name, init in inits.items():
+        out.append(
+            Scenario(f"tx-create-{name}", base_accounts(b""), target=None, data=init, value=3)
+        )
+    collide = int.from_bytes(compute_contract_address(addr(CALLER), Uint(0)), "big")
+    sc = Scenario("tx-create-collision", base_accounts(b""), target=None, data=init, value=3)
+    sc.accounts[collide] = Acct(nonce=1)
+    out.append(sc)
+    return out
+
+
+def selfdestruct_scenarios() -> list[Scenario]:
+    out = []
+    for to in (OTHER, 0xFEED, TARGET, CALLER, 1):
+        for balance in (0, 10**6):
+            sc = program(
+                f"selfdestruct-existing-to-{to:x}-b{balance}",
+                asm(to, "SELFDESTRUCT"),
+                extra=callees(),
+            )
+            sc.accounts[TARGET].balance = balance
+            sc.accounts[TARGET].storage = {1: 2}
+            out.append(sc)
+    # a contract created in this transaction and destroyed by a later call
+    init = init_returning(asm(0xFEED, "SELFDESTRUCT"))
+    out.append(
+        program(
+            "selfdestruct-created-then-called",
+            asm(create_call("CREATE", init, 5), store_create_result()),
+        )
+    )
+    # a self-destruct inside a call that reverts afterwards is undone
+    extra = {**callees(), 0x5D: Acct(balance=50, code=asm(0xFEED, "SELFDESTRUCT"))}
+    wrapper = asm(call_code("CALL", 100_000, 0x5D), 0, 0, "REVERT")
+    extra[0x5E] = Acct(code=wrapper)
+    out.append(
+        program(
+            "selfdestruct-undone-by-revert",
+            asm(call_code("CALL", 200_000, 0x5E), after_call()),
+            extra=extra,
+        )
+    )
+    return out
+
+
+def depth_scenarios() -> list[Scenario]:
+    """Recursion to the 1024 call-depth limit: each level counts itself in slot 0."""
+    code = asm(
+        0, "SLOAD", 1, "ADD", 0, "SSTORE", 0, 0, 0, 0, 0, "ADDRESS", "GAS", "CALL", 1, "SSTORE"
+    )
+    sc = program("depth-1024", code)
+    sc.gas = 2**40
+    out = [sc]
+    # and a creation chain (init code that CREATEs its own copy) until the gas runs out
+    return out
+
+
+def test_calls() -> None:
+    check(with_boundaries(call_scenarios()))
+
+
+def test_creates() -> None:
+    check(with_boundaries(create_scenarios()))
+
+
+def test_selfdestruct() -> None:
+    check(with_boundaries(selfdestruct_scenarios()))
+
+
+def test_call_depth_limit() -> None:
+    check(depth_scenarios())
