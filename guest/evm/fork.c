@@ -748,11 +748,25 @@ verdict verify_block(const hash32_t *parent_hash, const hash32_t *claimed_hash,
 {
 	bool verify = config->mode == MODE_VERIFY_BLOCK;
 	header_t parent, header;
-	fetch_header(claimed_hash, &header);
-	rt_printf("evm: block %llu 0x", (unsigned long long)header.number);
+	/* The claimed header is the claim under dispute: bytes that hash to the claimed hash but
+	 * are not a Cancun header make the claim invalid (exit 1), never a panic, so that an
+	 * honest challenger can always answer a malformed claim. The agreed parent must decode. */
+	bytes_t claimed_rlp = oracle_fetch_by_hash("l2-block-header", claimed_hash);
+	bool claimed_decodes = header_decode(claimed_rlp.data, claimed_rlp.len, &header);
+	rt_free(claimed_rlp.data);
+	if (!claimed_decodes && !verify)
+		fatal_undecodable("claimed block header does not decode as a Cancun header");
+	if (claimed_decodes)
+		rt_printf("evm: block %llu 0x", (unsigned long long)header.number);
+	else
+		rt_printf("evm: block unknown 0x");
 	print_hex(claimed_hash->b, 32);
 	rt_printf("\n");
 	fetch_header(parent_hash, &parent);
+	if (!claimed_decodes) {
+		rt_printf("evm: mismatch header computed=cancun-header claimed=undecodable\n");
+		return finish(VERDICT_INVALID, 0);
+	}
 
 	if (verify && !hash_eq(&header.parent_hash, parent_hash)) {
 		mismatch_hash("parentHash", parent_hash->b, header.parent_hash.b, 32);

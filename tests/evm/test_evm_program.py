@@ -769,3 +769,25 @@ def test_program_has_only_instructions_the_vms_execute(target: str) -> None:
     traps, madd, or compressed code outside riscv64c)."""
     elf = guests.guest_elf("evm", target).read_bytes()
     assert [str(b) for b in guests.bad_instructions(elf)] == []
+
+
+@pytest.mark.parametrize("what", ["extra data of 33 bytes", "a London header", "not RLP"])
+def test_claimed_header_that_does_not_decode_is_invalid(scenario: Scenario, what: str) -> None:
+    """Bytes under the claimed hash that are no Cancun header make the claim invalid (exit 1):
+    the claim is what is disputed, so a malformed one must be answerable, not a panic."""
+    fields: list[Any] = list(rlp.decode(rlp.encode(scenario.claimed)))
+    if what == "extra data of 33 bytes":
+        fields[12] = b"x" * 33
+        claimed_rlp = bytes(rlp.encode(fields))
+    elif what == "a London header":
+        claimed_rlp = bytes(rlp.encode(fields[:16]))
+    else:
+        claimed_rlp = b"\xff not a header"
+    store = scenario.store()
+    store.put_keccak256(claimed_rlp)
+    boot = boot_info(scenario.parent_hash, bytes(keccak256(claimed_rlp)), CHAIN_ID, None)
+    host = LocalHost(store=store, boot_info=boot, router=reference_router(store))
+    code, stdout = run_native([evm_elf()], host, timeout=120, raise_host_errors=False)
+    result = parse_output(code, stdout)
+    assert result.exit_code == 1, "\n".join(result.lines)
+    assert [m[0] for m in result.mismatches] == ["header"]
