@@ -108,6 +108,29 @@ def _isa_name(name: str) -> str:
     return TYPE_ALIASES.get(name, name)
 
 
+def _skip_blas_probe() -> None:
+    """Spare the VM commands numba's BLAS probe: ~0.2 s of importing scipy.linalg per process.
+
+    numba's first kernel load imports ``numba.np.arraymath``, which imports scipy.linalg only to
+    learn whether ``np.dot`` can be compiled. The VM kernels are integer code that never calls
+    BLAS, and op-challenger starts the VM once per proof, so the CLI imports that module with
+    scipy's BLAS hidden (``np.dot`` in a kernel compiled by this process would then be refused,
+    loudly). Library users and tests, which do not go through the CLI, are not affected.
+    """
+    if "numba.np.arraymath" in sys.modules:
+        return
+    name = "scipy.linalg.cython_blas"
+    saved = sys.modules.get(name)
+    sys.modules[name] = None  # type: ignore[assignment]  # makes `import` raise ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if saved is None:
+            del sys.modules[name]
+        else:
+            sys.modules[name] = saved
+
+
 @main.command("list")
 def list_isas() -> None:
     """List the registered VM types (ISAs) and their game types."""
@@ -149,6 +172,9 @@ def load_elf(vm_type: str, elf_path: Path, out: str, meta: str) -> None:
     from faultproof.vm.elf import parse_elf
     from faultproof.vm.meta import Metadata
 
+    if not elf_path.exists():
+        raise FaultproofError(f"ELF file {elf_path} does not exist")
+    _skip_blas_probe()
     isa = get_isa(_isa_name(vm_type))
     if not elf_path.exists():
         raise FaultproofError(f"ELF file {elf_path} does not exist")
@@ -178,6 +204,7 @@ def _load_state(path: Path, vm_type: str | None, host: Any = None) -> Any:
 
     raw = read_state_bytes(path)  # once: a state after a long run can be hundreds of MB
     name = _isa_name(vm_type) if vm_type else detect_state_type(path, raw)
+    _skip_blas_probe()
     isa = get_isa(name)
     return isa.load_state(
         path, host=host, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer, raw=raw

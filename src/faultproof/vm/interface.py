@@ -176,7 +176,10 @@ def get_isa(name: str) -> ISA:
     from faultproof.errors import UnknownISA
     from faultproof.vm import registry
 
-    registry.load_builtin_isas()
+    if name not in _REGISTRY:
+        registry.load_isa(name)
+    if name not in _REGISTRY:
+        registry.load_builtin_isas()
     try:
         return _REGISTRY[name]
     except KeyError:
