@@ -80,6 +80,11 @@ ANCESTORS = 8
 """How many headers below the claimed block `build_block` provides (BLOCKHASH reaches them)."""
 
 
+# The spec recurses a few Python frames per EVM call frame: call depth 1024 needs more than
+# Python's default 1000 (set once here, not per run, so test frameworks see no change mid-test).
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+
+
 class ReferenceError(FaultproofError):
     """The inputs cannot be run through the spec (e.g. a balance above 2^256)."""
 
@@ -340,8 +345,6 @@ def run_reference(
     ``block_hashes`` are the hashes BLOCKHASH sees, oldest first, ending with the parent's; by
     default those of the headers `build_block` makes.
     """
-    # The spec recurses a few Python frames per EVM call frame; depth 1024 needs more than 1000.
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     state = make_state(pre)
     pre_root = bytes(state_root(state))
     if block_hashes is None:
