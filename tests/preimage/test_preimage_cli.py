@@ -44,7 +44,7 @@ def test_store_get_missing_key_is_a_one_line_error(tmp_path: Path) -> None:
     runner.invoke(preimage_cli, ["store-put", "--store", store, "--hex", "00"])
     missing = "0x" + keccak256_key(b"nope").hex()
     result = runner.invoke(preimage_cli, ["store-get", "--store", store, missing])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no preimage for key" in result.output and missing in result.output
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
+from faultproof.cli_errors import DURATION, user_errors
 from faultproof.errors import FaultproofError
 from faultproof.preimage.host import HintRouter, LocalHost
 from faultproof.preimage.keys import keccak256_key, local_key, sha256_key
@@ -43,6 +45,23 @@ def _data(hex_data: str | None, file: str | None) -> bytes:
     return _hex_arg(hex_data, "--hex")
 
 
+def _key_arg(text: str) -> bytes:
+    key = _hex_arg(text, "key")
+    if len(key) != 32:
+        raise click.BadParameter(f"key {text!r} is {len(key)} bytes; a preimage key is 32 bytes")
+    return key
+
+
+def _lock_timeout_option(fn: Any) -> Any:
+    return click.option(
+        "--lock-timeout",
+        type=DURATION,
+        default="30s",
+        show_default=True,
+        help="how long to wait for a store another process is writing (e.g. 30s, 5m)",
+    )(fn)
+
+
 @click.group("preimage")
 def preimage_cli() -> None:
     """Preimage oracle: stores, keys and the host server."""
@@ -53,14 +72,15 @@ def preimage_cli() -> None:
 @click.option("--type", "kind", type=click.Choice(["keccak256", "sha256"]), default="keccak256")
 @click.option("--hex", "hex_data", help="the preimage as hex")
 @click.option("--file", type=click.Path(exists=True, dir_okay=False), help="the preimage file")
-def store_put(store_path: str, kind: str, hex_data: str | None, file: str | None) -> None:
+@_lock_timeout_option
+@user_errors
+def store_put(
+    store_path: str, kind: str, hex_data: str | None, file: str | None, lock_timeout: float
+) -> None:
     """Verify and add one preimage; prints its key."""
     data = _data(hex_data, file)
-    try:
-        with SqliteStore(store_path) as store:
-            key = store.put_keccak256(data) if kind == "keccak256" else store.put_sha256(data)
-    except FaultproofError as exc:
-        raise click.ClickException(str(exc)) from None
+    with SqliteStore(store_path, timeout=lock_timeout) as store:
+        key = store.put_keccak256(data) if kind == "keccak256" else store.put_sha256(data)
     click.echo(f"0x{key.hex()}")
 
 
@@ -68,14 +88,13 @@ def store_put(store_path: str, kind: str, hex_data: str | None, file: str | None
 @click.option("--store", "store_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--raw", is_flag=True, help="write the bytes instead of hex")
 @click.argument("key")
-def store_get(store_path: str, raw: bool, key: str) -> None:
+@_lock_timeout_option
+@user_errors
+def store_get(store_path: str, raw: bool, key: str, lock_timeout: float) -> None:
     """Print the preimage of KEY (0x-prefixed, 32 bytes)."""
-    key_bytes = _hex_arg(key, "key")
-    try:
-        with SqliteStore(store_path, readonly=True) as store:
-            value = store.get(key_bytes)
-    except FaultproofError as exc:
-        raise click.ClickException(str(exc)) from None
+    key_bytes = _key_arg(key)
+    with SqliteStore(store_path, readonly=True, timeout=lock_timeout) as store:
+        value = store.get(key_bytes)
     if raw:
         sys.stdout.buffer.write(value)
         sys.stdout.buffer.flush()
@@ -88,18 +107,16 @@ def store_get(store_path: str, raw: bool, key: str) -> None:
 @click.option("--hex", "hex_data", help="the preimage as hex (keccak256/sha256)")
 @click.option("--file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--ident", type=int, help="local key ident (local)")
+@user_errors
 def key_cmd(kind: str, hex_data: str | None, file: str | None, ident: int | None) -> None:
     """Compute a preimage key."""
-    try:
-        if kind == "local":
-            if ident is None:
-                raise click.UsageError("--type local needs --ident")
-            key = local_key(ident)
-        else:
-            data = _data(hex_data, file)
-            key = keccak256_key(data) if kind == "keccak256" else sha256_key(data)
-    except FaultproofError as exc:
-        raise click.ClickException(str(exc)) from None
+    if kind == "local":
+        if ident is None:
+            raise click.UsageError("--type local needs --ident")
+        key = local_key(ident)
+    else:
+        data = _data(hex_data, file)
+        key = keccak256_key(data) if kind == "keccak256" else sha256_key(data)
     click.echo(f"0x{key.hex()}")
 
 
@@ -115,7 +132,8 @@ def serve_cmd(
     try:
         run_server(store_path, local_pairs, sources, strict_hints)
     except FaultproofError as exc:
-        raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)
 
 
 @contextlib.contextmanager
@@ -170,10 +188,9 @@ def _stdout_fd() -> int | None:
 @click.option("--strict-hints", is_flag=True, help="fail on hint types without a handler")
 @click.option(
     "--timeout",
-    type=float,
-    metavar="SECONDS",
+    type=DURATION,
     default=None,
-    help="kill the guest after this many seconds (default: no limit)",
+    help="kill the guest after this long, e.g. 90s or 5m (default: no limit)",
 )
 @click.argument("guest_argv", nargs=-1, required=True, type=click.UNPROCESSED)
 def run_native_command(

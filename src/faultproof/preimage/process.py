@@ -22,6 +22,13 @@ from faultproof.preimage.channels import ChannelPair, spawn_with_fds
 from faultproof.preimage.errors import HostProcessError, PreimageNotFound, WireProtocolError
 from faultproof.preimage.protocol import encode_hint, read_exact, write_all
 
+MAX_PREIMAGE_LENGTH = (2**16 - 1) * 136
+"""The longest preimage any oracle can hold: Optimism's PreimageOracle takes large preimages as a
+keccak Merkle tree of at most ``MAX_LEAF_COUNT = 2**KECCAK_TREE_DEPTH - 1`` (depth 16) blocks of
+136 bytes, about 8.91 MB. A longer length prefix from the host is garbage on the wire (a host
+that prints to fd 6, a wrong program), not a preimage: it is refused before anything is
+allocated, and the host is reported as broken."""
+
 
 class _TimedReader:
     """Reads a pipe with a deadline per read, so a dead or stuck host cannot hang the VM."""
@@ -157,6 +164,11 @@ class HostProcess:
             if header is None:
                 raise WireProtocolError("host closed the preimage channel")
             length = int.from_bytes(header, "big")
+            if length > MAX_PREIMAGE_LENGTH:
+                raise WireProtocolError(
+                    f"host sent a preimage length of {length} bytes for key 0x{key.hex()}, over "
+                    f"the oracle's limit of {MAX_PREIMAGE_LENGTH}: the host is broken"
+                )
             value = read_exact(reader, length, "preimage value") if length else b""
         except (BrokenPipeError, WireProtocolError) as exc:
             raise self._failure(f"preimage channel broke ({exc})") from None

@@ -283,6 +283,14 @@ CREATE TABLE IF NOT EXISTS preimages (
 """
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock past our timeout."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc)
+
+
 class SqliteStore(PreimageStore):
     """A store in one SQLite file (WAL mode). Safe across restarts, crashes and processes.
 
@@ -306,8 +314,15 @@ class SqliteStore(PreimageStore):
         self._lock = threading.RLock()
         if readonly and not self.path.exists():
             raise StoreError(f"store file {self.path} does not exist; create it with store-put")
+        self.timeout = timeout
         if not readonly:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the folder of preimage store {self.path}: "
+                    f"{exc.strerror or exc}"
+                ) from None
         with self._sqlite_errors("open"):
             if readonly:
                 uri = f"file:{self.path}?mode=ro"
@@ -333,6 +348,17 @@ class SqliteStore(PreimageStore):
         try:
             yield
         except sqlite3.Error as exc:
+            if _is_busy(exc):
+                # Another process holds the write lock: the file is fine, only busy.
+                raise StoreError(
+                    f"preimage store {self.path} is locked by another process (waited "
+                    f"{self.timeout:g} s): retry when it is done, or wait longer with "
+                    "--lock-timeout"
+                ) from exc
+            if isinstance(exc, sqlite3.OperationalError) and not self.path.parent.is_dir():
+                raise StoreError(
+                    f"cannot {action} preimage store {self.path}: its folder does not exist"
+                ) from exc
             raise StoreError(
                 f"cannot {action} preimage store {self.path}: {exc} (a damaged file: restore it "
                 "or delete it and fetch the preimages again)"
