@@ -51,6 +51,7 @@ from faultproof.evm.reference import (
     GAS_ECRECOVER,
     AccountState,
     BlockEnv,
+    BlockInputs,
     UnsignedTx,
     build_block,
     make_state,
@@ -725,12 +726,7 @@ def test_random_block_matches_the_spec(seed: int) -> None:
     """Random transactions (every type, many invalid) in state-test mode: the same transactions
     are accepted, with the same gas and status, and the state root, receipts root, logs hash
     and gas totals equal the spec's."""
-    rng = random.Random(seed)
-    nonces: dict[int, int] = {}
-    txs = [random_tx(rng, nonces) for _ in range(16)]
-    env = BlockEnv(coinbase=COINBASE, number=50, timestamp=5000, base_fee=7,
-                   excess_blob_gas=10_000_000, chain_id=STATE_TEST_CHAIN_ID)  # fmt: skip
-    inputs = build_block(random_pre(), env, txs)
+    inputs = random_inputs(seed)
     ref = inputs.reference
     assert ref is not None
     result = run_program(reference_host(inputs), "native")
@@ -791,3 +787,23 @@ def test_claimed_header_that_does_not_decode_is_invalid(scenario: Scenario, what
     result = parse_output(code, stdout)
     assert result.exit_code == 1, "\n".join(result.lines)
     assert [m[0] for m in result.mismatches] == ["header"]
+
+
+def random_inputs(seed: int) -> BlockInputs:
+    rng = random.Random(seed)
+    nonces: dict[int, int] = {}
+    txs = [random_tx(rng, nonces) for _ in range(16)]
+    env = BlockEnv(coinbase=COINBASE, number=50, timestamp=5000, base_fee=7,
+                   excess_blob_gas=10_000_000, chain_id=STATE_TEST_CHAIN_ID)  # fmt: skip
+    return build_block(random_pre(), env, txs)
+
+
+@pytest.mark.parametrize("vm", ["mips32", "riscv64c"])
+def test_random_block_in_vm_prints_what_native_prints(vm: str) -> None:
+    """A random block (valid and invalid transactions, state-test mode) in a 32-bit big-endian
+    and a 64-bit little-endian VM: byte-for-byte the native output (~8 M MIPS steps)."""
+    inputs = random_inputs(0)
+    native = run_program(reference_host(inputs), "native")
+    in_vm = run_program(reference_host(inputs), vm, progress=False, max_steps=100_000_000)
+    assert in_vm.exit_code == native.exit_code == 0
+    assert in_vm.lines == native.lines
