@@ -161,6 +161,7 @@ def test_reader_indexes_and_names() -> None:
         ),
         (lambda t: t["pre"].update({"0xzz": {}}), "not hex"),
         (lambda t: t["env"].update(currentNumber="ten"), "not a number"),
+        (lambda t: t["env"].pop("currentBaseFee"), "missing 'currentBaseFee'"),
     ],
 )
 def test_reader_rejects_bad_input(tmp_path: Path, mutate: Any, message: str) -> None:
@@ -177,6 +178,17 @@ def test_reader_rejects_other_forks_and_non_json(tmp_path: Path) -> None:
         read_cases(FIXTURES / "arithmetic.json", fork="Prague")
     with pytest.raises(StateTestError, match="not JSON"):
         read_cases(_write(tmp_path, "{nope"))
+
+
+def test_reader_derives_base_fee_and_excess_blob_gas_from_the_parent(tmp_path: Path) -> None:
+    tests = _one_test()
+    env = next(iter(tests.values()))["env"]
+    del env["currentBaseFee"], env["currentExcessBlobGas"]
+    env.update(parentBaseFee="0x8", parentGasUsed="0x0", parentGasLimit=env["currentGasLimit"])
+    env.update(parentExcessBlobGas="0x60000", parentBlobGasUsed="0x20000")
+    (case,) = read_cases(_write(tmp_path, tests))
+    assert case.env.base_fee == 7  # an empty parent: the base fee drops by 1/8
+    assert case.env.excess_blob_gas == 0x60000 + 0x20000 - 393216
 
 
 def test_reader_uses_txbytes_without_a_secret_key(tmp_path: Path) -> None:

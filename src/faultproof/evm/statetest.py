@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ethereum.forks.cancun.fork import calculate_base_fee_per_gas
 from ethereum.forks.cancun.transactions import Transaction, decode_transaction
+from ethereum.forks.cancun.vm.gas import TARGET_BLOB_GAS_PER_BLOCK
 from ethereum_rlp import rlp
+from ethereum_types.numeric import Uint
 
 from faultproof.errors import FaultproofError
 from faultproof.evm.reference import (
@@ -153,14 +156,34 @@ def parse_env(env: Any, where: str) -> BlockEnv:
         raise StateTestError(f"{where}: 'env' is not an object")
     at = f"{where}: env"
     randao = env.get("currentRandom", env.get("currentPrevRandao", "0x00"))
+    gas_limit = _int(_field(env, "currentGasLimit", at), at)
+    if "currentBaseFee" in env:
+        base_fee = _int(env["currentBaseFee"], at)
+    elif {"parentBaseFee", "parentGasUsed", "parentGasLimit"} <= env.keys():
+        base_fee = int(
+            calculate_base_fee_per_gas(
+                Uint(gas_limit),
+                Uint(_int(env["parentGasLimit"], at)),
+                Uint(_int(env["parentGasUsed"], at)),
+                Uint(_int(env["parentBaseFee"], at)),
+            )
+        )
+    else:
+        raise StateTestError(f"{at}: missing 'currentBaseFee' (or the parent's base fee and gas)")
+    if "currentExcessBlobGas" in env:
+        excess_blob_gas = _int(env["currentExcessBlobGas"], at)
+    else:  # from the parent, as the spec's t8n does (both default to 0)
+        parent_excess = _int(env.get("parentExcessBlobGas", 0), at)
+        parent_used = _int(env.get("parentBlobGasUsed", 0), at)
+        excess_blob_gas = max(0, parent_excess + parent_used - int(TARGET_BLOB_GAS_PER_BLOCK))
     return BlockEnv(
         coinbase=_hex(_field(env, "currentCoinbase", at), at, 20),
         number=_int(_field(env, "currentNumber", at), at),
         timestamp=_int(_field(env, "currentTimestamp", at), at),
-        gas_limit=_int(_field(env, "currentGasLimit", at), at),
-        base_fee=_int(env.get("currentBaseFee", 10), at),
+        gas_limit=gas_limit,
+        base_fee=base_fee,
         prev_randao=_hex(randao, at, 32),
-        excess_blob_gas=_int(env.get("currentExcessBlobGas", 0), at),
+        excess_blob_gas=excess_blob_gas,
         chain_id=STATE_TEST_CHAIN_ID,
     )
 
