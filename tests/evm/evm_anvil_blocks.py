@@ -135,6 +135,7 @@ class Scenario:
 
     blocks: dict[int, str] = field(default_factory=dict)
     worker: str = ""
+    accounts: list[str] = field(default_factory=list)
     cleared_slots: list[int] = field(default_factory=list)
 
 
@@ -172,52 +173,33 @@ def point_evaluation_input() -> bytes:
     return versioned + z + bytes(y) + commitment + bytes(proof)
 
 
-def mine_scenario(url: str, split: bool = False) -> Scenario:
+def mine_scenario(url: str) -> Scenario:
     """Mine the scenario's blocks on a fresh anvil; each block's label says what it holds.
-    With ``split`` every transaction gets a block of its own (to find which one a check
-    disagrees on)."""
+
+    Only blocks whose state root anvil computes canonically are mined here; `mine_quirk`
+    mines the others (storage cleared to zero, precompile calls, a created-and-destroyed
+    account), each on top of these, for tests that revert them afterwards.
+    """
     rpc = Rpc(url)
-    accounts = rpc("eth_accounts")
-    a0, a1, a2 = accounts[0], accounts[1], accounts[2]
-    sc = Scenario()
+    sc = Scenario(accounts=list(rpc("eth_accounts")))
+    a0, a1, a2 = sc.accounts[:3]
     rpc("evm_setAutomine", False)
     rpc("anvil_setBlockTimestampInterval", 12)  # Cancun wants each timestamp past its parent's
 
-    pending: list[str] = []
-
     def send(tx: dict[str, Any]) -> str:
-        tx_hash = str(rpc("eth_sendTransaction", tx))
-        if split:
-            pending.append(tx_hash)
-            mine(f"tx-{len(pending)}")
-        return tx_hash
+        return str(rpc("eth_sendTransaction", tx))
 
-    def mine(label: str) -> int:
-        if split and not label.startswith("tx-") and label not in ("empty", "blob"):
-            label = "-"
-        if label != "-":
-            rpc("evm_mine")
-        number = int(rpc("eth_blockNumber"), 16)
-        if label != "-":
-            sc.blocks[number] = label
-        return number
-
-    def receipt(tx_hash: str) -> dict[str, Any]:
-        return dict(rpc("eth_getTransactionReceipt", tx_hash))
+    def mine(label: str) -> None:
+        rpc("evm_mine")
+        sc.blocks[int(rpc("eth_blockNumber"), 16)] = label
 
     mine("empty")  # block 1 (block 0's header state root is anvil's empty-trie placeholder)
     # deploys: the worker and a counter
     t_worker = send({"from": a0, "data": "0x" + deployer(WORKER).hex(), "gas": hex(1_000_000)})
     t_counter = send({"from": a1, "data": "0x" + COUNTER_INIT.hex(), "gas": hex(300_000)})
     mine("deploys")
-    sc.worker = receipt(t_worker)["contractAddress"]
-    counter = receipt(t_counter)["contractAddress"]
-    worker = sc.worker
-
-    def call(data: bytes, sender: str = a0, gas: int = 3_000_000, **extra: Any) -> str:
-        return send({"from": sender, "to": worker, "data": "0x" + data.hex(), "gas": hex(gas),
-                     **extra})  # fmt: skip
-
+    sc.worker = rpc("eth_getTransactionReceipt", t_worker)["contractAddress"]
+    counter = rpc("eth_getTransactionReceipt", t_counter)["contractAddress"]
     # transfers of every type: legacy, 2930, 1559 (anvil picks the type from the fields)
     send({"from": a0, "to": a1, "value": hex(10**18), "gasPrice": hex(5 * 10**9)})
     send({"from": a1, "to": a2, "value": hex(3 * 10**17), "gasPrice": hex(5 * 10**9),
@@ -225,31 +207,68 @@ def mine_scenario(url: str, split: bool = False) -> Scenario:
     send({"from": a2, "to": "0x" + "ab" * 20, "value": hex(12345)})  # creates an account
     send({"from": a0, "to": counter, "gas": hex(100_000)})
     mine("transfers")
-    # storage-heavy loop: 40 slots set (one block), then 20 of them cleared (collapses)
-    call(word(1) + word(0) + word(40) + word(5))
-    call(word(1) + word(1000) + word(150) + word(9), sender=a1, gas=8_000_000)
+    # storage-heavy loop: 40 slots, then 150 more in a 4M-gas transaction
+    call(rpc, sc, word(1) + word(0) + word(40) + word(5))
+    call(rpc, sc, word(1) + word(1000) + word(150) + word(9), sender=a1, gas=8_000_000)
     mine("storage")
-    call(word(1) + word(10) + word(20) + word(0))
-    call(word(1) + word(1000) + word(149) + word(0), sender=a1, gas=8_000_000)
-    sc.cleared_slots = list(range(10, 30))
-    mine("deletions")
-    # logs, a revert, precompiles
-    call(word(2) + word(0xDEAD) + word(keccak256(b"topic0")) + word(7))
-    call(word(3), gas=200_000)
-    call(word(4) + word(1) + ecrecover_input())
-    call(word(4) + word(2) + b"sha256 me")
-    call(word(4) + word(4) + b"identity")
-    call(word(4) + word(8))  # empty pairing input: true
-    call(word(4) + word(10) + point_evaluation_input())
-    mine("logs-reverts-precompiles")
-    # CREATE + CREATE2 from a contract, a constructor that self-destructs
-    call(word(5) + COUNTER_INIT)
-    send({"from": a2, "data": "0x" + SELF_DESTRUCTING_INIT.hex(), "gas": hex(100_000),
-          "value": hex(777)})  # fmt: skip
-    mine("creates-selfdestruct")
+    # a log, a revert (its write and log undone), CREATE + CREATE2 from a contract
+    call(rpc, sc, word(2) + word(0xDEAD) + word(keccak256(b"topic0")) + word(7))
+    call(rpc, sc, word(3), gas=200_000)
+    call(rpc, sc, word(5) + COUNTER_INIT)
+    mine("logs-revert-creates")
     if _send_blob(rpc):
         mine("blob")
     return sc
+
+
+def call(rpc: Rpc, sc: Scenario, data: bytes, sender: str = "", gas: int = 3_000_000) -> str:
+    """A transaction to the worker contract."""
+    tx = {"from": sender or sc.accounts[0], "to": sc.worker, "data": "0x" + data.hex(),
+          "gas": hex(gas)}  # fmt: skip
+    return str(rpc("eth_sendTransaction", tx))
+
+
+QUIRKS = ("deletions", "precompiles", "selfdestruct")
+"""Blocks whose state root anvil 1.7.1 gets wrong: it keeps storage slots cleared to zero as
+zero-valued leaves, and keeps touched empty accounts (precompiles called, an account created
+and self-destructed in one transaction) in the state trie, where EIP-161/6780 delete them."""
+
+
+def next_base_fee(parent: dict[str, Any]) -> int:
+    """EIP-1559's base fee for the child of ``parent`` (same gas limit), as the specs compute it."""
+    from ethereum.forks.cancun.fork import calculate_base_fee_per_gas
+    from ethereum_types.numeric import Uint
+
+    limit = Uint(int(parent["gasLimit"], 16))
+    used, fee = Uint(int(parent["gasUsed"], 16)), Uint(int(parent["baseFeePerGas"], 16))
+    return int(calculate_base_fee_per_gas(limit, limit, used, fee))
+
+
+def mine_quirk(url: str, sc: Scenario, kind: str) -> int:
+    """Mine one `QUIRKS` block on the current head; returns its number."""
+    rpc = Rpc(url)
+    # after evm_revert anvil keeps the base fee of the reverted chain: set the parent's successor
+    parent = rpc("eth_getBlockByNumber", "latest", False)
+    rpc("anvil_setNextBlockBaseFeePerGas", hex(next_base_fee(parent)))
+    a1, a2 = sc.accounts[1], sc.accounts[2]
+    if kind == "deletions":  # 20 of 40 slots, and 149 of 150, back to zero: branch collapses
+        call(rpc, sc, word(1) + word(10) + word(20) + word(0))
+        call(rpc, sc, word(1) + word(1000) + word(149) + word(0), sender=a1, gas=8_000_000)
+        sc.cleared_slots = list(range(10, 30))
+    elif kind == "precompiles":
+        call(rpc, sc, word(4) + word(1) + ecrecover_input())
+        call(rpc, sc, word(4) + word(2) + b"sha256 me")
+        call(rpc, sc, word(4) + word(4) + b"identity")
+        call(rpc, sc, word(4) + word(8))  # empty pairing input: true
+        call(rpc, sc, word(4) + word(10) + point_evaluation_input())
+    elif kind == "selfdestruct":  # a constructor that self-destructs (EIP-6780: deleted)
+        tx = {"from": a2, "data": "0x" + SELF_DESTRUCTING_INIT.hex(), "gas": hex(100_000),
+              "value": hex(777)}  # fmt: skip
+        rpc("eth_sendTransaction", tx)
+    else:
+        raise ValueError(kind)
+    rpc("evm_mine")
+    return int(rpc("eth_blockNumber"), 16)
 
 
 def _send_blob(rpc: Rpc, sender_index: int = 0) -> bool:
@@ -288,3 +307,64 @@ def _send_blob(rpc: Rpc, sender_index: int = 0) -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def spec_block(url: str, number: int) -> tuple[bool, Any]:
+    """Block ``number`` run by the execution specs on anvil's whole state at the parent:
+    (whether that state reproduces the parent's state root, the spec's `ReferenceResult`).
+
+    The state is every account and slot anvil's dump, its prestate traces and its dev accounts
+    name, read at the parent with eth_getProof.
+    """
+    from ethereum.forks.cancun.transactions import LegacyTransaction, decode_transaction
+    from ethereum_rlp import rlp as spec_rlp
+    from ethereum_types.bytes import Bytes
+
+    from faultproof.evm import header as hdr
+    from faultproof.evm import reference
+    from faultproof.evm.rpc_host import JsonRpc, RpcHost
+    from faultproof.preimage.store import MemoryStore
+
+    rpc = Rpc(url)
+    parent = number - 1
+    finder = RpcHost(JsonRpc(url), MemoryStore(), state_block=parent)
+    finder._build_index()
+    pre: dict[bytes, reference.AccountState] = {}
+    for address in finder.index.accounts.values():
+        slots = list(finder.index.slots.get(address, {}).values())
+        proof = rpc("eth_getProof", "0x" + address.hex(), ["0x" + s.hex() for s in slots],
+                    hex(parent))  # fmt: skip
+        code = bytes.fromhex(rpc("eth_getCode", "0x" + address.hex(), hex(parent))[2:])
+        storage = {
+            int.from_bytes(s, "big"): int(e["value"], 16)
+            for s, e in zip(slots, proof["storageProof"], strict=True)
+            if int(e["value"], 16)
+        }
+        nonce, balance = int(proof["nonce"], 16), int(proof["balance"], 16)
+        if nonce or balance or code or storage:
+            pre[address] = reference.AccountState(nonce, balance, code, storage)
+    block = rpc("eth_getBlockByNumber", hex(number), True)
+    txs: list[Any] = []
+    for tx in block["transactions"]:
+        raw = hdr.checked_raw_transaction(tx)
+        if raw[0] >= 0xC0:
+            txs.append(spec_rlp.decode_to(LegacyTransaction, raw))
+        else:
+            txs.append(decode_transaction(Bytes(raw)))
+    env = reference.BlockEnv(
+        coinbase=bytes.fromhex(block["miner"][2:]),
+        number=number,
+        timestamp=int(block["timestamp"], 16),
+        gas_limit=int(block["gasLimit"], 16),
+        base_fee=int(block["baseFeePerGas"], 16),
+        prev_randao=bytes.fromhex(block["mixHash"][2:]),
+        excess_blob_gas=int(block["excessBlobGas"], 16),
+        chain_id=int(rpc("eth_chainId"), 16),
+    )
+    hashes = [
+        bytes.fromhex(rpc("eth_getBlockByNumber", hex(i), False)["hash"][2:])
+        for i in range(max(0, number - 256), number)
+    ]
+    result = reference.run_reference(pre, env, txs, hashes)
+    parent_root = rpc("eth_getBlockByNumber", hex(parent), False)["stateRoot"]
+    return result.pre_state_root.hex() == parent_root[2:], result

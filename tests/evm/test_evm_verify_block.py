@@ -5,10 +5,12 @@ field tampered with must come out invalid (fields a block producer may choose fr
 not); one block runs in the mips32 VM with the same verdict; and the command line reports all
 of it with exit codes 0 / 1 / 2.
 
-Two anvil quirks shape the scenario: block 0's header carries the empty-trie root instead of
-the genesis state (so block 1 cannot be checked), and anvil's transactionsRoot commits to blob
-transactions in their network form, blobs included (so its blob block is invalid as mined, and
-valid once claimed with the canonical transactions root).
+anvil quirks shape the scenario: block 0's header carries the empty-trie root instead of the
+genesis state (so block 1 cannot be checked); its transactionsRoot commits to blob transactions
+in their network form, blobs included (so its blob block is invalid as mined, and valid once
+claimed with the canonical transactions root); and its state root keeps cleared storage slots
+and touched empty accounts (those blocks are invalid, and the program's root is the execution
+specs' root).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from evm_anvil_blocks import Rpc, Scenario, mine_scenario
+from evm_anvil_blocks import QUIRKS, Rpc, Scenario, mine_quirk, mine_scenario, spec_block
 
 from faultproof.chain.anvil import AnvilNode, find_anvil
 from faultproof.evm import header as hdr
@@ -33,23 +35,7 @@ from faultproof.preimage.store import MemoryStore
 
 pytestmark = pytest.mark.anvil
 
-VALID_BLOCKS = (
-    "empty-2",
-    "deploys",
-    "transfers",
-    "storage",
-    "deletions",
-    "logs-reverts-precompiles",
-    "creates-selfdestruct",
-)
-
-KNOWN_GUEST_BUGS = {
-    "deletions": "stateRoot differs after storage slots are cleared (trie collapse)",
-    "logs-reverts-precompiles": "stateRoot differs after STATICCALLs to precompiles",
-    "creates-selfdestruct": "stateRoot differs after a constructor SELFDESTRUCTs (EIP-6780)",
-}
-"""Blocks the program gets wrong today (receipts and gas agree with anvil, the state root does
-not); each case also fails alone, one transaction per block. Remove an entry once fixed."""
+VALID_BLOCKS = ("empty-2", "deploys", "transfers", "storage", "logs-revert-creates")
 
 
 @pytest.fixture(scope="module")
@@ -83,16 +69,10 @@ def check(url: str, number: int, **kwargs: Any) -> ProgramResult:
     return verify_block(JsonRpc(url), number, timeout=120, progress=False, **kwargs).result
 
 
-@pytest.mark.parametrize(
-    "label",
-    [
-        pytest.param(label, marks=pytest.mark.xfail(reason=KNOWN_GUEST_BUGS[label], strict=False))
-        if label in KNOWN_GUEST_BUGS
-        else label
-        for label in VALID_BLOCKS
-    ],
-)
-def test_anvil_block_is_valid_with_anvils_roots(chain: tuple[str, Scenario], label: str) -> None:
+@pytest.mark.parametrize("label", VALID_BLOCKS)
+def test_anvil_block_is_valid_with_anvils_and_the_specs_roots(
+    chain: tuple[str, Scenario], label: str
+) -> None:
     url, sc = chain
     number = block_of(sc, label)
     result = check(url, number)
@@ -106,6 +86,40 @@ def test_anvil_block_is_valid_with_anvils_roots(chain: tuple[str, Scenario], lab
     assert all(tx.ok for tx in result.txs)
     assert result.stats["txs"] == len(block["transactions"])
     assert result.preimages > 0 and result.steps is None
+    reproduced, spec = spec_block(url, number)
+    assert reproduced
+    assert "0x" + spec.state_root.hex() == block["stateRoot"]
+    assert [(t.gas_used, t.status) for t in spec.txs] == [
+        (int(t.attrs["gas_used"]), int(t.attrs["status"])) for t in result.txs
+    ]
+
+
+@pytest.mark.parametrize("kind", QUIRKS)
+def test_where_anvils_state_root_is_wrong_the_program_agrees_with_the_specs(
+    chain: tuple[str, Scenario], kind: str
+) -> None:
+    """anvil 1.7.1 keeps storage slots cleared to zero (as zero-valued leaves) and touched empty
+    accounts in its tries. The program computes the spec's root, so it rejects such a block
+    (state root only: receipts, gas and logs agree with anvil)."""
+    url, sc = chain
+    rpc = Rpc(url)
+    snapshot = rpc("evm_snapshot")
+    try:
+        number = mine_quirk(url, sc, kind)
+        block = node_block(url, number)
+        result = check(url, number)
+        reproduced, spec = spec_block(url, number)
+    finally:
+        rpc("evm_revert", snapshot)
+    assert reproduced
+    assert result.fields["stateRoot"] == "0x" + spec.state_root.hex() != block["stateRoot"]
+    assert result.fields["receiptsRoot"] == block["receiptsRoot"]
+    assert int(result.fields["gasUsed"]) == int(block["gasUsed"], 16)
+    assert all(tx.ok for tx in result.txs)
+    assert (result.exit_code, result.verdict) == (1, "invalid")
+    assert [m[0] for m in result.mismatches] == ["stateRoot"], result.lines
+    if kind == "deletions":
+        assert result.preimages > 100  # proofs, and siblings of collapsed branches
 
 
 def test_blob_block_as_anvil_commits_it_is_invalid_and_valid_with_the_canonical_root(
@@ -190,7 +204,6 @@ def test_fields_a_producer_chooses_freely_stay_valid(chain: tuple[str, Scenario]
         assert (result.exit_code, result.verdict) == (0, "valid"), (field, result.lines)
 
 
-@pytest.mark.xfail(reason="the program exits 2 (undecodable) instead of 1 (invalid)", strict=False)
 def test_extra_data_over_32_bytes_is_invalid_not_undecodable(chain: tuple[str, Scenario]) -> None:
     """The spec decodes such a header and then rejects it (validate_header: InvalidBlock)."""
     url, sc = chain
