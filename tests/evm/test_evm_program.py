@@ -289,24 +289,33 @@ def chain_of(ancestors: list[Header], state: State) -> BlockChain:
 
 
 def build_scenario(
-    txs: list[Transaction] | None = None, withdrawals: list[Withdrawal] | None = None
+    txs: list[Transaction] | None = None,
+    withdrawals: list[Withdrawal] | None = None,
+    *,
+    pre: dict[bytes, AccountState] | None = None,
+    number: int = NUMBER,
+    depth: int = 3,
 ) -> Scenario:
-    """The block the spec builds on `pre_state()` (checked with state_transition)."""
+    """The block ``number`` the spec builds on ``pre`` (default `pre_state()`), with ``depth``
+    ancestor headers below it (checked with state_transition)."""
     txs = block_transactions() if txs is None else txs
     withdrawals = block_withdrawals() if withdrawals is None else withdrawals
-    pre = pre_state()
+    pre = pre_state() if pre is None else pre
     pre_root, nodes = state_nodes(make_state(pre))
-    grandgrand = ancestor(NUMBER - 3, b"\x11" * 32, EMPTY_TRIE_ROOT)
-    grand = ancestor(NUMBER - 2, header_hash(grandgrand), EMPTY_TRIE_ROOT)
+    ancestors: list[Header] = []
+    parent_hash = b"\x11" * 32
+    for n in range(number - depth, number - 1):
+        ancestors.append(ancestor(n, parent_hash, EMPTY_TRIE_ROOT))
+        parent_hash = header_hash(ancestors[-1])
     parent = ancestor(
-        NUMBER - 1,
-        header_hash(grand),
+        number - 1,
+        parent_hash,
         pre_root,
         gas_used=Uint(20_000_000),
         blob_gas_used=U64(786432),
         excess_blob_gas=U64(0),
     )
-    ancestors = [grandgrand, grand, parent]
+    ancestors.append(parent)
 
     state = make_state(pre)
     chain = chain_of(ancestors, state)
@@ -321,7 +330,7 @@ def build_scenario(
         block_gas_limit=parent.gas_limit,
         block_hashes=get_last_256_block_hashes(chain),
         coinbase=Bytes20(COINBASE),
-        number=Uint(NUMBER),
+        number=Uint(number),
         base_fee_per_gas=base_fee,
         time=U256(timestamp),
         prev_randao=Bytes32(b"\x42" * 32),
@@ -331,7 +340,7 @@ def build_scenario(
     encoded = tuple(encode_transaction(tx) for tx in txs)
     output = apply_body(block_env, encoded, tuple(withdrawals))
     claimed = ancestor(
-        NUMBER,
+        number,
         header_hash(parent),
         bytes(state_root(state)),
         transactions_root=trie_root(output.transactions_trie),
@@ -807,3 +816,30 @@ def test_random_block_in_vm_prints_what_native_prints(vm: str) -> None:
     in_vm = run_program(reference_host(inputs), vm, progress=False, max_steps=100_000_000)
     assert in_vm.exit_code == native.exit_code == 0
     assert in_vm.lines == native.lines
+
+
+# BLOCKHASH at the edges of the 256-block window: n-1, n-2, n-255, n-256 (the oldest visible),
+# n-257 (too old: 0) and n (the current block: 0), each into its own slot.
+BLOCKHASH_PROBE = asm(
+    *(op for slot, back in enumerate((1, 2, 255, 256, 257, 0))
+      for op in store_at(slot, back, "NUMBER", "SUB", "BLOCKHASH")),
+    "STOP",
+)  # fmt: skip
+PROBE_ADDR = bytes.fromhex("c0" * 19 + "06")
+
+
+def test_blockhash_reaches_256_ancestors_and_no_further() -> None:
+    """The program walks 255 parent headers back (lazily, one hint each) and agrees with the
+    spec on every edge of the window."""
+    pre = {**pre_state(), PROBE_ADDR: AccountState(nonce=1, code=BLOCKHASH_PROBE)}
+    probe = sign_tx(
+        UnsignedTx(2, nonce=0, gas_limit=300_000, to=PROBE_ADDR, max_fee_per_gas=5000),
+        KEYS[0],
+        CHAIN_ID,
+    )
+    scenario = build_scenario([probe], [], pre=pre, number=400, depth=300)
+    result = run(scenario)
+    out = "\n".join(result.lines)
+    assert result.exit_code == 0, out
+    assert result.fields["stateRoot"] == hex32(scenario.claimed.state_root), out
+    assert result.stats["hints"] >= 255  # one l2-block-header hint per ancestor walked
