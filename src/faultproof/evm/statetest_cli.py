@@ -11,7 +11,11 @@ import sys
 import click
 
 from faultproof.cli_errors import user_errors
-from faultproof.evm.statetest import VMS, CaseOutcome, outcome_line, run_files, summary_line
+from faultproof.evm.program import VM_CHOICES
+
+VMS = (*VM_CHOICES, "spec")
+"""The program's places to run, plus ``spec``: the execution specs alone (imported only when the
+command runs, so registering it costs ``faultproof evm`` nothing)."""
 
 
 @click.command("statetest")
@@ -34,6 +38,7 @@ def statetest_command(files: tuple[str, ...], fork: str, vm: str, quiet: bool) -
     mode; the case passes when the program's post-state root and logs hash equal the fixture's
     and it rejected the transaction exactly when the fixture expects an exception.
     """
+    from faultproof.evm.statetest import CaseOutcome, outcome_line, run_files, summary_line
 
     def report(outcome: CaseOutcome) -> None:
         if not quiet or not outcome.passed:
