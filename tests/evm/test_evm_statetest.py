@@ -98,9 +98,23 @@ def test_fixtures_pass_the_specs_own_state_test_runner() -> None:
     assert count == sum(len(read_cases(p)) for p in FILES)
 
 
-def test_spec_vm_passes_every_fixture() -> None:
-    outcomes = run_files([str(p) for p in FILES], vm="spec")
+def test_spec_vm_passes_every_fixture_and_executes_every_opcode() -> None:
+    from ethereum import trace
+    from ethereum.forks.cancun.vm.instructions import Ops
+
+    executed: set[Any] = set()
+
+    def record(evm: Any, event: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(event, trace.OpStart):
+            executed.add(event.op)
+
+    previous = trace.set_evm_trace(record)
+    try:
+        outcomes = run_files([str(p) for p in FILES], vm="spec")
+    finally:
+        trace.set_evm_trace(previous)
     assert all(o.passed for o in outcomes), [o.detail for o in outcomes if not o.passed]
+    assert not {op.name for op in Ops} - {op.name for op in executed}
 
 
 def test_generator_refuses_a_case_whose_intent_the_spec_contradicts() -> None:
