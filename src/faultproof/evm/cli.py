@@ -93,3 +93,11 @@ def verify_block_command(
     verdict = result.verdict or ("valid" if result.exit_code == 0 else "invalid")
     echo(f"verdict: {verdict}")
     sys.exit(0 if result.exit_code == 0 else 1)
+
+
+try:  # the state-test runner (faultproof.evm.statetest_cli) registers itself when present
+    from faultproof.evm.statetest_cli import statetest_command
+
+    evm_cli.add_command(statetest_command, "statetest")
+except ImportError:  # pragma: no cover
+    pass
