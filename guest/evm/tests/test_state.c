@@ -18,7 +18,8 @@
  *   getcode <a>                        "code <hex or ->"
  *   root / sroot <a>                   "root <hex32>"
  *   stats                              "stats hints <n> preimages <n> resolved <n> hashed <n>"
- * A bad command line exits 3.
+ * A bad command line exits 3. Inside a VM, which has no stdin, the commands are the local
+ * input SCRIPT_IDENT instead.
  */
 #include "hash.h"
 #include "oracle.h"
@@ -46,6 +47,27 @@ static char *read_stdin(size_t *len)
 	buf[n] = 0;
 	*len = n;
 	return buf;
+}
+
+enum { SCRIPT_IDENT = 0x5c };
+
+/* The script from local input SCRIPT_IDENT (NUL-terminated), for runs inside a VM. */
+static char *read_script(size_t *len)
+{
+	uint8_t key[32];
+	uint64_t n = 0;
+	preimage_local_key(key, SCRIPT_IDENT);
+	uint8_t *p = preimage_get(key, &n);
+	if (!p) {
+		rt_printf("test_state: no commands on stdin or in local input %d\n", SCRIPT_IDENT);
+		rt_exit(3);
+	}
+	char *s = rt_malloc((size_t)n + 1);
+	memcpy(s, p, (size_t)n);
+	s[n] = 0;
+	rt_free(p);
+	*len = (size_t)n;
+	return s;
 }
 
 static const char *current_line;
@@ -309,6 +331,8 @@ int main(int argc, char **argv)
 	(void)argv;
 	size_t len;
 	char *in = read_stdin(&len);
+	if (len == 0)
+		in = read_script(&len);
 	state_t *s = state_open(&EMPTY_TRIE_ROOT, 0);
 	char *line = in;
 	while (line < in + len) {
