@@ -300,3 +300,13 @@ def test_program_passes_every_fixture_in_a_vm(vm: str) -> None:
     outcomes = run_files([str(p) for p in FILES], vm=vm)
     failed = [f"{o.case.name}: {o.detail}" for o in outcomes if not o.passed]
     assert not failed, "\n".join(failed)
+
+
+def test_faultproof_evm_statetest_is_registered() -> None:
+    from faultproof.cli import main
+
+    result = CliRunner().invoke(
+        main, ["evm", "statetest", str(FIXTURES / "keccak.json"), "--vm", "spec", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 passed, 0 failed, 0 skipped, 1 total"
