@@ -160,6 +160,9 @@ static bool decode_fields(transaction_t *tx, const rlp_item *f)
 	if (tx->type != TX_TYPE_LEGACY && !get_access_list(&f[i++], tx))
 		return false;
 	if (tx->type == TX_TYPE_BLOB) {
+		/* BlobTransaction.to is an Address, not Bytes0: no creation by decoding */
+		if (!tx->has_to)
+			return false;
 		if (!rlp_get_u256(&f[i++], &tx->max_fee_per_blob_gas) ||
 		    !get_versioned_hashes(&f[i++], tx))
 			return false;

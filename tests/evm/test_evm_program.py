@@ -45,7 +45,13 @@ from ethereum_types.numeric import U64, U256, Uint
 
 from faultproof import guests
 from faultproof.evm.mpt import derivable_list_trie
-from faultproof.evm.program import ProgramResult, boot_info, parse_output, run_program
+from faultproof.evm.program import (
+    MODE_STATE_TEST,
+    ProgramResult,
+    boot_info,
+    parse_output,
+    run_program,
+)
 from faultproof.evm.reference import (
     ECRECOVER,
     GAS_ECRECOVER,
@@ -843,3 +849,85 @@ def test_blockhash_reaches_256_ancestors_and_no_further() -> None:
     assert result.exit_code == 0, out
     assert result.fields["stateRoot"] == hex32(scenario.claimed.state_root), out
     assert result.stats["hints"] >= 255  # one l2-block-header hint per ancestor walked
+
+
+# --- transaction bytes the spec would refuse to decode or to accept ---------------------------
+
+SECP256K1N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def typed_fields(tx: Transaction) -> tuple[int, list[Any]]:
+    raw = tx_bytes(tx)
+    return raw[0], list(rlp.decode(raw[1:]))
+
+
+def malformed_transactions() -> dict[str, tuple[bytes, str]]:
+    """name -> (raw transaction as stored in the trie, expected reason words)."""
+    call = sign_tx(
+        UnsignedTx(2, nonce=1, gas_limit=50_000, to=ENV_ADDR, max_fee_per_gas=5000), KEYS[0], 1
+    )
+    blob = sign_tx(
+        UnsignedTx(3, nonce=1, gas_limit=50_000, to=ENV_ADDR, max_fee_per_gas=5000,
+                   blob_hashes=(b"\x01" * 32,), max_fee_per_blob_gas=100), KEYS[0], 1
+    )  # fmt: skip
+    legacy = sign_tx(UnsignedTx(0, nonce=1, gas_limit=50_000, to=ENV_ADDR), KEYS[0], 1)
+    t2, f2 = typed_fields(call)
+    t3, f3 = typed_fields(blob)
+    legacy_fields: list[Any] = list(rlp.decode(tx_bytes(legacy)))
+
+    def typed(type_byte: int, fields: list[Any]) -> bytes:
+        return bytes([type_byte]) + bytes(rlp.encode(fields))
+
+    def with_field(fields: list[Any], index: int, value: Any) -> list[Any]:
+        out = list(fields)
+        out[index] = value
+        return out
+
+    def word(v: int) -> bytes:
+        return v.to_bytes((v.bit_length() + 7) // 8, "big")
+
+    high_s = word(SECP256K1N - int.from_bytes(f2[11], "big"))
+    return {
+        "unknown type 4": (typed(4, f2), "undecodable"),
+        "typed legacy (type 0)": (typed(0, legacy_fields), "undecodable"),
+        "1559 with 11 fields": (typed(t2, f2[:11]), "undecodable"),
+        "trailing byte": (typed(t2, f2) + b"\x00", "undecodable"),
+        "nonce with a leading zero": (typed(t2, with_field(f2, 1, b"\x00\x01")), "undecodable"),
+        "data as a list": (typed(t2, with_field(f2, 7, [b"\x01"])), "undecodable"),
+        "19-byte to": (typed(t2, with_field(f2, 5, b"\x01" * 19)), "undecodable"),
+        "blob without to": (typed(t3, with_field(f3, 5, b"")), "undecodable"),
+        "blob hash version 2": (typed(t3, with_field(f3, 10, [b"\x02" * 32])), "versioned hash"),
+        "blob with no hashes": (typed(t3, with_field(f3, 10, [])), "no blob data"),
+        "y_parity 2": (typed(t2, with_field(f2, 9, b"\x02")), "y_parity"),
+        "r = 0": (typed(t2, with_field(f2, 10, b"")), "signature r"),
+        "r = n": (typed(t2, with_field(f2, 10, word(SECP256K1N))), "signature r"),
+        "high s": (typed(t2, with_field(f2, 11, high_s)), "signature s"),
+        "legacy v for another chain": (
+            bytes(rlp.encode(with_field(legacy_fields, 6, word(37 + 2 * 5)))),
+            "signature v",
+        ),
+    }
+
+
+def test_malformed_transactions_are_invalid_and_skipped() -> None:
+    """Each malformed transaction, between two good ones, is reported invalid with its reason
+    (state-test mode keeps going), and the good ones still run."""
+    first = sign_tx(UnsignedTx(2, nonce=0, gas_limit=21_000, to=b"\x77" * 20, value=1,
+                               max_fee_per_gas=5000), KEYS[0], 1)  # fmt: skip
+    env = BlockEnv(coinbase=COINBASE, number=50, timestamp=5000, base_fee=7, chain_id=1)
+    inputs = build_block(random_pre(), env, [first])
+    cases = malformed_transactions()
+    raws = [tx_bytes(first), *(raw for raw, _ in cases.values())]
+    trie = derivable_list_trie(raws)
+    for node in trie.nodes.values():
+        inputs.store.put_keccak256(node)
+    claimed = replace(inputs.claimed, transactions_root=Bytes32(trie.root))
+    inputs.store.put_keccak256(rlp.encode(claimed))
+    boot = boot_info(inputs.parent_hash, header_hash(claimed), 1, MODE_STATE_TEST)
+    host = LocalHost(store=inputs.store, boot_info=boot, router=reference_router(inputs.store))
+    result = run_program(host, "native")
+    out = "\n".join(result.lines)
+    assert result.exit_code == 0, out
+    assert result.txs[0].ok, out
+    for (name, (_, reason)), line in zip(cases.items(), result.txs[1:], strict=True):
+        assert not line.ok and reason in line.reason, f"{name}: {line}"
