@@ -65,17 +65,18 @@ static void vec_push(vec_t *v, void *e)
 	v->p[v->n++] = e;
 }
 
-/* Open-addressing hash map of entries whose layout starts with `uint32_t h; uint8_t key[]`. */
+/* Open-addressing hash map of entries (pointers) whose key is `klen` bytes at offset `koff`
+ * inside the entry. The table keeps each entry's hash, so probes rarely touch the entries. */
 typedef struct {
-	void **slots;
+	uint32_t h;
+	void *e;
+} mslot_t;
+
+typedef struct {
+	mslot_t *slots;
 	uint32_t cap; /* power of two, or 0 */
 	uint32_t count;
 } map_t;
-
-typedef struct {
-	uint32_t h;
-	uint8_t key[];
-} mhead_t;
 
 static uint32_t hash_key(const uint8_t *p, size_t n)
 {
@@ -90,43 +91,44 @@ static uint32_t hash_key(const uint8_t *p, size_t n)
 	return h;
 }
 
-static void *map_find(const map_t *m, const uint8_t *key, size_t klen, uint32_t h)
+static void *map_find(const map_t *m, const uint8_t *key, size_t klen, size_t koff, uint32_t h)
 {
 	if (!m->cap)
 		return NULL;
 	uint32_t mask = m->cap - 1;
 	for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-		mhead_t *e = m->slots[i];
-		if (!e)
+		const mslot_t *sl = &m->slots[i];
+		if (!sl->e)
 			return NULL;
-		if (e->h == h && memcmp(e->key, key, klen) == 0)
-			return e;
+		if (sl->h == h && memcmp((const uint8_t *)sl->e + koff, key, klen) == 0)
+			return sl->e;
 	}
 }
 
-static void map_place(void **slots, uint32_t cap, mhead_t *e)
+static void map_place(mslot_t *slots, uint32_t cap, uint32_t h, void *e)
 {
 	uint32_t mask = cap - 1;
-	uint32_t i = e->h & mask;
-	while (slots[i])
+	uint32_t i = h & mask;
+	while (slots[i].e)
 		i = (i + 1) & mask;
-	slots[i] = e;
+	slots[i].h = h;
+	slots[i].e = e;
 }
 
-/* Insert an entry known to be absent. */
-static void map_insert(map_t *m, void *entry)
+/* Insert an entry known to be absent, under hash h. */
+static void map_insert(map_t *m, uint32_t h, void *entry)
 {
 	if ((m->count + 1) * 2 > m->cap) {
 		uint32_t cap = m->cap ? m->cap * 2 : 16;
-		void **slots = xalloc(cap * sizeof *slots);
+		mslot_t *slots = xalloc(cap * sizeof *slots);
 		for (uint32_t i = 0; i < m->cap; i++)
-			if (m->slots[i])
-				map_place(slots, cap, m->slots[i]);
+			if (m->slots[i].e)
+				map_place(slots, cap, m->slots[i].h, m->slots[i].e);
 		rt_free(m->slots);
 		m->slots = slots;
 		m->cap = cap;
 	}
-	map_place(m->slots, m->cap, entry);
+	map_place(m->slots, m->cap, h, entry);
 	m->count++;
 }
 
@@ -136,7 +138,6 @@ typedef struct acct acct_t;
 typedef struct gen gen_t;
 
 typedef struct {
-	uint32_t h;
 	uint8_t key[32];    /* the slot, big-endian */
 	gen_t *gen;
 	u256 value;
@@ -156,7 +157,6 @@ struct gen {
 };
 
 typedef struct {
-	uint32_t h;
 	uint8_t key[32];
 	u256 tvalue;        /* transient value, valid when t_tx is the current tx */
 	uint32_t t_tx;
@@ -164,7 +164,6 @@ typedef struct {
 } tslot_t;
 
 struct acct {
-	uint32_t h;
 	address_t addr;
 	bool loaded;
 	bool exists;
@@ -181,7 +180,6 @@ struct acct {
 };
 
 typedef struct {
-	uint32_t h;
 	uint8_t key[32]; /* code hash */
 	bytes_t code;
 } code_t;
@@ -308,12 +306,11 @@ static gen_t *gen_new(acct_t *a, const hash32_t *base)
 static acct_t *acct_entry(state_t *s, const address_t *addr)
 {
 	uint32_t h = hash_key(addr->b, 20);
-	acct_t *a = map_find(&s->accts, addr->b, 20, h);
+	acct_t *a = map_find(&s->accts, addr->b, 20, offsetof(acct_t, addr), h);
 	if (!a) {
 		a = xalloc(sizeof *a);
-		a->h = h;
 		a->addr = *addr;
-		map_insert(&s->accts, a);
+		map_insert(&s->accts, h, a);
 	}
 	return a;
 }
@@ -429,7 +426,7 @@ void mark_account_created(state_t *s, const address_t *addr)
 bool account_was_created(state_t *s, const address_t *addr)
 {
 	uint32_t h = hash_key(addr->b, 20);
-	acct_t *a = map_find(&s->accts, addr->b, 20, h);
+	acct_t *a = map_find(&s->accts, addr->b, 20, offsetof(acct_t, addr), h);
 	return a && a->created_epoch == s->created_epoch;
 }
 
@@ -498,16 +495,15 @@ void increment_nonce(state_t *s, const address_t *addr)
 
 static code_t *code_find(state_t *s, const hash32_t *hash)
 {
-	return map_find(&s->codes, hash->b, 32, hash_key(hash->b, 32));
+	return map_find(&s->codes, hash->b, 32, offsetof(code_t, key), hash_key(hash->b, 32));
 }
 
 static void code_add(state_t *s, const hash32_t *hash, bytes_t code)
 {
 	code_t *c = xalloc(sizeof *c);
-	c->h = hash_key(hash->b, 32);
 	memcpy(c->key, hash->b, 32);
 	c->code = code;
-	map_insert(&s->codes, c);
+	map_insert(&s->codes, hash_key(hash->b, 32), c);
 }
 
 void set_code(state_t *s, const address_t *addr, const uint8_t *code, size_t len)
@@ -551,11 +547,10 @@ static trie_t *gen_trie(gen_t *g)
 static slot_t *gen_slot(state_t *s, gen_t *g, const uint8_t key[32])
 {
 	uint32_t h = hash_key(key, 32);
-	slot_t *sl = map_find(&g->slots, key, 32, h);
+	slot_t *sl = map_find(&g->slots, key, 32, offsetof(slot_t, key), h);
 	if (sl)
 		return sl;
 	sl = xalloc(sizeof *sl);
-	sl->h = h;
 	memcpy(sl->key, key, 32);
 	sl->gen = g;
 	if (!hash_eq(&g->base_root, &EMPTY_TRIE_ROOT)) {
@@ -574,7 +569,7 @@ static slot_t *gen_slot(state_t *s, gen_t *g, const uint8_t key[32])
 				fatal_undecodable("state: malformed storage value");
 		}
 	}
-	map_insert(&g->slots, sl);
+	map_insert(&g->slots, h, sl);
 	return sl;
 }
 
@@ -620,12 +615,11 @@ static tslot_t *tslot(acct_t *a, const u256 *key)
 	uint8_t k[32];
 	u256_to_be(key, k);
 	uint32_t h = hash_key(k, 32);
-	tslot_t *t = map_find(&a->tslots, k, 32, h);
+	tslot_t *t = map_find(&a->tslots, k, 32, offsetof(tslot_t, key), h);
 	if (!t) {
 		t = xalloc(sizeof *t);
-		t->h = h;
 		memcpy(t->key, k, 32);
-		map_insert(&a->tslots, t);
+		map_insert(&a->tslots, h, t);
 	}
 	return t;
 }
@@ -633,12 +627,12 @@ static tslot_t *tslot(acct_t *a, const u256 *key)
 u256 get_transient_storage(state_t *s, const address_t *addr, const u256 *key)
 {
 	uint32_t h = hash_key(addr->b, 20);
-	acct_t *a = map_find(&s->accts, addr->b, 20, h);
+	acct_t *a = map_find(&s->accts, addr->b, 20, offsetof(acct_t, addr), h);
 	if (!a)
 		return u256_zero();
 	uint8_t k[32];
 	u256_to_be(key, k);
-	tslot_t *t = map_find(&a->tslots, k, 32, hash_key(k, 32));
+	tslot_t *t = map_find(&a->tslots, k, 32, offsetof(tslot_t, key), hash_key(k, 32));
 	return t && t->t_tx == s->tx_id ? t->tvalue : u256_zero();
 }
 
@@ -670,7 +664,7 @@ bool access_address(state_t *s, const address_t *addr)
 bool address_is_warm(state_t *s, const address_t *addr)
 {
 	uint32_t h = hash_key(addr->b, 20);
-	acct_t *a = map_find(&s->accts, addr->b, 20, h);
+	acct_t *a = map_find(&s->accts, addr->b, 20, offsetof(acct_t, addr), h);
 	return a && a->warm_tx == s->tx_id;
 }
 

@@ -32,7 +32,6 @@ from faultproof.vm import get_isa
 BLOCK_NUMBER = 0x1234
 SCRIPT_IDENT = 0x5C
 """The local input test_state.c reads its commands from when stdin is empty (in a VM)."""
-EMPTY_ROOT = bytes.fromhex("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")
 
 
 @pytest.fixture(scope="module")
