@@ -16,6 +16,7 @@ specs' root).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ from faultproof.evm.rpc_host import JsonRpc
 from faultproof.evm.verify import verify_block
 from faultproof.guests import GuestBuildError, guest_elf
 from faultproof.preimage.keys import keccak256_key
-from faultproof.preimage.store import MemoryStore
+from faultproof.preimage.store import MemoryStore, SqliteStore
 
 pytestmark = pytest.mark.anvil
 
@@ -256,6 +257,18 @@ def test_verify_block_command_exit_codes(chain: tuple[str, Scenario]) -> None:
     assert code == 2 and "no block" in err
     code, _, err = run_cli("--rpc-url", url, "--block", str(number), "--tamper", "bogus=0x01")
     assert code == 2 and "unknown header field" in err
+
+
+def test_verify_block_command_fills_a_store(chain: tuple[str, Scenario], tmp_path: Path) -> None:
+    url, sc = chain
+    db = str(tmp_path / "pre.db")
+    for _ in range(2):  # the second run finds everything already stored
+        code, out, _ = run_cli(
+            "--rpc-url", url, "--block", str(block_of(sc, "storage")), "--store", db
+        )
+        assert code == 0, out
+    with SqliteStore(db, readonly=True) as store:
+        assert len(store) > 10 and store.verify_all() == len(store)
 
 
 def test_verify_block_command_in_a_vm_reports_steps(chain: tuple[str, Scenario]) -> None:

@@ -60,18 +60,24 @@ def verify_block_command(
     not, 2 on errors."""
     from faultproof.evm.rpc_host import connect
     from faultproof.evm.verify import verify_block
-    from faultproof.preimage.store import PreimageStore, SqliteStore
+    from faultproof.preimage.store import SqliteStore
 
     changes = _parse_tamper(tamper)
     rpc = connect(rpc_url)
-    db: PreimageStore | None = SqliteStore(store) if store else None
-    check = verify_block(rpc, number, vm=vm, tamper=changes, store=db, progress=progress)
+    db: SqliteStore | None = SqliteStore(store) if store else None
+    try:
+        check = verify_block(rpc, number, vm=vm, tamper=changes, store=db, progress=progress)
+    finally:
+        if db is not None:
+            db.close()
     result = check.result
     echo = click.echo
     echo(f"block {check.number} 0x{check.block_hash.hex()} (chain {check.chain_id})")
     if changes:
         fields = ", ".join(f"{k}={v}" for k, v in changes.items())
         echo(f"claimed 0x{check.claimed_hash.hex()} (tampered: {fields})")
+    for note in check.host.notes:
+        echo(f"note: {note}")
     if show_output:
         for line in result.lines:
             echo(f"  {line}")
