@@ -240,6 +240,21 @@ def test_command_spec_vm_exit_codes(tmp_path: Path) -> None:
     assert fork.exit_code == 2 and "not supported" in fork.output
 
 
+@pytest.mark.parametrize("vm", ["spec", "native"])
+def test_a_case_that_cannot_run_fails_alone(tmp_path: Path, vm: str) -> None:
+    if vm == "native":
+        needs_program()
+    tests = _one_test()
+    broken = json.loads(json.dumps(next(iter(tests.values()))))
+    broken["pre"]["0x" + "ab" * 20] = {"balance": hex(2**256), "nonce": "0x0", "code": "0x"}
+    tests["broken"] = broken
+    result = CliRunner().invoke(statetest_command, [str(_write(tmp_path, tests)), "--vm", vm])
+    assert result.exit_code == 1, result.output
+    assert "PASS arithmetic" in result.output
+    assert "FAIL broken" in result.output and "out of range" in result.output
+    assert "1 passed, 1 failed" in result.output
+
+
 # --- the program -----------------------------------------------------------------------------
 
 

@@ -370,13 +370,23 @@ def run_case(
             return CaseOutcome(case, True, True, case.tx_error, time.monotonic() - start)
         return CaseOutcome(case, False, False, case.tx_error, time.monotonic() - start)
     if vm == "spec":
-        result = run_reference(case.pre, case.env, [case.tx])
+        try:
+            result = run_reference(case.pre, case.env, [case.tx])
+        except FaultproofError as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+            return CaseOutcome(case, False, False, detail, time.monotonic() - start)
         detail = _compare(case, result.state_root, result.logs_hash, not result.txs[0].valid)
         return CaseOutcome(case, not detail, False, detail, time.monotonic() - start)
-    from faultproof.evm.program import run_program
+    from faultproof.evm.program import ProgramError, run_program
 
-    inputs = build_block(case.pre, case.env, [case.tx], execute=False)
-    program = run_program(reference_host(inputs), vm, timeout=timeout)
+    try:
+        inputs = build_block(case.pre, case.env, [case.tx], execute=False)
+        program = run_program(reference_host(inputs), vm, timeout=timeout)
+    except ProgramError:
+        raise  # the program itself cannot run: no case can pass
+    except FaultproofError as exc:  # this case's inputs or its host failed: the others may run
+        detail = f"{type(exc).__name__}: {exc}"
+        return CaseOutcome(case, False, False, detail, time.monotonic() - start)
     problems = []
     if program.exit_code != 0:
         problems.append(f"exit code {program.exit_code}")
