@@ -145,8 +145,12 @@ static size_t common_prefix(const uint8_t *a, size_t na, const uint8_t *b, size_
 
 /* ---- decoding (resolving a hash reference) ------------------------------------------------ */
 
+void (*trie_on_malformed)(const char *what);
+
 static __attribute__((noreturn)) void bad_node(void)
 {
+	if (trie_on_malformed)
+		trie_on_malformed("trie: malformed node");
 	fatal_undecodable("trie: malformed node");
 }
 

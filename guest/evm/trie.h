@@ -35,6 +35,12 @@ void trie_put(trie_t *t, const uint8_t *key, size_t keylen, const uint8_t *value
 /* The root hash (EMPTY_TRIE_ROOT for an empty trie). Re-hashes only changed nodes. */
 void trie_root(trie_t *t, hash32_t *out);
 
+/* A node that hashes right but does not decode as a trie node can only sit under a root
+ * nobody vouched for (e.g. the claimed block's transactions root), so by default it is
+ * fatal_undecodable (exit 2). A caller reading such a trie may set this hook for the time of
+ * the read to judge the claim instead (e.g. exit 1); it must not return. NULL: the default. */
+extern void (*trie_on_malformed)(const char *what);
+
 /* Counters: nodes resolved (fetched) and nodes hashed, for the statistics line. */
 extern uint64_t trie_nodes_resolved;
 extern uint64_t trie_nodes_hashed;

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 from ethereum.forks.cancun import trie as spec_trie
+from ethereum_rlp import rlp as spec_rlp
 from ethereum_types.bytes import Bytes
 from evm_trie_nodes import RecordingHost, StoredTrie, check_node_requests, spec_root
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faultproof import guests
+from faultproof.crypto import keccak256
 from faultproof.preimage.host import LocalHost
 from faultproof.preimage.keys import keccak256_key
 from faultproof.preimage.native import run_native
@@ -302,3 +304,29 @@ def test_guest_builds_for_the_vm_targets() -> None:
         except guests.GuestBuildError as exc:
             pytest.skip(f"cannot build for {target}: {exc}")
         assert Path(path).stat().st_size > 0
+
+
+MALFORMED = {
+    "three items": spec_rlp.encode([b"a", b"b", b"c"]),
+    "empty hex prefix": spec_rlp.encode([b"", b"x"]),
+    "extension without a path": spec_rlp.encode([b"\x00", Bytes(b"\x11" * 32)]),
+    "unknown hex-prefix flag": spec_rlp.encode([b"\x40", b"x"]),
+    "even flag with a nibble": spec_rlp.encode([b"\x21\x23", b"x"]),
+    "embedded node of 32+ bytes": spec_rlp.encode([[b"\x20", b"y" * 40], *([b""] * 16)]),
+    "child neither hash nor node": spec_rlp.encode([b"12345", *([b""] * 16)]),
+    "branch value that is a list": spec_rlp.encode([*([b""] * 16), [b"x"]]),
+    "not a list": spec_rlp.encode(b"hello"),
+    "not RLP": b"\xff\x00",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_a_malformed_node_is_exit_2_or_the_callers_verdict(elf: str, name: str) -> None:
+    node = MALFORMED[name]
+    store = MemoryStore()
+    store.put_keccak256(node)
+    lines = [f"open {keccak256(node).hex()}", "get 00", "root"]
+    code, out = run(elf, lines, RecordingHost(store))
+    assert code == 2 and len(out) == 1 and out[0].startswith("evm: "), out
+    code, out = run(elf, ["onmalformed", *lines], RecordingHost(store))
+    assert (code, out) == (1, ["malformed trie: malformed node"])

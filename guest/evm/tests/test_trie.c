@@ -9,6 +9,8 @@
  *   get <key>          prints "value <hex>" or "none"
  *   root               prints "root <hex>"
  *   stats              prints "stats resolved <n> hashed <n>"
+ *   onmalformed        from now on a malformed node prints "malformed <what>" and exits 1
+ *                      (trie_on_malformed) instead of exit 2
  * The trie starts empty. A bad command line exits 3.
  */
 #include "hash.h"
@@ -26,6 +28,12 @@ static bytes_t resolver(void *ctx, const hash32_t *hash, const uint8_t *path, si
 	oracle_hint("l2-state-node", p, 33 + npath);
 	rt_free(p);
 	return oracle_keccak_preimage(hash);
+}
+
+static __attribute__((noreturn)) void on_malformed(const char *what)
+{
+	rt_printf("malformed %s\n", what);
+	rt_exit(1);
 }
 
 static char *read_stdin(size_t *len)
@@ -163,6 +171,8 @@ int main(int argc, char **argv)
 			hash32_t r;
 			trie_root(t, &r);
 			print_hex("root", r.b, 32);
+		} else if (word(&p, "onmalformed")) {
+			trie_on_malformed = on_malformed;
 		} else if (word(&p, "stats")) {
 			rt_printf("stats resolved %llu hashed %llu\n",
 				  (unsigned long long)trie_nodes_resolved,
