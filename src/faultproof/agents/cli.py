@@ -22,7 +22,7 @@ import click
 from faultproof.agents.proposer import PROPOSAL_INTERVAL, OutputSource, Proposer
 from faultproof.agents.service import GAME_WINDOW, Challenger, ChallengerStore, TraceSource
 from faultproof.chain import Chain
-from faultproof.cli_errors import user_errors
+from faultproof.cli_errors import DURATION, DURATION_SECONDS, user_errors
 from faultproof.errors import FaultproofError
 
 
@@ -87,50 +87,150 @@ def _loop(poll: Callable[[], dict[str, Any]], sender: str, polls: int, interval:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _agent_options(command: F) -> F:
+def _env(flag: str, op_service: str, op_name: str | None = None) -> list[str]:
+    """Environment variables of a flag: ``FAULTPROOF_<FLAG>``, then, for the flags op-challenger
+    and op-proposer share with us, their own name (``OP_CHALLENGER_L1_ETH_RPC``, ...), so a
+    deployment's environment carries over. The README lists every accepted name."""
+    names = ["FAULTPROOF_" + flag.upper().replace("-", "_")]
+    if op_name is not None:
+        names.append(f"OP_{op_service.upper()}_{op_name}")
+    return names
+
+
+def _agent_options(service: str) -> Callable[[F], F]:
     """The flags both agents take: where the L1 is, who signs, which factory, how often."""
-    for option in reversed(
-        [
-            click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)"),
-            click.option(
-                "--private-key",
-                default=None,
-                envvar="FAULTPROOF_PRIVATE_KEY",
-                help="sign with this key (env FAULTPROOF_PRIVATE_KEY)",
-            ),
-            click.option(
-                "--sender",
-                default=None,
-                help="without --private-key: an unlocked account of the node (default: its first)",
-            ),
-            click.option("--factory", required=True, help="DisputeGameFactory address"),
-            click.option(
-                "--poll-interval", default=12.0, show_default=True, help="seconds between polls"
-            ),
-            click.option(
-                "--polls", default=0, show_default=True, help="stop after N polls (0: never)"
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
+
+    def decorate(command: F) -> F:
+        for option in reversed(
+            [
+                click.option(
+                    "--rpc-url",
+                    "--l1-eth-rpc",
+                    "rpc_url",
+                    required=True,
+                    envvar=_env("rpc-url", service, "L1_ETH_RPC"),
+                    help="the L1 node (JSON-RPC)",
+                ),
+                click.option(
+                    "--private-key",
+                    default=None,
+                    envvar=_env("private-key", service, "PRIVATE_KEY"),
+                    help="sign with this key (env FAULTPROOF_PRIVATE_KEY)",
+                ),
+                click.option(
+                    "--sender",
+                    default=None,
+                    envvar=_env("sender", service),
+                    help="without --private-key: an unlocked account of the node "
+                    "(default: its first)",
+                ),
+                click.option(
+                    "--factory",
+                    "--game-factory-address",
+                    "factory",
+                    required=True,
+                    envvar=_env("factory", service, "GAME_FACTORY_ADDRESS"),
+                    help="DisputeGameFactory address",
+                ),
+                click.option(
+                    "--poll-interval",
+                    type=DURATION,
+                    default="12s",
+                    show_default=True,
+                    envvar=_env("poll-interval", service, "POLL_INTERVAL"),
+                    help="time between polls: seconds, or e.g. 12s, 1m",
+                ),
+                click.option(
+                    "--polls", default=0, show_default=True, help="stop after N polls (0: never)"
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _addresses(factory: str, oracle: str | None) -> tuple[str, str | None]:
+    """Start-up check before connecting: the addresses are well formed (``0x1234`` is refused)."""
+    from faultproof.contracts.deploy import check_address
+
+    return (
+        check_address(factory, "--factory"),
+        None if oracle is None else check_address(oracle, "--oracle"),
+    )
+
+
+def _require_contracts(chain: Chain, factory: str, oracle: str | None) -> None:
+    """Start-up check once connected: the factory (and oracle) have code and answer like those
+    contracts. A wrong address fails here, once, instead of as a decoding error every poll."""
+    from faultproof.contracts.deploy import require_contract
+
+    require_contract(chain, factory, "--factory", "DisputeGameFactory")
+    if oracle is not None:
+        require_contract(chain, oracle, "--oracle", "PreimageOracle")
+
+
+ORACLE_ABI = [
+    {
+        "type": "function",
+        "name": "oracle",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "address"}],
+        "stateMutability": "view",
+    }
+]
+"""The one view every step contract (MIPS32, RISCV64, Optimism's MIPS.sol) has for its oracle."""
+
+
+def oracle_of_game_type(chain: Chain, factory: str, game_types: tuple[int, ...]) -> str:
+    """The PreimageOracle the games of ``game_types`` use: their step contract's ``oracle()``,
+    the step contract read from the factory's game args (as op-challenger reads it from the
+    game's VM when no oracle is configured)."""
+    from eth_abi.abi import decode as abi_decode
+    from eth_utils.address import to_checksum_address
+
+    from faultproof.contracts.deploy import GAME_ARGS_TYPES
+    from faultproof.contracts.dispute import artifact
+
+    factory_c = chain.at(factory, artifact("DisputeGameFactory"))
+    for game_type in game_types:
+        try:
+            raw = bytes(factory_c.call("gameArgs", game_type))
+            if len(raw) != 288:
+                continue
+            vm = to_checksum_address(abi_decode(GAME_ARGS_TYPES, raw)[5])
+            return to_checksum_address(chain.at(vm, ORACLE_ABI).call("oracle"))
+        except Exception:  # this type is not registered as expected: try the next one
+            continue
+    raise CommandError(
+        f"cannot read the PreimageOracle of game types {list(game_types)} from factory "
+        f"{factory}: pass --oracle"
+    )
 
 
 @click.command("challenger")
-@_agent_options
-@click.option("--oracle", required=True, help="PreimageOracle address (for step data)")
+@_agent_options("challenger")
+@click.option(
+    "--oracle",
+    default=None,
+    envvar=_env("oracle", "challenger"),
+    help="PreimageOracle address (default: read from the game type's step contract)",
+)
 @click.option(
     "--game-type",
     "game_types",
     type=int,
     multiple=True,
     required=True,
-    help="game types to play; repeatable",
+    envvar=_env("game-type", "challenger"),
+    help="game types to play; repeatable (env: space-separated)",
 )
 @click.option(
     "--traces",
     "traces_spec",
     required=True,
+    envvar=_env("traces", "challenger"),
     help="module:callable returning the trace source, e.g. faultproof.demo.traces:demo_rollup",
 )
 @click.option(
@@ -143,6 +243,7 @@ def _agent_options(command: F) -> F:
     "--store",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
+    envvar=_env("store", "challenger"),
     help="the service's JSON store (created if absent; keep it across restarts)",
 )
 @click.option(
@@ -150,9 +251,11 @@ def _agent_options(command: F) -> F:
 )
 @click.option(
     "--game-window",
+    type=DURATION_SECONDS,
     default=GAME_WINDOW,
     show_default=True,
-    help="ignore games created longer ago than this, seconds",
+    envvar=_env("game-window", "challenger", "GAME_WINDOW"),
+    help="ignore games created longer ago than this: seconds, or e.g. 672h",
 )
 @user_errors
 def challenger_command(
@@ -162,7 +265,7 @@ def challenger_command(
     factory: str,
     poll_interval: float,
     polls: int,
-    oracle: str,
+    oracle: str | None,
     game_types: tuple[int, ...],
     traces_spec: str,
     traces_args: tuple[str, ...],
@@ -178,7 +281,11 @@ def challenger_command(
     from faultproof.contracts import load_contract
     from faultproof.contracts.dispute import artifact
 
+    factory, oracle = _addresses(factory, oracle)
     chain, who = _connect(rpc_url, private_key, sender)
+    _require_contracts(chain, factory, oracle)
+    if oracle is None:
+        oracle = oracle_of_game_type(chain, factory, game_types)
     service = Challenger(
         chain.at(factory, artifact("DisputeGameFactory")),
         chain.at(oracle, load_contract("oracle/PreimageOracle.vy")),
@@ -198,12 +305,19 @@ def challenger_command(
 
 
 @click.command("proposer")
-@_agent_options
-@click.option("--game-type", type=int, required=True, help="the game type to propose")
+@_agent_options("proposer")
+@click.option(
+    "--game-type",
+    type=int,
+    required=True,
+    envvar=_env("game-type", "proposer"),
+    help="the game type to propose",
+)
 @click.option(
     "--outputs",
     "outputs_spec",
     required=True,
+    envvar=_env("outputs", "proposer"),
     help="module:callable returning the output source (safe_head, output_root), "
     "e.g. faultproof.demo.traces:demo_outputs",
 )
@@ -215,9 +329,11 @@ def challenger_command(
 )
 @click.option(
     "--proposal-interval",
+    type=DURATION_SECONDS,
     default=PROPOSAL_INTERVAL,
     show_default=True,
-    help="seconds between proposals",
+    envvar=_env("proposal-interval", "proposer", "PROPOSAL_INTERVAL"),
+    help="time between proposals: seconds, or e.g. 1h",
 )
 @user_errors
 def proposer_command(
@@ -238,7 +354,9 @@ def proposer_command(
     """
     from faultproof.contracts.dispute import artifact
 
+    factory, _ = _addresses(factory, None)
     chain, who = _connect(rpc_url, private_key, sender)
+    _require_contracts(chain, factory, None)
     outputs: OutputSource = load_plugin("outputs", outputs_spec, chain, outputs_args)
     proposer = Proposer(
         chain.at(factory, artifact("DisputeGameFactory")),

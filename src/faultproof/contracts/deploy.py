@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from faultproof.cli_errors import DURATION_SECONDS
 from faultproof.errors import FaultproofError
 
 if TYPE_CHECKING:
@@ -134,6 +135,50 @@ def _address(value: str) -> str:
         return to_checksum_address(value)
     except ValueError:
         raise DeployError(f"{value!r} is not an address") from None
+
+
+def check_address(value: str, flag: str) -> str:
+    """``value`` as a checksummed address, or a one-line error naming ``flag`` (at start-up, so
+    an agent is not started only to fail on every poll)."""
+    text = value.strip()
+    body = text.removeprefix("0x").removeprefix("0X")
+    if len(body) != 40 or not all(c in "0123456789abcdefABCDEF" for c in body):
+        raise DeployError(f"{flag} {value!r} is not an address (0x and 40 hex digits)")
+    return _address("0x" + body)
+
+
+CONTRACT_PROBES: dict[str, tuple[str, tuple[object, ...]]] = {
+    "DisputeGameFactory": ("gameCount", ()),
+    "PreimageOracle": ("challengePeriod", ()),
+}
+"""A view each kind of contract answers (and other contracts do not), called once at start-up."""
+
+
+def require_contract(chain: Chain, address: str, flag: str, kind: str) -> None:
+    """Refuse at start-up an address without code or one that does not answer like ``kind``.
+
+    Without this an EOA or a wrong contract surfaces much later as an ABI decoding error
+    (eth_abi's InsufficientDataBytes on empty return data), once per poll, forever.
+    """
+    from faultproof.contracts.compiler import load_contract
+    from faultproof.contracts.dispute import artifact
+
+    try:
+        code = chain.get_code(address)
+    except FaultproofError as exc:
+        raise DeployError(f"{flag} {address}: cannot read its code: {exc}") from None
+    if not code:
+        raise DeployError(f"{flag} {address} has no code on this chain (chain id "
+                          f"{chain.chain_id}): not a {kind}; check the address and the RPC URL")
+    fn, args = CONTRACT_PROBES[kind]
+    abi = (load_contract("oracle/PreimageOracle.vy") if kind == "PreimageOracle"
+           else artifact(kind))
+    try:
+        chain.at(address, abi).call(fn, *args)
+    except Exception as exc:  # a revert, empty or short return data: not that contract
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DeployError(f"{flag} {address} does not answer like a {kind} ({fn}() failed: "
+                          f"{reason})") from None
 
 
 def _gas(chain: Chain, name: str, into: dict[str, int]) -> None:
@@ -357,20 +402,21 @@ def _isa_for(vm: str | None, game_type: int) -> str:
               help="absolute prestate hash (0x + 32 bytes) instead of --prestate")
 @click.option("--max-game-depth", default=MAINNET_MAX_GAME_DEPTH, show_default=True)
 @click.option("--split-depth", default=MAINNET_SPLIT_DEPTH, show_default=True)
-@click.option("--clock-extension", default=MAINNET_CLOCK_EXTENSION, show_default=True,
-              help="seconds")
-@click.option("--max-clock-duration", default=MAINNET_MAX_CLOCK_DURATION, show_default=True,
-              help="seconds")
+@click.option("--clock-extension", type=DURATION_SECONDS, default=MAINNET_CLOCK_EXTENSION,
+              show_default=True, help="seconds, or e.g. 3h")
+@click.option("--max-clock-duration", type=DURATION_SECONDS, default=MAINNET_MAX_CLOCK_DURATION,
+              show_default=True, help="seconds, or e.g. 84h")
 @click.option("--l2-chain-id", default=10, show_default=True)
 @click.option("--init-bond", type=int, default=None,
               help="root bond in wei (default: the depth-0 bond of the schedule)")
-@click.option("--rpc-url", default=None, help="JSON-RPC node (default: the embedded chain, a "
-                                               "dry run that reports addresses and gas)")
+@click.option("--rpc-url", "--l1-eth-rpc", "rpc_url", default=None, envvar="FAULTPROOF_RPC_URL",
+              help="JSON-RPC node (env FAULTPROOF_RPC_URL; default: the embedded chain, a dry "
+                   "run that reports addresses and gas)")
 @click.option("--private-key", default=None, envvar="FAULTPROOF_PRIVATE_KEY",
               help="sign transactions with this key (env FAULTPROOF_PRIVATE_KEY); without it "
                    "the node's first unlocked account sends them")
-@click.option("--factory", default=None,
-              help="existing DisputeGameFactory to register in (default: deploy a fresh system)")
+@click.option("--factory", "--game-factory-address", "factory", default=None,
+              envvar="FAULTPROOF_FACTORY", help="(env FAULTPROOF_FACTORY) existing DisputeGameFactory to register in (default: deploy a fresh system)")
 @click.option("--oracle", default=None, help="existing PreimageOracle to reuse")
 @click.option("--weth", default=None, help="existing DelayedWETH (with --factory)")
 @click.option("--anchor-state-registry", default=None,
@@ -381,10 +427,12 @@ def _isa_for(vm: str | None, game_type: int) -> str:
               help="fresh system: starting anchor output root (0x + 32 bytes)")
 @click.option("--anchor-block", default=0, show_default=True,
               help="fresh system: L2 block of the anchor")
-@click.option("--finality-delay", default=MAINNET_FINALITY_DELAY, show_default=True)
-@click.option("--withdrawal-delay", default=MAINNET_WITHDRAWAL_DELAY, show_default=True)
-@click.option("--challenge-period", default=MAINNET_CHALLENGE_PERIOD, show_default=True,
-              help="new PreimageOracle's challenge period, seconds")
+@click.option("--finality-delay", type=DURATION_SECONDS, default=MAINNET_FINALITY_DELAY,
+              show_default=True, help="seconds, or e.g. 84h")
+@click.option("--withdrawal-delay", type=DURATION_SECONDS, default=MAINNET_WITHDRAWAL_DELAY,
+              show_default=True, help="seconds, or e.g. 168h")
+@click.option("--challenge-period", type=DURATION_SECONDS, default=MAINNET_CHALLENGE_PERIOD,
+              show_default=True, help="new PreimageOracle's challenge period: seconds, or e.g. 24h")
 @click.option("--min-proposal-size", default=MAINNET_MIN_PROPOSAL_SIZE, show_default=True,
               help="new PreimageOracle's minimum large-preimage proposal size, bytes")
 @click.option("--respect", is_flag=True,
@@ -418,6 +466,10 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
         system = SystemParams(_hex32(anchor_root, "--anchor-root") or bytes(32), anchor_block,
                               finality_delay, withdrawal_delay, challenge_period,
                               min_proposal_size)
+        factory, oracle, weth, anchor_state_registry = (
+            None if a is None else check_address(a, flag)
+            for a, flag in ((factory, "--factory"), (oracle, "--oracle"), (weth, "--weth"),
+                            (anchor_state_registry, "--anchor-state-registry")))
         chain: Chain
         if rpc_url is None:
             if private_key or factory:
@@ -431,6 +483,10 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
             from faultproof.chain.rpc import RpcChain
 
             chain = RpcChain(rpc_url, freeze_time=False)
+        if factory is not None:
+            require_contract(chain, factory, "--factory", "DisputeGameFactory")
+        if oracle is not None:
+            require_contract(chain, oracle, "--oracle", "PreimageOracle")
         result = deploy_game_type(
             chain, params, factory=factory, oracle=oracle, weth=weth,
             anchor_state_registry=anchor_state_registry, template_game_type=template_game_type,
