@@ -182,7 +182,8 @@ typedef struct {
 	uint64_t parent_number;
 } block_hashes_t;
 
-static void block_hashes_init(block_hashes_t *bh, const hash32_t *parent_hash, const header_t *parent)
+static void block_hashes_init(block_hashes_t *bh, const hash32_t *parent_hash,
+			      const header_t *parent)
 {
 	bh->parent_number = parent->number;
 	bh->hashes[0] = *parent_hash;
@@ -602,10 +603,6 @@ static bool process_withdrawals(block_env_t *block_env, const withdrawal_t *with
 	return true;
 }
 
-/* ------------------------------------------------------------------------------------------
- * verify_block (state_transition)
- * ---------------------------------------------------------------------------------------- */
-
 typedef struct {
 	bool executed; /* the whole body ran: roots and totals below are meaningful */
 	hash32_t state_root, transactions_root, receipts_root, withdrawals_root, logs_hash;
@@ -614,6 +611,76 @@ typedef struct {
 	u256 base_fee_per_gas;
 	uint64_t excess_blob_gas;
 } computed_t;
+
+/* apply_body: the EIP-4788 system call (verify mode), every transaction, the withdrawals.
+ * False when the block cannot be valid (an invalid transaction in verify mode, a withdrawal
+ * that does not decode or overflows a balance); state-test mode skips invalid transactions. */
+static bool apply_body(block_env_t *block_env, const item_list_t *txs, const item_list_t *wds,
+		       bool verify, block_output_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->receipts_trie = trie_open(&EMPTY_TRIE_ROOT, NULL, NULL);
+	if (verify)
+		process_unchecked_system_transaction(block_env, &BEACON_ROOTS_ADDRESS,
+						     block_env->parent_beacon_block_root.b, 32);
+	for (size_t i = 0; i < txs->count; i++) {
+		transaction_t tx;
+		const char *reason = "undecodable";
+		bool ok = decode_transaction(txs->items[i].data, txs->items[i].len, &tx);
+		if (ok) {
+			ok = process_transaction(block_env, out, &tx, i, &reason);
+			transaction_free(&tx);
+		}
+		if (ok) {
+			out->tx_count++;
+			continue;
+		}
+		rt_printf("evm: tx %llu invalid %s\n", (unsigned long long)i, reason);
+		if (verify)
+			return false;
+	}
+
+	bool ok = true;
+	withdrawal_t *withdrawals = wds->count ? rt_malloc(wds->count * sizeof(withdrawal_t)) : NULL;
+	for (size_t i = 0; ok && i < wds->count; i++) {
+		if (!withdrawal_decode(wds->items[i].data, wds->items[i].len, &withdrawals[i])) {
+			rt_printf("evm: withdrawal %llu invalid undecodable\n", (unsigned long long)i);
+			ok = false;
+		}
+	}
+	if (ok && !process_withdrawals(block_env, withdrawals, wds->count)) {
+		rt_printf("evm: withdrawal invalid balance overflow\n");
+		ok = false;
+	}
+	rt_free(withdrawals);
+	return ok;
+}
+
+/* The header fields the body determines (state_transition after apply_body), plus the
+ * state tests' logs hash. */
+static void compute_body_fields(block_env_t *block_env, const item_list_t *txs,
+				const item_list_t *wds, const block_output_t *out, computed_t *c)
+{
+	c->executed = true;
+	state_root(block_env->state, &c->state_root);
+	list_root(txs, &c->transactions_root);
+	trie_root(out->receipts_trie, &c->receipts_root);
+	list_root(wds, &c->withdrawals_root);
+	memcpy(c->bloom, out->bloom, 256);
+	c->gas_used = out->block_gas_used;
+	c->blob_gas_used = out->blob_gas_used;
+	buf_t logs = {0};
+	size_t begin = rlp_list_begin(&logs);
+	buf_append(&logs, out->logs_payload.data, out->logs_payload.len);
+	rlp_list_end(&logs, begin);
+	keccak256(logs.data, logs.len, c->logs_hash.b);
+	buf_free(&logs);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * verify_block (state_transition)
+ * ---------------------------------------------------------------------------------------- */
+
 
 static void print_computed(const computed_t *c)
 {
@@ -804,61 +871,10 @@ verdict verify_block(const hash32_t *parent_hash, const hash32_t *claimed_hash,
 	block_env.excess_blob_gas = header.excess_blob_gas;
 	block_env.parent_beacon_block_root = header.parent_beacon_block_root;
 
-	/* apply_body */
 	block_output_t out;
-	memset(&out, 0, sizeof(out));
-	out.receipts_trie = trie_open(&EMPTY_TRIE_ROOT, NULL, NULL);
-	bool body_ok = true;
-	if (verify)
-		process_unchecked_system_transaction(&block_env, &BEACON_ROOTS_ADDRESS,
-						     header.parent_beacon_block_root.b, 32);
-	for (size_t i = 0; i < txs.count; i++) {
-		transaction_t tx;
-		const char *reason = "undecodable";
-		bool ok = decode_transaction(txs.items[i].data, txs.items[i].len, &tx);
-		if (ok) {
-			ok = process_transaction(&block_env, &out, &tx, i, &reason);
-			transaction_free(&tx);
-		}
-		if (ok) {
-			out.tx_count++;
-			continue;
-		}
-		rt_printf("evm: tx %llu invalid %s\n", (unsigned long long)i, reason);
-		if (verify) {
-			body_ok = false;
-			break;
-		}
-	}
-
-	withdrawal_t *withdrawals = wds.count ? rt_malloc(wds.count * sizeof(withdrawal_t)) : NULL;
-	for (size_t i = 0; body_ok && i < wds.count; i++) {
-		if (!withdrawal_decode(wds.items[i].data, wds.items[i].len, &withdrawals[i])) {
-			rt_printf("evm: withdrawal %llu invalid undecodable\n", (unsigned long long)i);
-			body_ok = false;
-		}
-	}
-	if (body_ok && !process_withdrawals(&block_env, withdrawals, wds.count)) {
-		rt_printf("evm: withdrawal invalid balance overflow\n");
-		body_ok = false;
-	}
-
-	if (body_ok) {
-		c.executed = true;
-		state_root(block_env.state, &c.state_root);
-		list_root(&txs, &c.transactions_root);
-		trie_root(out.receipts_trie, &c.receipts_root);
-		list_root(&wds, &c.withdrawals_root);
-		memcpy(c.bloom, out.bloom, 256);
-		c.gas_used = out.block_gas_used;
-		c.blob_gas_used = out.blob_gas_used;
-		buf_t logs = {0};
-		size_t begin = rlp_list_begin(&logs);
-		buf_append(&logs, out.logs_payload.data, out.logs_payload.len);
-		rlp_list_end(&logs, begin);
-		keccak256(logs.data, logs.len, c.logs_hash.b);
-		buf_free(&logs);
-	}
+	bool body_ok = apply_body(&block_env, &txs, &wds, verify, &out);
+	if (body_ok)
+		compute_body_fields(&block_env, &txs, &wds, &out, &c);
 	print_computed(&c);
 
 	unsigned bad = body_ok ? 0 : 1;
@@ -867,7 +883,6 @@ verdict verify_block(const hash32_t *parent_hash, const hash32_t *claimed_hash,
 	if (c.executed)
 		bad += compare_executed(&c, &header);
 
-	rt_free(withdrawals);
 	buf_free(&out.logs_payload);
 	return finish(bad == 0 ? VERDICT_VALID : VERDICT_INVALID, out.tx_count);
 }
