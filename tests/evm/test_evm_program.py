@@ -73,7 +73,7 @@ from faultproof.evm.reference import (
 from faultproof.preimage.host import LocalHost
 from faultproof.preimage.keys import keccak256_key
 from faultproof.preimage.native import run_native
-from faultproof.preimage.store import MemoryStore
+from faultproof.preimage.store import BootInfo, MemoryStore
 
 CHAIN_ID = 901
 NUMBER = 100
@@ -931,3 +931,20 @@ def test_malformed_transactions_are_invalid_and_skipped() -> None:
     assert result.txs[0].ok, out
     for (name, (_, reason)), line in zip(cases.items(), result.txs[1:], strict=True):
         assert not line.ok and reason in line.reason, f"{name}: {line}"
+
+
+def test_boot_keys_decide_the_chain_and_a_missing_one_is_exit_2(scenario: Scenario) -> None:
+    """Ident 5 is the chain the signatures must be for (another chain ID makes the block's
+    first EIP-155 transaction invalid: exit 1); without ident 5 the run proves nothing (2)."""
+    claimed = header_hash(scenario.claimed)
+    store = scenario.store()
+    for locals_, code in (
+        ({2: scenario.parent_hash, 3: claimed, 5: (CHAIN_ID + 1).to_bytes(8, "big")}, 1),
+        ({2: scenario.parent_hash, 3: claimed}, 2),
+        ({2: scenario.parent_hash, 3: claimed, 5: b"\xff" * 8}, 2),  # sentinel without ident 6
+    ):
+        host = LocalHost(store=store, boot_info=BootInfo(locals_), router=reference_router(store))
+        exit_code, stdout = run_native([evm_elf()], host, timeout=120, raise_host_errors=False)
+        assert exit_code == code, stdout.decode()
+        if code == 1:
+            assert "evm: tx 1 invalid bad signature v" in stdout.decode()
