@@ -321,6 +321,8 @@ def check_hints(host: RecordingHost, pre: PreState) -> None:
     assert all(len(p) == 60 and p.startswith(number) for p in slots)
     assert len(set(accounts)) == len(accounts), "an account's proof was hinted twice"
     assert len(set(slots)) == len(slots), "a slot's proof was hinted twice"
+    codes = host.hints("l2-code")
+    assert len(set(codes)) == len(codes), "a code was fetched twice"
 
 
 @pytest.mark.parametrize("seed", range(12))
