@@ -95,6 +95,7 @@ class Outcome:
         return "\n".join(self.lines)
 
 
+@cache
 def block_hash(number: int) -> bytes:
     return keccak256(b"block" + number.to_bytes(8, "big"))
 
@@ -916,8 +917,44 @@ def depth_scenarios() -> list[Scenario]:
     sc = program("depth-1024", code)
     sc.gas = 2**40
     out = [sc]
-    # and a creation chain (init code that CREATEs its own copy) until the gas runs out
+    # a creation chain: init code that CREATEs a copy of itself, to the depth limit
+    init = asm("CODESIZE", 0, 0, "CODECOPY", "CODESIZE", 0, 0, "CREATE", 0, "SSTORE", "STOP")
+    chain = Scenario("create-depth-1024", base_accounts(b""), target=None, data=init, gas=2**46)
+    out.append(chain)
     return out
+
+
+def misc_scenarios() -> list[Scenario]:
+    """Top-level calls to precompiles and accounts without code, access lists, refunds that a
+    DELEGATECALL child takes back, and refunds of a child that reverts."""
+    out = [
+        Scenario("tx-to-identity", base_accounts(b""), target=4, data=b"hello", value=1),
+        Scenario("tx-to-sha256", base_accounts(b""), target=2, data=b"abc"),
+        Scenario("tx-to-sha256-oog", base_accounts(b""), target=2, data=b"abc", gas=71),
+        Scenario("tx-to-modexp", base_accounts(b""), target=5, data=bytes(96)),
+        Scenario("tx-value-to-new-account", base_accounts(b""), target=0xFEED, value=10),
+        Scenario("tx-to-ecrecover", base_accounts(b""), target=1, data=bytes(128)),
+    ]
+    sc = program("access-list-warm", asm(OTHER, "BALANCE", 0xFEED, "BALANCE", "ADD", ret_top()))
+    sc.warm = (OTHER,)
+    out.append(sc)
+    restore = asm(1, 0, "SSTORE", "STOP")
+    for tail, name in ((b"", "commit"), (asm(0, 0, "REVERT"), "revert")):
+        code = asm(0, 0, "SSTORE", call_code("DELEGATECALL", 100_000, 0xDE1E), tail)
+        sc = program(
+            f"refund-taken-back-by-delegatecall-{name}", code, extra={0xDE1E: Acct(code=restore)}
+        )
+        sc.accounts[TARGET].storage = {0: 1}
+        out.append(sc)
+        child = asm(0, 0, "SSTORE", tail or asm("STOP"))
+        code = asm(call_code("CALL", 100_000, 0xC1D), 5, "SSTORE", "STOP")
+        sc = program(f"child-refund-{name}", code, extra={0xC1D: Acct(code=child, storage={0: 3})})
+        out.append(sc)
+    return out
+
+
+def test_misc() -> None:
+    check(with_boundaries(misc_scenarios()))
 
 
 def test_calls() -> None:

@@ -135,9 +135,9 @@ def test_random_programs_batch() -> None:
 
 
 @pytest.mark.slow
-def test_random_programs_many() -> None:
-    for seed in range(2, 12):
-        check(random_batch(seed=seed, count=2000))
+@pytest.mark.parametrize("seed", range(2, 12))
+def test_random_programs_many(seed: int) -> None:
+    check(random_batch(seed=seed, count=2000))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
