@@ -142,6 +142,76 @@ def test_assembler_labels_and_pushes() -> None:
         fixtures.assemble("NOPE")
 
 
+# --- the harness -----------------------------------------------------------------------------
+
+
+def test_build_block_stores_everything_the_program_reads() -> None:
+    """Without the program: every account, storage slot, code, header, transaction and sender
+    recovery result can be read back from the store by hash, exactly as the program would."""
+    from ethereum.crypto.hash import keccak256
+    from ethereum.forks.cancun.blocks import Header
+    from ethereum_rlp import rlp
+
+    from faultproof.evm import mpt
+    from faultproof.evm import rlp as fp_rlp
+    from faultproof.evm.reference import (
+        ECRECOVER,
+        GAS_ECRECOVER,
+        UnsignedTx,
+        header_hash,
+        sender_ecrecover_input,
+        sign_tx,
+        tx_bytes,
+    )
+    from faultproof.preimage.hints import format_hint
+    from faultproof.preimage.keys import keccak256_key, local_key, precompile_key
+
+    pre = {
+        fixtures.SENDER: AccountState(balance=10**20),
+        fixtures.contract(1): AccountState(code=b"\x60\x01", storage={1: 2, 2**255: 3}),
+        fixtures.contract(2): AccountState(nonce=1, storage={i: i + 1 for i in range(40)}),
+    }
+    env = fixtures.DEFAULT_ENV
+    txs = [sign_tx(UnsignedTx(tx_type=t, nonce=t, to=fixtures.contract(1), protected=t == 0, blob_hashes=(b"\x01" * 32,)), fixtures.SECRET_KEY) for t in range(4)]  # fmt: skip
+    inputs = build_block(pre, env, txs)
+    store = inputs.store
+
+    def get(digest: bytes) -> bytes | None:
+        return store.fetch(keccak256_key(digest=digest))
+
+    claimed = rlp.decode_to(Header, store.get(keccak256_key(digest=inputs.block_hash)))
+    parent = rlp.decode_to(Header, store.get(keccak256_key(digest=inputs.parent_hash)))
+    assert header_hash(claimed) == inputs.block_hash and claimed.parent_hash == inputs.parent_hash
+    assert (int(claimed.number), int(claimed.timestamp), int(claimed.gas_limit)) == (env.number, env.timestamp, env.gas_limit)  # fmt: skip
+    assert int(claimed.base_fee_per_gas) == env.base_fee and claimed.coinbase == env.coinbase
+    assert inputs.reference is not None and claimed.state_root == inputs.reference.state_root
+    accounts = mpt.leaves(bytes(parent.state_root), get)
+    assert len(accounts) == len(pre)
+    for address, account in pre.items():
+        nonce, balance, storage_root, code_hash = fp_rlp.as_list(fp_rlp.decode(accounts[bytes(keccak256(address))]))  # fmt: skip
+        assert fp_rlp.decode_uint(nonce) == account.nonce
+        assert fp_rlp.decode_uint(balance) == account.balance
+        assert store.get(keccak256_key(digest=fp_rlp.as_bytes(code_hash))) == account.code
+        slots = mpt.leaves(fp_rlp.as_bytes(storage_root), get)
+        assert {k: fp_rlp.decode_uint(fp_rlp.decode(v)) for k, v in slots.items()} == {
+            bytes(keccak256(k.to_bytes(32, "big"))): v for k, v in account.storage.items()
+        }
+    listed = mpt.leaves(bytes(claimed.transactions_root), get)
+    assert [listed[fp_rlp.encode(i)] for i in range(len(txs))] == [tx_bytes(t) for t in txs]
+    for tx in txs:
+        data = sender_ecrecover_input(tx, env.chain_id)
+        assert data is not None
+        result = store.get(precompile_key(ECRECOVER, GAS_ECRECOVER, data))
+        assert result == b"\x01" + b"\x00" * 12 + fixtures.SENDER
+    assert inputs.boot_info.get(local_key(5)) == b"\xff" * 8
+    assert inputs.boot_info.get(local_key(6)) == env.chain_id.to_bytes(8, "big") + b"\x01"
+    # an ecrecover the transactions make is answered by the spec through the hint router
+    host = reference_host(inputs)
+    call = ECRECOVER + (3000).to_bytes(8, "big") + b"\x00" * 128
+    host.hint(format_hint("l1-precompile-v2", call))
+    assert host.get_preimage(precompile_key(ECRECOVER, 3000, b"\x00" * 128)) == b"\x01"
+
+
 # --- the reader --------------------------------------------------------------------------------
 
 
