@@ -291,8 +291,8 @@ def interpreter_elf(target: str = "host") -> Path:
 def guest_run(inputs: Sequence[str], target: str = "host") -> list[Outcome]:
     """Run the C test main over many scenarios in one process; one Outcome per `case`."""
     argv = [str(interpreter_elf(target))]
-    if target == "mips32":
-        argv.insert(0, "qemu-mips")
+    if target != "host":
+        argv.insert(0, {"mips32": "qemu-mips", "riscv64": "qemu-riscv64"}[target])
     code, out = run_native(argv, _host(), stdin="".join(inputs).encode(), timeout=600)
     text = out.decode(errors="replace")
     assert code == 0, text[-3000:]

@@ -34,6 +34,8 @@ from tests.evm.test_evm_interpreter import (
     callees,
     check,
     create_scenarios,
+    depth_scenarios,
+    misc_scenarios,
     push,
     selfdestruct_scenarios,
     small_scenarios,
@@ -146,13 +148,8 @@ def test_random_programs_hypothesis(seed: int) -> None:
     check(random_batch(seed=seed, count=5))
 
 
-needs_qemu = pytest.mark.skipif(shutil.which("qemu-mips") is None, reason="qemu-mips missing")
-
-
-@pytest.mark.qemu
-@needs_qemu
-def test_mips32_table_and_random() -> None:
-    """The MIPS32 build (32-bit, big-endian) on the table scenarios and a random batch."""
+def table_sample() -> list[Scenario]:
+    """Every third table scenario with its gas boundaries, the depth limit, a random batch."""
     scenarios = [
         *arithmetic_scenarios(),
         *small_scenarios(),
@@ -160,6 +157,16 @@ def test_mips32_table_and_random() -> None:
         *call_scenarios(),
         *create_scenarios(),
         *selfdestruct_scenarios(),
+        *misc_scenarios(),
     ]
-    check(with_boundaries(scenarios[::3]), target="mips32")
-    check(random_batch(seed=99, count=150), target="mips32")
+    return [*with_boundaries(scenarios[::3]), *depth_scenarios(), *random_batch(99, 150)]
+
+
+@pytest.mark.qemu
+@pytest.mark.parametrize("target", ["mips32", "riscv64"])
+def test_vm_targets_under_qemu(target: str) -> None:
+    """The MIPS32 (32-bit, big-endian) and RISC-V builds on a sample of everything."""
+    emulator = {"mips32": "qemu-mips", "riscv64": "qemu-riscv64"}[target]
+    if shutil.which(emulator) is None:
+        pytest.skip(f"{emulator} missing")
+    check(table_sample(), target=target)
