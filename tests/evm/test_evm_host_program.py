@@ -13,12 +13,17 @@ from ethereum_rlp import rlp as spec_rlp
 from ethereum_types.bytes import Bytes8, Bytes20, Bytes32, Bytes256
 from ethereum_types.numeric import U64, U256, Uint
 
+from faultproof.chain.errors import RpcError
 from faultproof.crypto import keccak256
 from faultproof.errors import FaultproofError
 from faultproof.evm import header as hdr
-from faultproof.evm import program
+from faultproof.evm import program, rlp
 from faultproof.evm import reference as ref
 from faultproof.evm.cli import _parse_tamper
+from faultproof.evm.rpc_host import JsonRpc, RpcHost
+from faultproof.preimage.hints import HintRouter, format_hint
+from faultproof.preimage.keys import keccak256_key
+from faultproof.preimage.store import MemoryStore
 
 OUTPUT = b"""evm: block 5 0xaabb
 evm: tx 0 ok type=2 gas_used=21000 status=1
@@ -169,3 +174,37 @@ def test_tamper_flag_parsing() -> None:
     for bad in ("stateRoot", "=0x1", "stateRoot=11"):
         with pytest.raises(FaultproofError, match="FIELD=0xVALUE"):
             _parse_tamper((bad,))
+
+
+class FakeRpc(JsonRpc):
+    """Answers from a dict of method -> result; everything else is an RpcError."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        super().__init__("http://fake")
+        self.answers = answers
+
+    def call(self, method: str, params: list[Any]) -> Any:
+        self.calls[method] = self.calls.get(method, 0) + 1
+        if method not in self.answers:
+            raise RpcError(f"{method}: method not found")
+        return self.answers[method]
+
+
+def test_a_header_the_host_cannot_rebuild_comes_from_debug_get_raw_header() -> None:
+    """A node with a header field this host does not know: the rebuilt RLP hashes wrong, so
+    the node's raw header is used, and still only if it hashes to the block hash."""
+    block = json_header()
+    real = rlp.encode([*hdr.header_fields(block), b"\x01"])  # one unknown trailing field
+    block["hash"] = "0x" + keccak256(real).hex()
+    digest = keccak256(real)
+    for raw, served in (("0x" + real.hex(), True), ("0x" + (real + b"\x00").hex(), False)):
+        store = MemoryStore()
+        rpc = FakeRpc({"eth_getBlockByHash": block, "debug_getRawHeader": raw})
+        router = HintRouter(store, strict=True)
+        RpcHost(rpc, store).register(router)
+        if served:
+            router.route(format_hint("l2-block-header", digest))
+            assert store.get(keccak256_key(digest=digest)) == real
+        else:
+            with pytest.raises(hdr.HeaderError, match="hashes to"):
+                router.route(format_hint("l2-block-header", digest))

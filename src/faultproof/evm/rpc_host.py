@@ -267,8 +267,19 @@ class RpcHost:
     def block_header(self, payload: bytes, sink: PreimageSink) -> None:
         block_hash = self._hash_payload(payload, "l2-block-header")
         claimed = self.claimed.get(block_hash)
-        encoded = claimed[0] if claimed else hdr.checked_header_rlp(self.block(block_hash))
+        encoded = claimed[0] if claimed else self._header_rlp(block_hash)
         self.store.put(keccak256_key(encoded), encoded)
+
+    def _header_rlp(self, block_hash: bytes) -> bytes:
+        """The header rebuilt from JSON; if that does not hash to the block hash (a field this
+        host does not know), the node's own ``debug_getRawHeader`` when it has it."""
+        try:
+            return hdr.checked_header_rlp(self.block(block_hash))
+        except hdr.HeaderError:
+            raw = self.rpc.optional("debug_getRawHeader", [_hex(block_hash)])
+            if isinstance(raw, str) and keccak256(_unhex(raw)) == block_hash:
+                return _unhex(raw)
+            raise
 
     # -- l2-transactions <hash>
     def transactions(self, payload: bytes, sink: PreimageSink) -> None:
