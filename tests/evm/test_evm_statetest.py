@@ -212,6 +212,37 @@ def test_build_block_stores_everything_the_program_reads() -> None:
     assert host.get_preimage(precompile_key(ECRECOVER, 3000, b"\x00" * 128)) == b"\x01"
 
 
+BEACON_ROOTS = bytes.fromhex("000f3df6d732807ef1319fb7b8bb8522d0beac02")
+
+
+def test_beacon_root_call_is_applied_when_the_contract_is_in_the_pre_state(tmp_path: Path) -> None:
+    """ethereum/tests' Cancun state tests expect the EIP-4788 call before the transaction; a
+    stand-in contract at the beacon-roots address (storage[calldata word] = TIMESTAMP, only for
+    the system address) shows the harness makes it, with the fixture's parentBeaconBlockRoot."""
+    from faultproof.evm.reference import run_reference, with_beacon_root_call
+
+    code = fixtures.assemble("CALLER", 2**160 - 2, "EQ", "@ok", "JUMPI", "INVALID", ":ok", "TIMESTAMP", 0, "CALLDATALOAD", "SSTORE")  # fmt: skip
+    env = fixtures.DEFAULT_ENV
+    pre = {BEACON_ROOTS: AccountState(nonce=1, code=code)}
+    after = with_beacon_root_call(pre, env, b"\x00" * 31 + b"\x07")
+    assert after[BEACON_ROOTS].storage == {7: env.timestamp}
+    assert with_beacon_root_call({}, env) == {}
+
+    tests = _one_test()
+    test = next(iter(tests.values()))
+    test["env"]["parentBeaconBlockRoot"] = "0x" + "00" * 31 + "07"
+    test["pre"]["0x" + BEACON_ROOTS.hex()] = {"nonce": "0x1", "balance": "0x0", "code": "0x" + code.hex(), "storage": {}}  # fmt: skip
+    (case,) = read_cases(_write(tmp_path, tests))
+    assert case.tx is not None
+    expected = run_reference(with_beacon_root_call(case.pre, env, case.beacon_root), case.env, [case.tx])  # fmt: skip
+    test["post"]["Cancun"][0]["hash"] = "0x" + expected.state_root.hex()
+    (case,) = read_cases(_write(tmp_path, tests))
+    assert run_case(case, "spec").passed
+    if _program_builds() is None:
+        outcome = run_case(case, "native")
+        assert outcome.passed, outcome.detail
+
+
 # --- the reader --------------------------------------------------------------------------------
 
 

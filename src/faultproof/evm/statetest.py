@@ -11,6 +11,11 @@ root it is and a claimed header from ``env``; the program executes the transacti
 system calls and prints the state root and logs hash it computed. A case passes when both
 match and the program accepted or rejected the transaction as the fixture expects.
 
+When the pre-state holds the EIP-4788 beacon-roots contract, the block's system call is applied
+to it first (with the spec, `faultproof.evm.reference.with_beacon_root_call`): ethereum/tests'
+Cancun fixtures are filled that way, as geth's runner does; the program's state-test mode itself
+makes no system call.
+
 As in ``ethereum-spec-evm statetest``, an unsigned transaction is signed with its ``secretKey``
 (EIP-155 unless ``"protected": false``) for chain ID 1. BLOCKHASH sees the program's real parent
 (the header `build_block` makes), not the fixture's ``previousHash``: fixtures that read block
@@ -42,6 +47,7 @@ from faultproof.evm.reference import (
     reference_host,
     run_reference,
     sign_tx,
+    with_beacon_root_call,
 )
 
 SUPPORTED_FORKS = ("Cancun",)
@@ -71,6 +77,7 @@ class StateTestCase:
     expected_hash: bytes
     expected_logs: bytes
     expect_exception: str | None
+    beacon_root: bytes = b"\x00" * 32
 
     @property
     def name(self) -> str:
@@ -323,6 +330,7 @@ def read_cases(path: str | Path, fork: str = "Cancun") -> list[StateTestCase]:
                     expected_hash=_hex(_field(post, "hash", at), at, 32),
                     expected_logs=_hex(_field(post, "logs", at), at, 32),
                     expect_exception=post.get("expectException") or None,
+                    beacon_root=_hex(test["env"].get("parentBeaconBlockRoot") or "0x00", where, 32),
                 )
             )
     return cases
@@ -369,18 +377,19 @@ def run_case(
         if case.expect_exception is not None:
             return CaseOutcome(case, True, True, case.tx_error, time.monotonic() - start)
         return CaseOutcome(case, False, False, case.tx_error, time.monotonic() - start)
-    if vm == "spec":
-        try:
-            result = run_reference(case.pre, case.env, [case.tx])
-        except FaultproofError as exc:
-            detail = f"{type(exc).__name__}: {exc}"
-            return CaseOutcome(case, False, False, detail, time.monotonic() - start)
+    try:
+        pre = with_beacon_root_call(case.pre, case.env, case.beacon_root)
+        result = run_reference(pre, case.env, [case.tx]) if vm == "spec" else None
+    except FaultproofError as exc:  # this case's inputs cannot run: the others may
+        detail = f"{type(exc).__name__}: {exc}"
+        return CaseOutcome(case, False, False, detail, time.monotonic() - start)
+    if result is not None:
         detail = _compare(case, result.state_root, result.logs_hash, not result.txs[0].valid)
         return CaseOutcome(case, not detail, False, detail, time.monotonic() - start)
     from faultproof.evm.program import ProgramError, run_program
 
     try:
-        inputs = build_block(case.pre, case.env, [case.tx], execute=False)
+        inputs = build_block(pre, case.env, [case.tx], execute=False)
         program = run_program(reference_host(inputs), vm, timeout=timeout)
     except ProgramError:
         raise  # the program itself cannot run: no case can pass
