@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from ethereum.crypto.hash import keccak256
+from ethereum.exceptions import EthereumException
 from ethereum.forks.cancun import vm as spec_vm
 from ethereum.forks.cancun.blocks import Block, Header, Withdrawal, decode_receipt
 from ethereum.forks.cancun.bloom import logs_bloom
@@ -948,3 +949,57 @@ def test_boot_keys_decide_the_chain_and_a_missing_one_is_exit_2(scenario: Scenar
         assert exit_code == code, stdout.decode()
         if code == 1:
             assert "evm: tx 1 invalid bad signature v" in stdout.decode()
+
+
+def random_valid_block(seed: int) -> Scenario:
+    """Up to ten random transactions the spec accepts in the verify-mode block (every type,
+    calls to every test contract and to ecrecover, creations, access lists, blobs) plus up to
+    three withdrawals; a candidate the spec refuses is dropped."""
+    rng = random.Random(seed)
+    nonces: dict[int, int] = {}
+    withdrawals = [
+        Withdrawal(U64(i), U64(i), Bytes20(rng.choice([SENDERS[0], b"\x55" * 20, ENV_ADDR])),
+                   U256(rng.choice([0, 1, 10**9])))
+        for i in range(rng.randrange(4))
+    ]  # fmt: skip
+    txs: list[Transaction] = []
+    for _ in range(10):
+        key = rng.choice(KEYS)
+        tx_type = rng.choice([0, 0, 1, 2, 2, 3])
+        targets: list[bytes | None] = [ENV_ADDR, REVERT_ADDR, FACTORY_ADDR, TOGGLE_ADDR,
+                                       DESTRUCT_ADDR, SENDERS[1], b"\x99" * 20, ECRECOVER]  # fmt: skip
+        fee = rng.choice([2000, 3000, 10**6])
+        unsigned = UnsignedTx(
+            tx_type,
+            nonce=nonces.get(key, 0),
+            gas_limit=rng.choice([60_000, 100_000, 400_000]),
+            to=rng.choice(targets + ([None] if tx_type != 3 else [])),
+            value=rng.choice([0, 1, 10**15]),
+            data=rng.choice([b"", rng.randbytes(32), bytes(32), DEPLOYER_INIT]),
+            gas_price=fee,
+            max_fee_per_gas=fee,
+            max_priority_fee_per_gas=rng.choice([0, 1, 500]),
+            access_list=((ENV_ADDR, (bytes(32),)),) if tx_type and rng.random() < 0.5 else (),
+            blob_hashes=tuple(b"\x01" + rng.randbytes(31) for _ in range(rng.randrange(1, 4)))
+            if tx_type == 3
+            else (),
+            max_fee_per_blob_gas=100,
+            protected=rng.random() < 0.7,
+        )
+        tx = sign_tx(unsigned, key, CHAIN_ID)
+        try:
+            build_scenario([*txs, tx], withdrawals, pre=random_pre())
+        except EthereumException:
+            continue
+        txs.append(tx)
+        nonces[key] = nonces.get(key, 0) + 1
+    return build_scenario(txs, withdrawals, pre=random_pre())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_valid_block_is_valid(seed: int) -> None:
+    """Verify mode on random blocks the spec's state_transition accepts: exit 0, no mismatch."""
+    scenario = random_valid_block(seed)
+    assert len(scenario.txs) >= 5
+    result = run(scenario)
+    assert (result.exit_code, result.mismatches) == (0, []), "\n".join(result.lines)
