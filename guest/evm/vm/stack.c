@@ -1,24 +1,6 @@
-/* The operand stack (execution-specs `vm/stack.py`). */
+/* The operand stack (execution-specs `vm/stack.py`): pop and push are defined inline in
+ * stack.h; these are their external definitions (C11 6.7.4). */
 #include "stack.h"
 
-bool stack_pop(evm_t *evm, u256 *out)
-{
-	if (evm->stack_len == 0) {
-		evm->error = ERR_STACK_UNDERFLOW;
-		return false;
-	}
-	evm->stack_len--;
-	*out = evm->stack[evm->stack_len];
-	return true;
-}
-
-bool stack_push(evm_t *evm, const u256 *value)
-{
-	if (evm->stack_len == STACK_LIMIT) {
-		evm->error = ERR_STACK_OVERFLOW;
-		return false;
-	}
-	evm->stack[evm->stack_len] = *value;
-	evm->stack_len++;
-	return true;
-}
+extern inline bool stack_pop(evm_t *evm, u256 *out);
+extern inline bool stack_push(evm_t *evm, const u256 *value);

@@ -8,9 +8,30 @@
 
 #include "vm.h"
 
+/* Inline: every instruction pops and pushes (stack.c holds the external definitions). */
+
 /* Pops the top word into *out; StackUnderflowError when empty. */
-bool stack_pop(evm_t *evm, u256 *out);
+inline bool stack_pop(evm_t *evm, u256 *out)
+{
+	if (evm->stack_len == 0) {
+		evm->error = ERR_STACK_UNDERFLOW;
+		return false;
+	}
+	evm->stack_len--;
+	*out = evm->stack[evm->stack_len];
+	return true;
+}
+
 /* Pushes a word; StackOverflowError when the stack already holds STACK_LIMIT words. */
-bool stack_push(evm_t *evm, const u256 *value);
+inline bool stack_push(evm_t *evm, const u256 *value)
+{
+	if (evm->stack_len == STACK_LIMIT) {
+		evm->error = ERR_STACK_OVERFLOW;
+		return false;
+	}
+	evm->stack[evm->stack_len] = *value;
+	evm->stack_len++;
+	return true;
+}
 
 #endif
