@@ -11,7 +11,8 @@
  *   stats              prints "stats resolved <n> hashed <n>"
  *   onmalformed        from now on a malformed node prints "malformed <what>" and exits 1
  *                      (trie_on_malformed) instead of exit 2
- * The trie starts empty. A bad command line exits 3.
+ * The trie starts empty. A bad command line exits 3. Inside a VM, which has no stdin, the
+ * commands are the local input SCRIPT_IDENT instead.
  */
 #include "hash.h"
 #include "oracle.h"
@@ -34,6 +35,27 @@ static __attribute__((noreturn)) void on_malformed(const char *what)
 {
 	rt_printf("malformed %s\n", what);
 	rt_exit(1);
+}
+
+enum { SCRIPT_IDENT = 0x5c };
+
+/* The script from local input SCRIPT_IDENT (NUL-terminated), for runs inside a VM. */
+static char *read_script(size_t *len)
+{
+	uint8_t key[32];
+	uint64_t n = 0;
+	preimage_local_key(key, SCRIPT_IDENT);
+	uint8_t *p = preimage_get(key, &n);
+	if (!p) {
+		rt_printf("test_trie: no commands on stdin or in local input %d\n", SCRIPT_IDENT);
+		rt_exit(3);
+	}
+	char *s = rt_malloc((size_t)n + 1);
+	memcpy(s, p, (size_t)n);
+	s[n] = 0;
+	rt_free(p);
+	*len = (size_t)n;
+	return s;
 }
 
 static char *read_stdin(size_t *len)
@@ -129,6 +151,8 @@ int main(int argc, char **argv)
 	(void)argv;
 	size_t len;
 	char *in = read_stdin(&len);
+	if (len == 0)
+		in = read_script(&len);
 	trie_t *t = trie_open(&EMPTY_TRIE_ROOT, NULL, NULL);
 	char *line = in;
 	while (line < in + len) {
