@@ -147,12 +147,19 @@ def flag(v: bool) -> str:
 class Walk:
     """Random valid operations applied to the model; `lines` for the guest, `expected` output."""
 
-    def __init__(self, model: Model, rng: random.Random, addrs: list[bytes], codes: list[bytes]):
+    def __init__(
+        self,
+        model: Model,
+        rng: random.Random,
+        addrs: list[bytes],
+        codes: list[bytes],
+        slots: Sequence[int] = (0, 1, 2, 3, 2**255 + 7, 0xABCDEF),
+    ):
         self.m = model
         self.rng = rng
         self.addrs = addrs
         self.codes = codes
-        self.slots = [0, 1, 2, 3, 2**255 + 7, 0xABCDEF]
+        self.slots = list(slots)
         self.lines: list[str] = []
         self.expected: list[str] = []
 
@@ -297,17 +304,22 @@ def run(elf: str, lines: Sequence[str], host: RecordingHost) -> tuple[int, list[
     return code, out.decode().splitlines()
 
 
-def random_prestate(rng: random.Random) -> tuple[PreState, list[bytes], list[bytes]]:
-    addrs = [rng.randbytes(20) for _ in range(7)] + [bytes(19) + b"\x01"]
+def random_prestate(
+    rng: random.Random, n_addrs: int = 8, n_accounts: int = 5, n_slots: int = 12
+) -> tuple[PreState, list[bytes], list[bytes]]:
+    """Pre-state accounts among `n_addrs` addresses, most with `n_slots` slots out of the first
+    3 * n_slots (slot 1 always set)."""
+    addrs = [rng.randbytes(20) for _ in range(n_addrs - 1)] + [bytes(19) + b"\x01"]
     codes = [b"", b"\x60\x00\x60\x00\xf3", bytes(range(256)) * 3]
     accounts: dict[bytes, tuple[int, int, bytes]] = {}
     storage: dict[bytes, dict[int, int]] = {}
-    for a in addrs[:5]:
+    for a in addrs[:n_accounts]:
         accounts[a] = (rng.choice([0, 1, 9]), rng.choice([0, 5, 10**18]), rng.choice(codes))
         if accounts[a] == (0, 0, b""):
             accounts[a] = (1, 0, b"")  # no empty accounts in a post-Spurious-Dragon state
         if rng.random() < 0.7:
-            storage[a] = {k: rng.randint(1, 2**256 - 1) for k in rng.sample(range(40), 12)}
+            slots = rng.sample(range(3 * n_slots), n_slots)
+            storage[a] = {k: rng.randint(1, 2**256 - 1) for k in slots}
             storage[a][1] = 7
     return build_prestate(accounts, storage), addrs, codes
 
@@ -354,6 +366,24 @@ def test_long_walk_matches_state_py(elf: str) -> None:
     assert code == 0, out[-3:]
     assert out == walk.expected
     check_hints(host, pre)
+
+
+def test_wide_walk_over_deeper_tries_matches_state_py(elf: str) -> None:
+    """30 accounts with 40 slots each: deletions collapse branches onto siblings that are
+    only hashes in both the account trie and storage tries (fetched by path)."""
+    rng = random.Random(2024)
+    pre, addrs, codes = random_prestate(rng, n_addrs=40, n_accounts=30, n_slots=40)
+    walk = Walk(Model(pre.state), rng, addrs, codes, slots=range(120))
+    for _ in range(3000):
+        walk.step()
+    walk.finish()
+    host = RecordingHost(pre.store())
+    code, out = run(elf, [f"open {pre.root.hex()} {num(BLOCK_NUMBER)}", *walk.lines], host)
+    assert code == 0, out[-3:]
+    assert out == walk.expected
+    check_hints(host, pre)
+    contexts = {p[32:33] for p in host.hints("l2-state-node")}
+    assert contexts == {b"\x00", b"\x01"}
 
 
 # ---- targeted cases ---------------------------------------------------------------------------
