@@ -310,7 +310,7 @@ static size_t hp_len(size_t npath) { return npath / 2 + 1; }
 static size_t hp_string_len(size_t npath)
 {
 	size_t n = hp_len(npath);
-	/* one byte: flag 0x20/0x30 first nibble, never below 0x80 only when it is 0x00/0x1x */
+	/* a one-byte path (flag nibble 0-3, then at most one nibble) is below 0x80: no header */
 	return n == 1 ? 1 : (n < 56 ? 1 : 1 + rlp_len_of_len(n)) + n;
 }
 
