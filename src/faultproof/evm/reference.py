@@ -85,7 +85,7 @@ ANCESTORS = 8
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
 
-class ReferenceError(FaultproofError):
+class ReferenceInputError(FaultproofError):
     """The inputs cannot be run through the spec (e.g. a balance above 2^256)."""
 
 
@@ -228,7 +228,7 @@ def sign_tx(tx: UnsignedTx, secret_key: int, chain_id: int = 1) -> Transaction:
         digest = signing_hash_1559(unsigned)
     elif tx.tx_type == 3:
         if tx.to is None:
-            raise ReferenceError("a blob transaction needs a recipient")
+            raise ReferenceInputError("a blob transaction needs a recipient")
         unsigned = BlobTransaction(
             U64(chain_id),
             U256(tx.nonce),
@@ -247,7 +247,7 @@ def sign_tx(tx: UnsignedTx, secret_key: int, chain_id: int = 1) -> Transaction:
         )
         digest = signing_hash_4844(unsigned)
     else:
-        raise ReferenceError(f"unsupported transaction type {tx.tx_type}")
+        raise ReferenceInputError(f"unsupported transaction type {tx.tx_type}")
     signature = coincurve.PrivateKey.from_int(secret_key).sign_recoverable(digest, hasher=None)
     r = U256.from_be_bytes(signature[0:32])
     s = U256.from_be_bytes(signature[32:64])
@@ -283,9 +283,9 @@ def make_state(pre: Mapping[bytes, AccountState]) -> State:
     state = State()
     for address, account in pre.items():
         if len(address) != 20:
-            raise ReferenceError(f"address 0x{address.hex()} is not 20 bytes")
+            raise ReferenceInputError(f"address 0x{address.hex()} is not 20 bytes")
         if not 0 <= account.balance < 2**256 or not 0 <= account.nonce < 2**64:
-            raise ReferenceError(f"account 0x{address.hex()}: balance or nonce out of range")
+            raise ReferenceInputError(f"account 0x{address.hex()}: balance or nonce out of range")
         set_account(
             state,
             Bytes20(address),
@@ -526,7 +526,7 @@ def ancestor_headers(env: BlockEnv, pre_state_root: bytes) -> list[Header]:
     ones the empty trie. Timestamps step down by 12 s from the claimed block's.
     """
     if env.number < 1:
-        raise ReferenceError("the claimed block needs a parent: env number must be >= 1")
+        raise ReferenceInputError("the claimed block needs a parent: env number must be >= 1")
     first = max(0, env.number - ANCESTORS)
     headers: list[Header] = []
     parent_hash = b"\x00" * 32
@@ -664,7 +664,7 @@ def run_precompile(address: bytes, input_data: bytes) -> bytes:
     host answers an ``l1-precompile-v2`` hint (gas is not the host's concern)."""
     contract = PRE_COMPILED_CONTRACTS.get(Bytes20(address))
     if contract is None:
-        raise ReferenceError(f"no Cancun precompile at 0x{address.hex()}")
+        raise ReferenceInputError(f"no Cancun precompile at 0x{address.hex()}")
     frame = SimpleNamespace(
         message=SimpleNamespace(data=Bytes(input_data)),
         gas_left=Uint(2**63),

@@ -41,7 +41,7 @@ from faultproof.errors import FaultproofError
 from faultproof.evm.reference import (
     AccountState,
     BlockEnv,
-    ReferenceError,
+    ReferenceInputError,
     UnsignedTx,
     build_block,
     reference_host,
@@ -259,7 +259,7 @@ def _signed(
         key = _int(tx_json["secretKey"], f"{where}: secretKey")
         try:
             return sign_tx(unsigned_tx(tx_json, indexes, where), key, STATE_TEST_CHAIN_ID), ""
-        except (ReferenceError, ValueError, OverflowError) as exc:
+        except (ReferenceInputError, ValueError, OverflowError) as exc:
             return None, f"transaction cannot be encoded: {exc}"
     if "txbytes" in post:
         raw = _hex(post["txbytes"], f"{where}: txbytes")
