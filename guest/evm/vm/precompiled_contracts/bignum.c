@@ -189,15 +189,8 @@ static void mulmod(const modulus_t *M, limb_t *r, const limb_t *a, const limb_t 
 		mulmod_division(M, r, a, b);
 }
 
-static bool limbs_equal(const limb_t *a, const limb_t *b, size_t n)
-{
-	return memcmp(a, b, n * sizeof(limb_t)) == 0;
-}
-
-static bool limbs_zero(const limb_t *a, size_t n) { return significant_limbs(a, n) == 0; }
-
 void bn_modexp(const uint8_t *base, size_t base_len, const uint8_t *exp, size_t exp_len,
-	       uint64_t zero_tail_bytes, const uint8_t *modulus, size_t mod_len, uint8_t *out)
+	       const uint8_t *modulus, size_t mod_len, uint8_t *out)
 {
 	size_t mod_limbs = (mod_len + 3) / 4;
 	limb_t *m = rt_malloc(mod_limbs * sizeof(limb_t) + 1);
@@ -246,15 +239,6 @@ void bn_modexp(const uint8_t *base, size_t base_len, const uint8_t *exp, size_t 
 				mulmod(&M, acc, acc, b);
 				started = true;
 			}
-		}
-	}
-	/* The exponent's zero tail: squarings only, which leave 0 and 1 where they are. */
-	if (started) {
-		for (uint64_t k = 0; k < zero_tail_bytes; k++) {
-			if (limbs_zero(acc, n) || limbs_equal(acc, one, n))
-				break;
-			for (int bit = 0; bit < 8; bit++)
-				mulmod(&M, acc, acc, acc);
 		}
 	}
 	if (M.montgomery) { /* leave Montgomery form: acc · 1 · R^-1 */

@@ -9,10 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* out[0..mod_len) = base ^ (E · 256^zero_tail_bytes) mod modulus, big-endian, left-padded,
- * where E is the big-endian exponent exp[0..exp_len). The modulus must be non-zero. All
- * lengths are in bytes; base, exp and modulus may have leading zero bytes. */
+/* out[0..mod_len) = base ^ exp mod modulus, big-endian, left-padded. The modulus must be
+ * non-zero. All lengths are in bytes; base, exp and modulus may have leading zero bytes. */
 void bn_modexp(const uint8_t *base, size_t base_len, const uint8_t *exp, size_t exp_len,
-	       uint64_t zero_tail_bytes, const uint8_t *modulus, size_t mod_len, uint8_t *out);
+	       const uint8_t *modulus, size_t mod_len, uint8_t *out);
 
 #endif

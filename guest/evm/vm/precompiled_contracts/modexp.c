@@ -199,15 +199,10 @@ void modexp(evm_t *evm)
 	memset(out, 0, (size_t)modulus_length);
 	if (bit_length_be(modulus, (size_t)modulus_length) > 0) {
 		uint8_t *base = read_padded(data, 96, (size_t)base_length);
-		/* Only the exponent bytes inside the input are real; the rest are zeros, which
-		 * bn_modexp turns into squarings without materialising them. */
-		size_t real = 0;
-		if (exp_start < data->len) {
-			uint64_t avail = data->len - exp_start;
-			real = (size_t)(avail < exp_length ? avail : exp_length);
-		}
-		bn_modexp(base, (size_t)base_length, real ? data->data + exp_start : NULL, real,
-			  exp_length - real, modulus, (size_t)modulus_length, out);
+		/* A non-zero modulus starts inside the input, so the whole exponent before it does:
+		 * a huge declared exponent length never reaches here with real work to do. */
+		bn_modexp(base, (size_t)base_length, data->data + exp_start, (size_t)exp_length,
+			  modulus, (size_t)modulus_length, out);
 		rt_free(base);
 	}
 	rt_free(modulus);
