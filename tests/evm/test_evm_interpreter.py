@@ -849,6 +849,12 @@ def create_scenarios() -> list[Scenario]:
             "create-value-too-high", asm(create_call("CREATE", init, 10**7), store_create_result())
         )
     )
+    for nonce in (1, 0x7F, 0x80, 0xFF, 0x100, 2**32, 2**64 - 2):  # the RLP of the nonce
+        sc = program(
+            f"create-nonce-{nonce:x}", asm(create_call("CREATE", init), store_create_result())
+        )
+        sc.accounts[TARGET].nonce = nonce
+        out.append(sc)
     sc = program("create-nonce-max", asm(create_call("CREATE", init), store_create_result()))
     sc.accounts[TARGET].nonce = 2**64 - 1
     out.append(sc)

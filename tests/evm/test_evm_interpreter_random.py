@@ -33,6 +33,7 @@ from tests.evm.test_evm_interpreter import (
     call_scenarios,
     callees,
     check,
+    create_call,
     create_scenarios,
     depth_scenarios,
     misc_scenarios,
@@ -103,7 +104,11 @@ def random_program(rng: random.Random, length: int) -> bytes:
 
 
 def random_scenario(rng: random.Random, name: str) -> Scenario:
-    accounts = base_accounts(random_program(rng, rng.randint(1, 60)), callees())
+    code = random_program(rng, rng.randint(1, 60))
+    if rng.random() < 0.15:  # deploy a random init code first (its runtime: its return data)
+        init = random_program(rng, rng.randint(1, 30))
+        code = create_call(rng.choice(("CREATE", "CREATE2")), init, rng.choice((0, 1))) + code
+    accounts = base_accounts(code, callees())
     accounts[SECOND] = Acct(
         balance=rng.choice((0, 10)), code=random_program(rng, rng.randint(1, 25))
     )
@@ -118,6 +123,10 @@ def random_scenario(rng: random.Random, name: str) -> Scenario:
         value=rng.choice((0, 0, 1, 10**5)),
         gas=gas,
         warm_keys=((TARGET, 1),) if rng.random() < 0.2 else (),
+        warm=(ECHO,) if rng.random() < 0.2 else (),
+        number=rng.choice((1000, 5, 300)),
+        excess_blob_gas=rng.choice((0, 5_000_000)),
+        blobs=(0x01AB, 0x01CD) if rng.random() < 0.3 else (),
     )
 
 
