@@ -24,6 +24,12 @@ from faultproof.agents.service import GAME_WINDOW, Challenger, ChallengerStore, 
 from faultproof.chain import Chain
 from faultproof.cli_errors import DURATION, DURATION_SECONDS, user_errors
 from faultproof.errors import FaultproofError
+from faultproof.monitor.metrics import (
+    ChallengerMetrics,
+    ProposerMetrics,
+    metrics_options,
+    start_metrics,
+)
 
 
 class CommandError(FaultproofError):
@@ -211,6 +217,7 @@ def oracle_of_game_type(chain: Chain, factory: str, game_types: tuple[int, ...])
 
 @click.command("challenger")
 @_agent_options("challenger")
+@metrics_options
 @click.option(
     "--oracle",
     default=None,
@@ -272,6 +279,8 @@ def challenger_command(
     store: Path,
     claimants: tuple[str, ...],
     game_window: int,
+    metrics_addr: str,
+    metrics_port: int | None,
 ) -> None:
     """Watch a factory and play every game of the given types honestly; resolve and collect.
 
@@ -295,7 +304,9 @@ def challenger_command(
         game_types,
         game_window=game_window,
         claimants=claimants,
+        metrics=(metrics := ChallengerMetrics()),
     )
+    start_metrics(metrics.registry, metrics_addr, metrics_port)
 
     def poll() -> dict[str, Any]:
         report = service.poll()
@@ -306,6 +317,7 @@ def challenger_command(
 
 @click.command("proposer")
 @_agent_options("proposer")
+@metrics_options
 @click.option(
     "--game-type",
     type=int,
@@ -347,6 +359,8 @@ def proposer_command(
     outputs_spec: str,
     outputs_args: tuple[str, ...],
     proposal_interval: int,
+    metrics_addr: str,
+    metrics_port: int | None,
 ) -> None:
     """Propose the rollup's safe-head output root whenever the proposal interval has passed.
 
@@ -364,7 +378,9 @@ def proposer_command(
         outputs,
         game_type,
         proposal_interval=proposal_interval,
+        metrics=(metrics := ProposerMetrics()),
     )
+    start_metrics(metrics.registry, metrics_addr, metrics_port)
 
     def poll() -> dict[str, Any]:
         game = proposer.poll()

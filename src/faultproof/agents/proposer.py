@@ -13,11 +13,14 @@ run of ``create`` and not sent twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from faultproof.chain import ContractReverted
 from faultproof.contracts import Contract
 from faultproof.contracts.dispute import artifact
+
+if TYPE_CHECKING:
+    from faultproof.monitor.metrics import ProposerMetrics
 
 PROPOSAL_INTERVAL = 3600
 """Seconds between proposals (op-proposer's ``--proposal-interval``; deployments choose)."""
@@ -56,6 +59,7 @@ class Proposer:
         game_type: int,
         *,
         proposal_interval: int = PROPOSAL_INTERVAL,
+        metrics: ProposerMetrics | None = None,
     ) -> None:
         self.factory = factory
         self.chain = factory.chain
@@ -65,6 +69,8 @@ class Proposer:
         self.proposal_interval = proposal_interval
         self.skipped = ""
         """Why the last :meth:`poll` proposed nothing ("" when it proposed)."""
+        self.metrics = metrics
+        """Prometheus metrics updated after every poll (``faultproof.monitor.metrics``)."""
 
     def last_proposal(self) -> Proposal | None:
         """This proposer's newest game of its type among the newest ``SEARCH_DEPTH`` of it."""
@@ -80,6 +86,14 @@ class Proposer:
         return None
 
     def poll(self) -> Contract | None:
+        """Propose if it is time (see :meth:`_poll`), and count what happened in the metrics."""
+        game = self._poll()
+        if self.metrics is not None:
+            block = None if game is None else int(game.call("l2BlockNumber"))
+            self.metrics.record(block, self.skipped)
+        return game
+
+    def _poll(self) -> Contract | None:
         """Propose if it is time; return the new game, or None when nothing was due.
 
         ``skipped`` then says why (for the log): too soon, no new block, already proposed, or the

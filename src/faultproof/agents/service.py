@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from faultproof.agents.challenger import Player
 from faultproof.agents.onchain import GameParams, read_params
@@ -40,6 +40,9 @@ from faultproof.errors import FaultproofError
 from faultproof.game.solver import StepAction
 from faultproof.game.types import GameStatus
 from faultproof.trace.split import TraceAccessor
+
+if TYPE_CHECKING:
+    from faultproof.monitor.metrics import ChallengerMetrics
 
 GAME_WINDOW = 28 * 24 * 3600
 """op-challenger's default ``--game-window``: games created longer ago are not played."""
@@ -159,6 +162,7 @@ class Challenger:
         *,
         game_window: int = GAME_WINDOW,
         claimants: Iterable[str] = (),
+        metrics: ChallengerMetrics | None = None,
     ) -> None:
         self.factory = factory
         self.chain = factory.chain
@@ -170,6 +174,8 @@ class Challenger:
         self.game_window = game_window
         self.claimants = list(dict.fromkeys([sender, *claimants]))
         self._players: dict[str, Player] = {}
+        self.metrics = metrics
+        """Prometheus metrics updated after every poll (``faultproof.monitor.metrics``)."""
 
     # -- the loop -----------------------------------------------------------------------------------
 
@@ -195,6 +201,8 @@ class Challenger:
                     self._collect(address, report, budget)
             except ChainError as exc:  # RPC trouble or an unexpected revert: try again next poll
                 report.errors.append(f"{address}: {exc}")
+        if self.metrics is not None:
+            self.metrics.record(report, self)
         return report
 
     def active_games(self) -> list[str]:
