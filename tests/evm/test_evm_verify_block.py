@@ -15,6 +15,9 @@ specs' root).
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,8 @@ from faultproof.preimage.keys import keccak256_key
 from faultproof.preimage.store import MemoryStore, SqliteStore
 
 pytestmark = pytest.mark.anvil
+
+CLI = [sys.executable, "-m", "faultproof.cli"]
 
 VALID_BLOCKS = ("empty-2", "deploys", "transfers", "storage", "logs-revert-creates")
 
@@ -284,3 +289,62 @@ def test_verify_block_command_in_a_vm_reports_steps(chain: tuple[str, Scenario])
 def test_verify_block_command_with_an_unreachable_node_is_one_line() -> None:
     code, _, err = run_cli("--rpc-url", "http://127.0.0.1:9", "--block", "1")
     assert code == 2 and err.startswith("error: eth_chainId") and err.count("\n") == 1
+
+
+# ---- through `faultproof run` (a host subprocess on fds 3-6) --------------------------------------
+
+
+def faultproof_run(state: Path, out: Path, host: list[str]) -> dict[str, Any]:
+    """`faultproof run` to exit with ``host`` as the host command; its final "done" record."""
+    proc = subprocess.run(
+        [*CLI, "run", "--input", str(state), "--output", str(out), "--info-at", "never",
+         "--no-progress", "--", *host],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    done = [
+        json.loads(line) for line in proc.stderr.splitlines() if line.startswith('{"msg": "done"')
+    ]
+    assert done, proc.stderr[-2000:]
+    record: dict[str, Any] = done[-1]
+    record["stdout"] = proc.stdout
+    return record
+
+
+@pytest.mark.parametrize(
+    "vm",
+    ["mips32", pytest.param("riscv64", marks=pytest.mark.slow),
+     pytest.param("riscv64c", marks=pytest.mark.slow)],
+)  # fmt: skip
+def test_a_block_through_faultproof_run_online_then_offline(
+    chain: tuple[str, Scenario], vm: str, tmp_path: Path
+) -> None:
+    """The host as a subprocess serving anvil (``python -m faultproof.evm.server``), then the
+    same run replayed from the store it filled (op-program's offline mode): same verdict."""
+    url, sc = chain
+    number = block_of(sc, "transfers")
+    try:
+        elf = guest_elf("evm", vm)
+    except GuestBuildError as exc:
+        pytest.skip(f"guest_elf('evm', {vm!r}) does not build: {str(exc)[:300]}")
+    state = tmp_path / "state.json"
+    subprocess.run(
+        [*CLI, "load-elf", "--type", vm, "--path", str(elf), "--out", str(state), "--meta", ""],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    db = tmp_path / "pre.db"
+    server = [sys.executable, "-m", "faultproof.evm.server", "--rpc-url", url]
+    online = faultproof_run(
+        state, tmp_path / "a.json", [*server, "--block", str(number), "--store", str(db)]
+    )
+    assert (online["exited"], online["exit_code"]) == (True, 0)
+    assert "evm: verdict valid" in online["stdout"]
+    boot = subprocess.run(
+        [*server, "--block", str(number), "--print-boot"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.split()  # fmt: skip
+    replay = [sys.executable, "-m", "faultproof.preimage.server", "--store", str(db)]
+    replay += [arg for pair in boot for arg in ("--local", pair)]
+    offline = faultproof_run(state, tmp_path / "b.json", replay)
+    assert (offline["exit_code"], offline["step"]) == (0, online["step"])
+    assert offline["stdout"] == online["stdout"]

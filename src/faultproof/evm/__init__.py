@@ -5,5 +5,7 @@ hint handlers, running the program natively or in a VM, and the ``faultproof evm
 - `header`: Cancun headers and raw transactions rebuilt from JSON-RPC objects.
 - `rpc_host`: hint handlers that serve the program's hints from an Ethereum JSON-RPC node.
 - `program`: boot info, running the program, parsing its ``evm:`` output lines.
-- `cli`: ``faultproof evm verify-block``.
+- `verify`, `cli`: ``faultproof evm verify-block``; `server`: the host as a subprocess (fds 3-6).
+- `reference`, `statetest`, `fixtures`, `statetest_cli`: the execution-specs reference and
+  ``faultproof evm statetest``.
 """
