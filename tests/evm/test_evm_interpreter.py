@@ -959,6 +959,25 @@ def misc_scenarios() -> list[Scenario]:
     return out
 
 
+def nested_revert_scenarios() -> list[Scenario]:
+    """A -> B -> C: C succeeds (storage, log, value), then B reverts or halts, or succeeds; A
+    continues and sees what survived."""
+    out = []
+    for name, tail in (("revert", asm(0x77, 0, "MSTORE", 32, 0, "REVERT")), ("invalid", b"\xfe"),
+                       ("return", asm(32, 0, "RETURN"))):  # fmt: skip
+        b_code = asm(
+            call_code("CALL", 100_000, ECHO, 1), 3, "SSTORE", 4, 4, "SSTORE", 8, 1, "TSTORE", tail
+        )
+        extra = {**callees(), 0xB1: Acct(balance=10, code=b_code)}
+        code = asm(call_code("CALL", 300_000, 0xB1, 2), after_call())
+        out.append(program(f"nested-{name}", code, extra=extra))
+    return out
+
+
+def test_nested_reverts() -> None:
+    check(with_boundaries(nested_revert_scenarios()))
+
+
 def test_misc() -> None:
     check(with_boundaries(misc_scenarios()))
 
