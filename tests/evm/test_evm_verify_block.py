@@ -263,6 +263,10 @@ def test_verify_block_command_exit_codes(chain: tuple[str, Scenario]) -> None:
     assert code == 2 and "no block" in err
     code, _, err = run_cli("--rpc-url", url, "--block", str(number), "--tamper", "bogus=0x01")
     assert code == 2 and "unknown header field" in err
+    # a claimed body nobody can serve is a missing input, not a verdict
+    missing = "withdrawalsRoot=0x" + "44" * 32
+    code, _, err = run_cli("--rpc-url", url, "--block", str(number), "--tamper", missing)
+    assert code == 2 and err.count("\n") == 1 and "no preimage" in err and "l2-withdrawals" in err
 
 
 def test_verify_block_command_fills_a_store(chain: tuple[str, Scenario], tmp_path: Path) -> None:
