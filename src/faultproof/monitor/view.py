@@ -46,6 +46,8 @@ class ClaimView:
     countered_by: str | None
     clock_left: int
     """Seconds the claim's challengers still have to counter it (0: it can be resolved)."""
+    expires_at: int
+    """Chain time when that clock runs out."""
     is_attack: bool | None
     """None for the root."""
     agrees: bool | None
@@ -160,21 +162,16 @@ class GameView:
 
     def resolvable_at(self) -> int:
         """Chain time from which every claim's clock has run out (the game can be resolved)."""
-        out = self.created_at
-        for claim in self.claims:
-            out = max(out, self.now + claim.clock_left)
-        return out
+        return max(claim.expires_at for claim in self.claims)
 
 
-def _clock_left(claims: list[ClaimData], i: int, now: int, max_clock: int) -> int:
-    """``maxClockDuration - getChallengerDuration(i)``, computed off chain (the getter reverts
-    once the game is over)."""
+def _expires_at(claims: list[ClaimData], i: int, max_clock: int) -> int:
+    """Chain time at which claim ``i``'s challengers run out of time: from then on
+    ``getChallengerDuration(i)`` is ``maxClockDuration`` and the claim can be resolved."""
     claim = claims[i]
-    parent = (
-        0 if claim.parent_index == ROOT_PARENT_INDEX else claims[claim.parent_index].clock.duration
-    )
-    used = parent + max(0, now - claim.clock.timestamp)
-    return max(0, max_clock - used)
+    parent = claim.parent_index
+    used = 0 if parent == ROOT_PARENT_INDEX else claims[parent].clock.duration
+    return claim.clock.timestamp + max(0, max_clock - used)
 
 
 def _honest_flags(
@@ -258,6 +255,7 @@ def read_game(
             children.setdefault(claim.parent_index, []).append(i)
     resolved = [bool(game.call("resolvedSubgames", i)) for i in range(len(claims))]
 
+    expires = [_expires_at(claims, i, params.max_clock_duration) for i in range(len(claims))]
     views: list[ClaimView] = []
     for i, claim in enumerate(claims):
         pos = claim.position
@@ -282,7 +280,8 @@ def read_game(
                 claimant=claim.claimant,
                 bond=claim.bond,
                 countered_by=None if claim.countered_by == ZERO_ADDRESS else claim.countered_by,
-                clock_left=_clock_left(claims, i, now, params.max_clock_duration),
+                clock_left=max(0, expires[i] - now),
+                expires_at=expires[i],
                 is_attack=is_attack,
                 agrees=agrees[i],
                 honest=honest[i],

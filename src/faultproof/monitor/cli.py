@@ -1,0 +1,297 @@
+"""``faultproof game show`` (one game's tree) and ``faultproof monitor`` (watch a factory).
+
+Both read the chain only. What "our node" believes comes from the agents' plugins, named the
+same way: ``--outputs module:callable`` (an output source: ``safe_head()``,
+``output_root(block)``) and ``--traces module:callable`` (a trace source), each called as
+``callable(chain, **args)`` with its ``--outputs-arg`` / ``--traces-arg`` pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from faultproof.agents.proposer import OutputSource
+from faultproof.agents.service import GAME_WINDOW, TraceSource
+from faultproof.chain import Chain
+from faultproof.cli_errors import DURATION, DURATION_SECONDS, user_errors
+from faultproof.errors import FaultproofError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ShowError(FaultproofError):
+    """The GAME given to ``faultproof game show`` is not a dispute game."""
+
+
+def _source_options(command: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--outputs",
+                "outputs_spec",
+                default=None,
+                help="module:callable returning our node's output source, "
+                "e.g. faultproof.demo.traces:demo_outputs",
+            ),
+            click.option(
+                "--outputs-arg", "outputs_args", multiple=True, help="KEY=VALUE for --outputs"
+            ),
+            click.option(
+                "--traces",
+                "traces_spec",
+                default=None,
+                help="module:callable returning a trace source (judges VM states too), "
+                "e.g. faultproof.demo.traces:demo_rollup",
+            ),
+            click.option(
+                "--traces-arg", "traces_args", multiple=True, help="KEY=VALUE for --traces"
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _sources(
+    chain: Chain,
+    outputs_spec: str | None,
+    outputs_args: tuple[str, ...],
+    traces_spec: str | None,
+    traces_args: tuple[str, ...],
+) -> tuple[OutputSource | None, TraceSource | None]:
+    from faultproof.agents.cli import load_plugin
+
+    outputs = load_plugin("outputs", outputs_spec, chain, outputs_args) if outputs_spec else None
+    traces = load_plugin("traces", traces_spec, chain, traces_args) if traces_spec else None
+    return outputs, traces
+
+
+def _connect(rpc_url: str) -> Chain:
+    """A read-only view of someone else's node: its clock is left alone."""
+    from faultproof.chain.rpc import RpcChain
+
+    return RpcChain(rpc_url, freeze_time=False)
+
+
+@click.group("game")
+def game_cli() -> None:
+    """Look at one dispute game."""
+
+
+@game_cli.command("show")
+@click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
+@click.argument("game")
+@_source_options
+@click.option(
+    "--svg", type=click.Path(dir_okay=False, path_type=Path), help="also write the tree as SVG"
+)
+@click.option(
+    "--png", type=click.Path(dir_okay=False, path_type=Path), help="also write the tree as PNG"
+)
+@click.option("--json", "as_json", is_flag=True, help="print the claims as JSON instead")
+@user_errors
+def show_command(
+    rpc_url: str,
+    game: str,
+    outputs_spec: str | None,
+    outputs_args: tuple[str, ...],
+    traces_spec: str | None,
+    traces_args: tuple[str, ...],
+    svg: Path | None,
+    png: Path | None,
+    as_json: bool,
+) -> None:
+    """Every claim of GAME (an address): depth, position, trace index, output root or VM state,
+    claimant, bond, parent, countered-by, clock left, and whether our node agrees; then the
+    final step with its instruction disassembled."""
+    from faultproof.agents.onchain import read_params
+    from faultproof.contracts.deploy import check_address
+    from faultproof.contracts.dispute import artifact
+    from faultproof.monitor.judge import Judge
+    from faultproof.monitor.picture import write_picture
+    from faultproof.monitor.text import print_tree
+    from faultproof.monitor.view import read_game
+
+    address = check_address(game, "GAME")
+    chain = _connect(rpc_url)
+    outputs, traces = _sources(chain, outputs_spec, outputs_args, traces_spec, traces_args)
+    contract = chain.at(address, artifact("FaultDisputeGame"))
+    try:
+        params = read_params(contract)
+    except Exception as exc:  # no code, or not a game: eth_abi/revert errors of many kinds
+        raise ShowError(
+            f"GAME {address} does not answer like a FaultDisputeGame on this chain: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
+    view = read_game(contract, Judge.for_game(contract, params, outputs, traces), params=params)
+    if as_json:
+        click.echo(json.dumps(view_json(view), indent=1))
+    else:
+        print_tree(view)
+    for path in (svg, png):
+        if path is not None:
+            click.echo(f"game tree: {write_picture(view, path)}", err=as_json)
+
+
+def view_json(view: Any) -> dict[str, Any]:
+    """A game view as JSON (bytes as 0x-hex)."""
+    from dataclasses import asdict
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, bytes):
+            return "0x" + value.hex()
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [fix(v) for v in value]
+        return value
+
+    doc = fix(asdict(view))
+    doc["status"] = view.status.name
+    doc["forecast"] = view.forecast().name
+    return dict(doc)
+
+
+@click.command("monitor")
+@click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
+@click.option("--factory", required=True, help="DisputeGameFactory address")
+@_source_options
+@click.option(
+    "--game-type", "game_types", type=int, multiple=True, help="only these types; repeatable"
+)
+@click.option(
+    "--window",
+    type=DURATION_SECONDS,
+    default=GAME_WINDOW,
+    show_default=True,
+    help="watch games created within this time: seconds, or e.g. 672h",
+)
+@click.option(
+    "--clock-threshold",
+    type=DURATION_SECONDS,
+    default=6 * 3600,
+    show_default=True,
+    help="warn when an honest claim's clock has less than this left",
+)
+@click.option(
+    "--resolve-grace",
+    type=DURATION_SECONDS,
+    default=600,
+    show_default=True,
+    help="warn when a game is still unresolved this long after its clocks ran out",
+)
+@click.option(
+    "--bond-grace",
+    type=DURATION_SECONDS,
+    default=3600,
+    show_default=True,
+    help="warn when credit is unclaimed this long after it became withdrawable",
+)
+@click.option(
+    "--challenger-metrics",
+    default=None,
+    help="the challenger's metrics URL (http://HOST:PORT/metrics), for its health",
+)
+@click.option(
+    "--challenger-stale",
+    type=DURATION,
+    default=300.0,
+    show_default=True,
+    help="warn when the challenger's last poll is older than this",
+)
+@click.option(
+    "--metrics.addr", "metrics_addr", default="127.0.0.1", show_default=True,
+    help="address of the web view and /metrics",
+)  # fmt: skip
+@click.option(
+    "--metrics.port",
+    "metrics_port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="serve the web view and Prometheus /metrics on this port (default: none)",
+)
+@click.option(
+    "--poll-interval", type=DURATION, default=12.0, show_default=True, help="time between polls"
+)
+@click.option("--polls", default=0, show_default=True, help="stop after N polls (0: never)")
+@user_errors
+def monitor_command(
+    rpc_url: str,
+    factory: str,
+    outputs_spec: str | None,
+    outputs_args: tuple[str, ...],
+    traces_spec: str | None,
+    traces_args: tuple[str, ...],
+    game_types: tuple[int, ...],
+    window: int,
+    clock_threshold: int,
+    resolve_grace: int,
+    bond_grace: int,
+    challenger_metrics: str | None,
+    challenger_stale: float,
+    metrics_addr: str,
+    metrics_port: int | None,
+    poll_interval: float,
+    polls: int,
+) -> None:
+    """Watch a factory's games and warn before a wrong root wins.
+
+    Prints one JSON line per poll: the games by status and agreement, and every alert
+    (wrong_forecast, resolved_wrongly, clock_near_expiry, unresolved_expired, unclaimed_bonds,
+    challenger_unhealthy). With --metrics.port it also serves a web page of the games and
+    their trees, and Prometheus metrics at /metrics.
+    """
+    from faultproof.contracts.deploy import check_address, require_contract
+    from faultproof.contracts.dispute import artifact
+    from faultproof.monitor.metrics import MetricsError
+    from faultproof.monitor.watch import Monitor, Thresholds
+    from faultproof.monitor.web import serve_monitor
+
+    factory = check_address(factory, "--factory")
+    chain = _connect(rpc_url)
+    require_contract(chain, factory, "--factory", "DisputeGameFactory")
+    outputs, traces = _sources(chain, outputs_spec, outputs_args, traces_spec, traces_args)
+    if outputs is None and traces is None:
+        click.echo("note: no --outputs or --traces: games are listed but not judged", err=True)
+    monitor = Monitor(
+        chain.at(factory, artifact("DisputeGameFactory")),
+        outputs,
+        traces,
+        game_types=game_types,
+        window=window,
+        thresholds=Thresholds(clock_threshold, resolve_grace, bond_grace, challenger_stale),
+        challenger_metrics=challenger_metrics,
+    )
+    if metrics_port is not None:
+        try:
+            server = serve_monitor(monitor, metrics_addr, metrics_port)
+        except OSError as exc:
+            raise MetricsError(f"--metrics.port {metrics_port}: {exc}") from None
+        click.echo(f"monitor: {server.url}/ (metrics at {server.url}/metrics)", err=True)
+    done = 0
+    while True:
+        report = monitor.poll()
+        done += 1
+        line = {
+            "poll": done,
+            "games": len(report.games),
+            "agreement": {
+                k: sum(1 for g in report.games if g.agreement == k)
+                for k in ("agree", "disagree", "unknown")
+            },
+            "alerts": [
+                {"kind": a.kind, "game": a.game, "claim": a.claim, "message": a.message}
+                for a in report.alerts
+            ],
+            "errors": report.errors,
+        }
+        click.echo(json.dumps(line))
+        if polls and done >= polls:
+            return
+        time.sleep(poll_interval)
