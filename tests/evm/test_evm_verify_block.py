@@ -30,7 +30,7 @@ from faultproof.chain.anvil import AnvilNode, find_anvil
 from faultproof.evm import header as hdr
 from faultproof.evm import mpt
 from faultproof.evm.cli import evm_cli
-from faultproof.evm.program import ProgramResult
+from faultproof.evm.program import ProgramResult, boot_info
 from faultproof.evm.rpc_host import JsonRpc
 from faultproof.evm.verify import verify_block
 from faultproof.guests import GuestBuildError, guest_elf
@@ -352,3 +352,34 @@ def test_a_block_through_faultproof_run_online_then_offline(
     offline = faultproof_run(state, tmp_path / "b.json", replay)
     assert (offline["exit_code"], offline["step"]) == (0, online["step"])
     assert offline["stdout"] == online["stdout"]
+
+
+def test_sampled_steps_of_a_block_are_accepted_by_the_mips32_step_contract(
+    chain: tuple[str, Scenario],
+) -> None:
+    """The conformance path: witnesses at sampled steps of a whole block check (first, last and
+    a random spread) verified by the on-chain MIPS step contract, preimages from the store a
+    native run filled."""
+    from faultproof.conformance.kit import check_program
+    from faultproof.preimage.hints import HintRouter
+    from faultproof.preimage.host import LocalHost
+    from faultproof.vm import get_isa
+
+    try:
+        elf = guest_elf("evm", "mips32")
+    except GuestBuildError as exc:
+        pytest.skip(f"guest_elf('evm', 'mips32') does not build: {str(exc)[:300]}")
+    url, sc = chain
+    store = MemoryStore()
+    checked = verify_block(JsonRpc(url), block_of(sc, "transfers"), store=store, progress=False)
+    assert checked.result.exit_code == 0
+    boot = boot_info(checked.parent_hash, checked.claimed_hash, checked.chain_id)
+    report = check_program(
+        get_isa("mips32"),
+        elf,
+        host_factory=lambda: LocalHost(store, boot, router=HintRouter(store)),
+        budget=40,
+    )
+    assert report.ok, report.divergences[:1]
+    assert report.steps_checked >= 40
+    assert report.programs[0].total_steps > 1_000_000
