@@ -104,6 +104,8 @@ class DemoSettings:
     crash_challenger: bool = False
     """Kill the challenger after every transaction it sends and start a fresh one (new process
     state, empty trace caches): it must resume from its store and the chain and still win."""
+    tree_dir: Path | None = None
+    """Where the picture of each game goes (default: ``faultproof-demo`` in the temp dir)."""
 
 
 def _bottom_depth(steps: int) -> int:
@@ -338,4 +340,11 @@ def run_demo(
         GameStatus.DEFENDER_WINS: "[red]DEFENDER_WINS[/red]: the wrong output stood",
     }.get(status_, str(status_))
     console.print(f"game status: {verdict}   ({time.monotonic() - t0:.1f}s)")
+    from faultproof.monitor.picture import write_game_pictures
+
+    tree_dir = s.tree_dir or Path(tempfile.gettempdir()) / "faultproof-demo"
+    picture = write_game_pictures(
+        game, tree_dir / f"game-{game.address}.svg", w.honest, w.honest_traces
+    )
+    console.print(f"game tree: {picture}", soft_wrap=True)
     return status_

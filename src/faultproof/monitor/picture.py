@@ -13,12 +13,18 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
 from faultproof.game.types import GameStatus
 from faultproof.monitor.text import duration, ether, short
 from faultproof.monitor.view import OUTPUT, ClaimView, GameView
+
+if TYPE_CHECKING:
+    from faultproof.agents.proposer import OutputSource
+    from faultproof.agents.service import TraceSource
+    from faultproof.contracts import Contract
 
 COLUMN = 190
 ROW = 64
@@ -407,3 +413,22 @@ def write_picture(view: GameView, path: Path | str) -> Path:
     else:
         path.write_text(to_svg(scene))
     return path
+
+
+def write_game_pictures(
+    game: Contract,
+    path: Path | str,
+    outputs: OutputSource | None = None,
+    traces: TraceSource | None = None,
+) -> Path:
+    """Read ``game`` from its chain, judge it with our sources, and write ``path`` (SVG) plus
+    the same picture as PNG beside it. What ``faultproof demo`` calls for each game it plays."""
+    from faultproof.agents.onchain import read_params
+    from faultproof.monitor.judge import Judge
+    from faultproof.monitor.view import read_game
+
+    params = read_params(game)
+    view = read_game(game, Judge.for_game(game, params, outputs, traces), params=params)
+    svg = write_picture(view, Path(path).with_suffix(".svg"))
+    write_picture(view, svg.with_suffix(".png"))
+    return svg
