@@ -113,6 +113,7 @@ def test_header_rlp_matches_the_specs_header() -> None:
         hdr.header_rlp(json_header(stateRoot="0x" + "00" * 31))
     with pytest.raises(hdr.HeaderError, match="unknown header field"):
         hdr.tamper_header(block, {"root": "0x00"})
+    assert hdr.header_rlp(json_header(nonce="0x0")) == hdr.header_rlp(json_header())
 
 
 def tx_json(tx: Any, tx_type: int) -> dict[str, object]:

@@ -81,6 +81,8 @@ def field_value(name: str, kind: str, value: Any) -> bytes:
     if kind == UINT:
         return rlp.encode_uint(hex_int(value, name))
     raw = _hex_bytes(value, name)
+    if kind == NONCE and len(raw) < 8:  # some nodes print the PoS nonce as a quantity ("0x0")
+        raw = raw.rjust(8, b"\x00")
     size = _FIXED_SIZE.get(kind)
     if size is not None and len(raw) != size:
         raise HeaderError(f"{name} is {len(raw)} bytes, expected {size}")
