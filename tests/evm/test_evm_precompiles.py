@@ -62,6 +62,8 @@ ORACLE_BACKED = (ECRECOVER, BN_PAIRING, POINT_EVALUATION)
 
 SECP256K1N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
+QEMU = {"mips32": "qemu-mips", "riscv64": "qemu-riscv64"}
+
 Case = tuple[int, int, bytes]  # (address, gas, input)
 Result = tuple[int, int, bytes]  # (status, gas left, output)
 
@@ -120,8 +122,8 @@ def run_guest(cases: Sequence[Case], target: str = "host") -> list[Result]:
     """Run the C test main over `cases` (natively or under qemu-user), one line each."""
     lines = "".join(f"{a:02x} {g} {d.hex() or '-'}\n" for a, g, d in cases).encode()
     argv = [str(precompiles_elf(target))]
-    if target == "mips32":
-        argv.insert(0, "qemu-mips")
+    if target != "host":
+        argv.insert(0, QEMU[target])
     code, out = run_native(argv, precompile_host(), stdin=lines, timeout=600)
     assert code == 0, out.decode(errors="replace")[-2000:]
     results = []
@@ -458,7 +460,7 @@ def test_point_evaluation_through_the_oracle() -> None:
     check(point_evaluation_cases())
 
 
-# ---- dispatch, and the MIPS32 build -------------------------------------------------------
+# ---- dispatch, and the VM builds ----------------------------------------------------------
 
 
 def test_addresses_outside_0x01_0x0a_are_not_precompiles() -> None:
@@ -466,7 +468,7 @@ def test_addresses_outside_0x01_0x0a_are_not_precompiles() -> None:
     assert [status for status, _, _ in results] == [4, 4]  # the test main's "no precompile"
 
 
-def mips_cases() -> list[Case]:
+def vm_cases() -> list[Case]:
     rng = random.Random(32)
     cases: list[Case] = [
         (SHA256, 1_000, rng.randbytes(100)),
@@ -491,6 +493,9 @@ def mips_cases() -> list[Case]:
 
 
 @pytest.mark.qemu
-@pytest.mark.skipif(shutil.which("qemu-mips") is None, reason="qemu-mips not installed")
-def test_mips32_build_matches_the_spec() -> None:
-    check(mips_cases() + point_evaluation_cases()[:3], target="mips32")
+@pytest.mark.parametrize("target", sorted(QEMU))
+def test_vm_builds_match_the_spec(target: str) -> None:
+    """32-bit big-endian MIPS and 64-bit RISC-V builds, under qemu-user (oracle included)."""
+    if shutil.which(QEMU[target]) is None:
+        pytest.skip(f"{QEMU[target]} not installed (Debian qemu-user)")
+    check(vm_cases() + point_evaluation_cases()[:3], target=target)
