@@ -203,6 +203,7 @@ class RpcHost:
 
     # -- wiring
     def register(self, router: HintRouter) -> None:
+        """Route every hint type of the program (`HINT_TYPES`) to this host."""
         handlers: dict[str, HintHandler] = {
             "l2-block-header": self.block_header,
             "l2-transactions": self.transactions,
@@ -211,12 +212,10 @@ class RpcHost:
             "l2-account-proof": self.account_proof,
             "l2-account-storage-proof": self.account_storage_proof,
             "l2-state-node": self.state_node,
-            "l1-precompile-v2": self._counted("l1-precompile-v2", self._precompile),
+            "l1-precompile-v2": self._precompile,
         }
         for name, handler in handlers.items():
-            if name != "l1-precompile-v2":
-                handler = self._counted(name, handler)
-            router.register(name, handler)
+            router.register(name, self._counted(name, handler))
 
     def _counted(self, name: str, handler: HintHandler) -> HintHandler:
         def run(payload: bytes, sink: PreimageSink) -> None:
