@@ -133,7 +133,12 @@ def show_command(
     if as_json:
         click.echo(json.dumps(view_json(view), indent=1))
     else:
-        print_tree(view)
+        from rich.console import Console
+
+        console = Console()
+        if not console.is_terminal:  # piped or captured: do not squeeze the table into 80 columns
+            console = Console(width=220)
+        print_tree(view, console)
     for path in (svg, png):
         if path is not None:
             click.echo(f"game tree: {write_picture(view, path)}", err=as_json)
