@@ -8,6 +8,8 @@
 
 typedef uint32_t limb_t;
 
+#define WINDOW_MIN_BYTES 8 /* exponents longer than this use 4-bit windows */
+
 /* A modulus and the scratch space its reductions use. */
 typedef struct {
 	size_t n;         /* limbs, top limb non-zero */
@@ -230,14 +232,39 @@ void bn_modexp(const uint8_t *base, size_t base_len, const uint8_t *exp, size_t 
 	rem(&M, scratch, lift + 1, one);
 
 	memcpy(acc, one, n * sizeof(limb_t));
+	size_t first = 0; /* skip the exponent's leading zero bytes */
+	while (first < exp_len && exp[first] == 0)
+		first++;
 	bool started = false; /* before the exponent's first 1 bit, acc = 1 needs no squaring */
-	for (size_t i = 0; i < exp_len; i++) {
-		for (int bit = 7; bit >= 0; bit--) {
-			if (started)
-				mulmod(&M, acc, acc, acc);
-			if ((exp[i] >> bit) & 1) {
-				mulmod(&M, acc, acc, b);
-				started = true;
+	if (exp_len - first > WINDOW_MIN_BYTES) {
+		/* Fixed 4-bit windows: 4 squarings and at most one product per nibble, after 14
+		 * products for the table b^1..b^15 (worth it only for long exponents). */
+		limb_t *table = rt_malloc(16 * n * sizeof(limb_t));
+		memcpy(table + n, b, n * sizeof(limb_t));
+		for (int k = 2; k < 16; k++)
+			mulmod(&M, table + k * n, table + (k - 1) * n, b);
+		for (size_t i = first; i < exp_len; i++) {
+			for (int shift = 4; shift >= 0; shift -= 4) {
+				unsigned nibble = (exp[i] >> shift) & 15;
+				if (started)
+					for (int k = 0; k < 4; k++)
+						mulmod(&M, acc, acc, acc);
+				if (nibble) {
+					mulmod(&M, acc, acc, table + nibble * n);
+					started = true;
+				}
+			}
+		}
+		rt_free(table);
+	} else {
+		for (size_t i = first; i < exp_len; i++) {
+			for (int bit = 7; bit >= 0; bit--) {
+				if (started)
+					mulmod(&M, acc, acc, acc);
+				if ((exp[i] >> bit) & 1) {
+					mulmod(&M, acc, acc, b);
+					started = true;
+				}
 			}
 		}
 	}
