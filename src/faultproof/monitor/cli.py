@@ -254,7 +254,7 @@ def monitor_command(
     """
     from faultproof.contracts.deploy import check_address, require_contract
     from faultproof.contracts.dispute import artifact
-    from faultproof.monitor.metrics import MetricsError
+    from faultproof.monitor.metrics import RUNNING, MetricsError
     from faultproof.monitor.watch import Monitor, Thresholds
     from faultproof.monitor.web import serve_monitor
 
@@ -278,6 +278,7 @@ def monitor_command(
             server = serve_monitor(monitor, metrics_addr, metrics_port)
         except OSError as exc:
             raise MetricsError(f"--metrics.port {metrics_port}: {exc}") from None
+        RUNNING.append(server)
         click.echo(f"monitor: {server.url}/ (metrics at {server.url}/metrics)", err=True)
     done = 0
     while True:

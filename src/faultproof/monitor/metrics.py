@@ -210,7 +210,12 @@ def start_metrics(registry: CollectorRegistry, addr: str, port: int | None) -> H
     except OSError as exc:
         raise MetricsError(f"--metrics.port {port}: cannot listen on {addr}: {exc}") from None
     click.echo(f"metrics: {service.url}/metrics", err=True)
+    RUNNING.append(service)
     return service
+
+
+RUNNING: list[HttpService] = []
+"""Servers started for commands; they serve until the process ends (tests stop them)."""
 
 
 class MetricsError(FaultproofError):
