@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from faultproof.fileio import write_atomic
 from faultproof.vm.interface import StepWitness
 from faultproof.vm.statefile import GZIP_LEVEL
 
@@ -31,14 +32,13 @@ def proof_document(witness: StepWitness, post_hash: bytes) -> dict[str, Any]:
 
 
 def write_json(path: str, doc: dict[str, Any]) -> None:
-    """Write JSON to ``path`` (``-`` = stdout; a ``.gz`` suffix gzips)."""
+    """Write JSON to ``path`` atomically (``-`` = stdout; a ``.gz`` suffix gzips)."""
     text = json.dumps(doc)
     if path == "-":
         print(text)
         return
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     if p.suffix == ".gz":
-        p.write_bytes(gzip.compress(text.encode(), compresslevel=GZIP_LEVEL, mtime=0))
+        write_atomic(p, gzip.compress(text.encode(), compresslevel=GZIP_LEVEL, mtime=0))
     else:
-        p.write_text(text)
+        write_atomic(p, text)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from faultproof.errors import InvalidState
+from faultproof.fileio import write_atomic
 from faultproof.vm.interface import PreimageHost
 from faultproof.vm.mips.constants import (
     CPU_EXIT_CODE,
@@ -100,7 +101,7 @@ def save_state(vm: MipsVM, path: Path) -> None:
     raw = encode_binary(vm) if _is_binary(path) else encode_json(vm)
     if path.suffix == ".gz":
         raw = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0)
-    path.write_bytes(raw)
+    write_atomic(path, raw)  # a kill mid-write leaves the old file (maybe the --input)
 
 
 # --- reading ---------------------------------------------------------------------------------

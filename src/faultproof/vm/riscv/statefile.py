@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from faultproof.errors import InvalidState
+from faultproof.fileio import write_atomic
 from faultproof.vm.memory import PAGE_SIZE
 from faultproof.vm.riscv.constants import (
     S_EXIT_CODE,
@@ -34,8 +35,7 @@ def save_state(vm: RiscvVM, path: Path) -> None:
     raw = to_json(vm) if path.name.removesuffix(".gz").endswith(".json") else to_binary(vm)
     if path.suffix == ".gz":
         raw = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw)
+    write_atomic(path, raw)  # a kill mid-write leaves the old file (maybe the --input)
 
 
 def to_json(vm: RiscvVM) -> bytes:
