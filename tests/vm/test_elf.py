@@ -53,7 +53,7 @@ def test_parses_segments_and_entry() -> None:
         (b"", "not an ELF"),
         (b"#!/bin/sh\necho hi\n", "not an ELF"),
         (b"\x7fELF" + bytes([3, 2]) + bytes(20), "unknown ELF class"),
-        (b"\x7fELF" + bytes([1, 2, 1]) + bytes(9) + b"\x00\x02", "malformed ELF"),
+        (b"\x7fELF" + bytes([1, 2, 1]) + bytes(9) + b"\x00\x02", "truncated ELF"),
     ],
 )
 def test_malformed_input_raises_invalid_elf(blob: bytes, message: str) -> None:

@@ -52,6 +52,10 @@ class ElfFile:
     entry: int
     segments: list[Segment] = field(default_factory=list)
     symbols: list[Symbol] = field(default_factory=list)
+    sized_other_headers: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """``(index, p_type, p_filesz, p_memsz)`` of every non-PT_LOAD program header whose memory
+    size differs from its file size (e.g. zig's PT_GNU_STACK with a 16 MiB stack): Cannon and
+    Asterisc copy every program header and refuse these, so the loaders must too."""
 
     def symbol(self, name: str) -> Symbol | None:
         for s in self.symbols:
@@ -68,7 +72,11 @@ def parse_elf(data: bytes) -> ElfFile:
     """Parse an ELF image; raise :class:`InvalidElf` on anything malformed."""
     try:
         return _parse(data)
-    except (struct.error, IndexError, UnicodeDecodeError) as exc:
+    except struct.error:
+        raise InvalidElf(
+            f"truncated ELF: a header runs past the end of the file ({len(data)} bytes)"
+        ) from None
+    except (IndexError, UnicodeDecodeError) as exc:
         raise InvalidElf(f"malformed ELF: {exc}") from None
 
 
@@ -113,6 +121,8 @@ def _parse(data: bytes) -> ElfFile:
                 struct.unpack_from(e + "IIQQQQQQ", data, off)
             )
         if p_type != PT_LOAD:
+            if p_filesz != p_memsz:
+                elf.sized_other_headers.append((i, p_type, p_filesz, p_memsz))
             continue
         if p_filesz > p_memsz:
             raise InvalidElf(

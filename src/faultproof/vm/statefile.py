@@ -65,4 +65,10 @@ def detect_state_type(path: Path, raw: bytes | None = None) -> str:
         raise InvalidState(f"state file {path} is empty")
     if raw[0] == MIPS_SINGLETHREADED_2:
         return "mips32"
-    return "riscv64"
+    if raw[0] == 0:  # Asterisc's binary state has no version byte: it opens with a u64 page count
+        return "riscv64"
+    raise InvalidState(
+        f"state file {path} starts with version byte {raw[0]}, which no VM here reads: binary "
+        f"states are Cannon's version {MIPS_SINGLETHREADED_2} (singlethreaded-2, mips32) or "
+        "Asterisc's riscv64 layout (which opens with a 64-bit page count); pass --type to force one"
+    )

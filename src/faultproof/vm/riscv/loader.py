@@ -33,6 +33,25 @@ def check_riscv64(elf: ElfFile, source: str) -> None:
         raise InvalidElf(f"{source} is big-endian; RISC-V programs are little-endian")
 
 
+PT_RISCV_ATTRIBUTES = 0x70000003
+"""The one program header type Asterisc's loader skips (it holds no memory image)."""
+
+
+def check_program_headers(elf: ElfFile, source: str) -> None:
+    """Asterisc's rule: a program header other than PT_LOAD whose memory size differs from its
+    file size is refused (``program N is T but not a PT_LOAD``). zig's default PT_GNU_STACK
+    (16 MiB, no file bytes) is the usual case: the mips32 loader and Cannon refuse it too, so
+    the VMs agree on which programs have a prestate."""
+    for index, p_type, filesz, memsz in elf.sized_other_headers:
+        if p_type == PT_RISCV_ATTRIBUTES:
+            continue
+        raise InvalidElf(
+            f"{source}: program header {index} (type 0x{p_type:x}) has file size {filesz} != "
+            f"memory size {memsz} but is not PT_LOAD; Asterisc refuses it (for PT_GNU_STACK, "
+            "link with -z stack-size=0)"
+        )
+
+
 def load_elf_bytes(
     data: bytes,
     compressed: bool = False,
@@ -52,6 +71,7 @@ def load_elf_bytes(
     except InvalidElf as exc:
         raise InvalidElf(f"{source}: {exc} (truncated or not a RISC-V program?)") from None
     check_riscv64(elf, source)
+    check_program_headers(elf, source)
     vm = RiscvVM(compressed=compressed, host=host, stdout=stdout, stderr=stderr)
     for seg in elf.segments:
         if seg.vaddr + seg.memsz > 2**64:
