@@ -158,9 +158,9 @@ def list_isas() -> None:
 )
 @click.option(
     "--out",
-    default="state.json",
+    default="state.bin.gz",
     show_default=True,
-    help="state file (.json[.gz] or .bin[.gz]); - for stdout",
+    help="state file (.json[.gz] or .bin[.gz], Cannon's default); - for stdout",
 )
 @click.option(
     "--meta", default="meta.json", show_default=True, help="symbol metadata output; empty for none"
@@ -185,6 +185,7 @@ def load_elf(vm_type: str, elf_path: Path, out: str, meta: str) -> None:
 
 
 def _save_state(vm: Any, out: str) -> None:
+    """Write a state (atomically: the VMs' savers write a temp file and rename it)."""
     if out == "-":
         import tempfile
 
@@ -194,7 +195,9 @@ def _save_state(vm: Any, out: str) -> None:
             sys.stdout.write(p.read_text())
         return
     if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        from faultproof.fileio import prepare_folder
+
+        prepare_folder(Path(out))
         vm.save(Path(out))
 
 
@@ -230,13 +233,13 @@ class HostCommand(click.Command):
 @click.option(
     "--input",
     "input_path",
-    default="state.json",
+    default="state.bin.gz",
     show_default=True,
     type=click.Path(dir_okay=False, path_type=Path),
 )
 @click.option(
     "--output",
-    default="out.json",
+    default="out.bin.gz",
     show_default=True,
     help="final state; - for stdout; empty: not written",
 )
@@ -246,11 +249,22 @@ class HostCommand(click.Command):
 @click.option("--proof-at", default="never", help="step pattern: never, always, =N, %N")
 @click.option("--proof-fmt", default="proof-%d.json", show_default=True)
 @click.option("--snapshot-at", default="never")
-@click.option("--snapshot-fmt", default="state-%d.json", show_default=True)
+@click.option("--snapshot-fmt", default="state-%d.bin.gz", show_default=True)
 @click.option("--stop-at", default="never")
 @click.option("--info-at", default="%100000", show_default=True)
 @click.option(
-    "--meta", default="meta.json", show_default=True, help="symbol metadata; empty disables"
+    "--meta",
+    default="meta.json",
+    show_default=True,
+    help="symbol metadata; empty disables (the default is used only if it exists)",
+)
+@click.option(
+    "--log.format",
+    "log_format",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="info lines as JSON or as Cannon's logfmt text",
 )
 @click.option(
     "--debug-info",
@@ -290,6 +304,7 @@ def run(
     stop_at: str,
     info_at: str,
     meta: str,
+    log_format: str,
     debug_info: str,
     stop_at_preimage: str,
     stop_at_preimage_type: str,
@@ -299,7 +314,10 @@ def run(
     """Run a VM state; ``-- <host command>`` serves preimages and hints over fds 3-6."""
     from faultproof.vm.runner import RunConfig, run_vm
 
-    host_command = click.get_current_context().meta.get("host_command") or []
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("meta") == click.core.ParameterSource.DEFAULT:
+        meta = meta if Path(meta).exists() else ""  # a --meta the user names must exist
+    host_command = ctx.meta.get("host_command") or []
     host = _start_host(list(host_command)) if host_command else None
     try:
         vm = _load_state(input_path, vm_type, host=host)
@@ -312,6 +330,7 @@ def run(
             stop_at=stop_at,
             info_at=info_at,
             meta=meta,
+            log_format=log_format,
             debug_info=debug_info,
             stop_at_preimage=stop_at_preimage,
             stop_at_preimage_type=stop_at_preimage_type,
@@ -347,7 +366,9 @@ def witness(input_path: Path, output: str, vm_type: str | None) -> None:
     vm = _load_state(input_path, vm_type)
     w = vm.encode_witness()
     if output:
-        Path(output).write_bytes(w)
+        from faultproof.fileio import write_atomic
+
+        write_atomic(output, w)
     doc = {
         "witnessHash": "0x" + vm.state_hash().hex(),
         "witness": "0x" + w.hex(),

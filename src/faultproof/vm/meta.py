@@ -6,7 +6,13 @@ import bisect
 import json
 from pathlib import Path
 
+from faultproof.errors import FaultproofError
+from faultproof.fileio import write_atomic
 from faultproof.vm.elf import ElfFile
+
+
+class InvalidMetadata(FaultproofError):
+    """A ``--meta`` file is missing or is not Cannon's meta.json."""
 
 
 class Metadata:
@@ -31,9 +37,27 @@ class Metadata:
 
     def save(self, path: Path) -> None:
         doc = {"symbols": [{"name": n, "start": s, "size": z} for n, s, z in self.symbols]}
-        path.write_text(json.dumps(doc))
+        write_atomic(path, json.dumps(doc))
 
     @classmethod
     def load(cls, path: Path) -> Metadata:
-        doc = json.loads(path.read_text())
-        return cls([(s["name"], int(s["start"]), int(s["size"])) for s in doc.get("symbols") or []])
+        """Read a meta.json; a missing or malformed file is refused, as Cannon refuses it."""
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            raise InvalidMetadata(
+                f"metadata file {path} does not exist (pass --meta '' to run without symbols)"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidMetadata(f"cannot read metadata file {path}: {exc}") from None
+        try:
+            doc = json.loads(text)
+            symbols = doc.get("symbols") or []
+            return cls([(s["name"], int(s["start"]), int(s["size"])) for s in symbols])
+        except json.JSONDecodeError as exc:
+            raise InvalidMetadata(f"metadata file {path} is not valid JSON: {exc}") from None
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise InvalidMetadata(
+                f"metadata file {path} is not a meta.json (symbols with name, start, size): "
+                f"{type(exc).__name__}: {exc}"
+            ) from None

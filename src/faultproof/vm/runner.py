@@ -11,9 +11,12 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from faultproof.errors import FaultproofError
+from faultproof.fileio import write_atomic
 from faultproof.vm.patterns import StepPattern
 from faultproof.vm.preimage_stop import PreimageStop, PreimageWatch
 from faultproof.vm.progress import RunProgress
@@ -41,6 +44,11 @@ class RunConfig:
     """Stop after the first read of a preimage longer than this many bytes (0: off)."""
     #: Live progress line on stderr: None = only when stderr is a terminal.
     progress: bool | None = None
+    log_format: str = "json"
+    """``json``: one JSON object per info line; ``text``: Cannon's logfmt (``--log.format``)."""
+
+
+LOG_FORMATS = ("json", "text")
 
 
 def _fmt(pattern: str, step: int) -> str:
@@ -53,6 +61,10 @@ def run_vm(vm: Any, cfg: RunConfig, save_state: Callable[[Any, str], None]) -> N
     snapshot_at = StepPattern.parse(cfg.snapshot_at)
     stop_at = StepPattern.parse(cfg.stop_at)
     info_at = StepPattern.parse(cfg.info_at)
+    _check_names(proof_at, cfg.proof_fmt, "--proof-at", "--proof-fmt")
+    _check_names(snapshot_at, cfg.snapshot_fmt, "--snapshot-at", "--snapshot-fmt")
+    if cfg.log_format not in LOG_FORMATS:
+        raise FaultproofError(f"--log.format {cfg.log_format!r}: use text or json")
     preimage_stop = PreimageStop.parse(
         cfg.stop_at_preimage, cfg.stop_at_preimage_type, cfg.stop_at_preimage_larger_than
     )
@@ -67,7 +79,7 @@ def run_vm(vm: Any, cfg: RunConfig, save_state: Callable[[Any, str], None]) -> N
         while not vm.exited:
             step = vm.step_count
             if info_at.matches(step):
-                last_info = _info(vm, symbols, last_info)
+                last_info = _info(vm, symbols, last_info, cfg.log_format)
             if stop_at.matches(step):
                 break
             if snapshot_at.matches(step):
@@ -92,34 +104,53 @@ def run_vm(vm: Any, cfg: RunConfig, save_state: Callable[[Any, str], None]) -> N
 
     elapsed = max(time.monotonic() - start_time, 1e-9)
     executed = vm.step_count - start_step
-    print(
-        json.dumps(
-            {
-                "msg": "done",
-                "step": vm.step_count,
-                "exited": vm.exited,
-                "exit_code": vm.exit_code,
-                "ips": round(executed / elapsed),
-            }
-        ),
-        file=sys.stderr,
-    )
+    done = {
+        "step": vm.step_count,
+        "exited": vm.exited,
+        "exit_code": vm.exit_code,
+        "ips": round(executed / elapsed),
+    }
+    _log("done", done, cfg.log_format)
     if cfg.output:
         save_state(vm, cfg.output)
     if cfg.debug_info:
         info = vm.debug_info() if hasattr(vm, "debug_info") else {}
-        Path(cfg.debug_info).write_text(json.dumps(info))
+        write_atomic(cfg.debug_info, json.dumps(info))
+
+
+def _check_names(pattern: StepPattern, fmt: str, at_flag: str, fmt_flag: str) -> None:
+    """Refuse a file name without ``%d`` for a pattern that matches more than one step: every
+    file would overwrite the previous one and only the last would survive (Cannon's names carry
+    the step for this reason)."""
+    if pattern.kind in ("always", "every") and "%d" not in fmt and fmt != "-":
+        raise FaultproofError(
+            f"{fmt_flag} {fmt!r} has no %d, but {at_flag} selects more than one step: each file "
+            f"would replace the last; put %d (the step) in the name, e.g. {fmt_flag} "
+            f"'{_with_step(fmt)}'"
+        )
+
+
+def _with_step(fmt: str) -> str:
+    name = Path(fmt)
+    stem, suffix = name.name, ""
+    for ext in (".json.gz", ".bin.gz", ".json", ".bin"):
+        if stem.endswith(ext):
+            stem, suffix = stem[: -len(ext)], ext
+            break
+    return str(name.with_name(f"{stem}-%d{suffix}"))
 
 
 def _load_meta(path: str) -> Any:
-    if not path or not Path(path).exists():
+    """Symbols from ``--meta``; the CLI passes "" for a default meta.json that does not exist,
+    so a file the user named and that is missing is an error, as in Cannon."""
+    if not path:
         return None
     from faultproof.vm.meta import Metadata
 
     return Metadata.load(Path(path))
 
 
-def _info(vm: Any, symbols: Any, last: tuple[float, int]) -> tuple[float, int]:
+def _info(vm: Any, symbols: Any, last: tuple[float, int], log_format: str) -> tuple[float, int]:
     now = time.monotonic()
     dt = max(now - last[0], 1e-9)
     ips = (vm.step_count - last[1]) / dt
@@ -129,5 +160,28 @@ def _info(vm: Any, symbols: Any, last: tuple[float, int]) -> tuple[float, int]:
         doc["mem"] = f"{vm.page_count * 4096 / (1 << 20):.1f} MiB"
     if symbols is not None:
         doc["symbol"] = symbols.lookup(vm.pc)
-    print(json.dumps(doc), file=sys.stderr)
+    _log("processing", doc, log_format)
     return (now, vm.step_count)
+
+
+def _log(msg: str, fields: dict[str, Any], log_format: str) -> None:
+    """One log line on stderr: JSON (``msg`` only on the final line, as before), or Cannon's
+    logfmt ``t=... lvl=info msg=processing step=... pc=... name=...`` for ``text``."""
+    if log_format == "json":
+        doc = {"msg": msg, **fields} if msg == "done" else fields
+        print(json.dumps(doc), file=sys.stderr)
+        return
+    stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    parts = [f"t={stamp}", "lvl=info", f"msg={_logfmt(msg)}"]
+    for key, value in fields.items():
+        parts.append(f"{'name' if key == 'symbol' else key}={_logfmt(value)}")
+    print(" ".join(parts), file=sys.stderr)
+
+
+def _logfmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if text and not any(c in text for c in ' "=\\') and text.isprintable():
+        return text
+    return json.dumps(text)
