@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from faultproof.conformance.fuzzing import fuzz_case
+from faultproof.conformance.fuzzing import fuzz_case, refused_step_witness
 from faultproof.conformance.onchain import OnChainStepper, StepOutcome
 from faultproof.conformance.programs import GuestProgram
 from faultproof.errors import FaultproofError, VMException
@@ -183,7 +183,7 @@ def check_program(
     def new_host() -> Any:
         return host_factory() if host_factory is not None else host
 
-    total = _program_length(isa, elf, new_host, max_steps)
+    total, refused = _program_length(isa, elf, new_host, max_steps)
     steps = sample_steps(total, budget, rng)
     vm = isa.load_elf(elf, host=new_host())
     report = ConformanceReport(isa.name)
@@ -195,26 +195,64 @@ def check_program(
             progress(i + 1, len(steps))
     if vm.exited and steps:
         _check_one(stepper, vm, report, elf.name)  # a step on the exited state is a no-op
+    if refused:
+        if total > vm.step_count:
+            vm.run(max_steps=total - vm.step_count)
+        _check_refused(stepper, vm, report, elf.name)
     report.programs.append(
         ProgramResult(elf.name, total, report.steps_checked, len(report.divergences))
     )
     return report
 
 
-_LENGTHS: dict[tuple[str, str, int, int, str], int] = {}
+def _check_refused(
+    stepper: OnChainStepper, vm: FPVM, report: ConformanceReport, source: str
+) -> None:
+    """The step the VM refuses, where the program stops: the contract must refuse it too.
+
+    Both refusing is agreement (counted with the fuzzer's both-rejected cases); the contract
+    executing a step the VM cannot prove is a divergence. The witness is the pre-state with the
+    proofs the VM asked for before refusing, as for fuzzed refusals.
+    """
+    pre = vm.snapshot()
+    try:
+        vm.step(proof=True)
+    except VMException as exc:
+        refusal = _vm_reason(exc)
+    else:
+        raise ConformanceError(f"{source}: the VM refused step {pre.step_count} only once")
+    witness = refused_step_witness(pre, None)
+    outcome = stepper.step(witness)
+    report.steps_checked += 1
+    report.gas.append(outcome.gas_used)
+    if outcome.reverted:
+        report.both_rejected += 1
+        report.rejections[f"{refusal} -> {outcome.error}"] += 1
+    else:
+        report.divergences.append(_divergence(source, witness, f"revert: {refusal}", outcome))
 
 
-def _program_length(isa: ISA, elf: Path, new_host: Callable[[], Any], max_steps: int) -> int:
-    """Steps until exit; sampling needs it before the checked run. Remembered per process."""
+_LENGTHS: dict[tuple[str, str, int, int, str], tuple[int, bool]] = {}
+
+
+def _program_length(
+    isa: ISA, elf: Path, new_host: Callable[[], Any], max_steps: int
+) -> tuple[int, bool]:
+    """Steps until exit, or until the step the VM refuses (then True): sampling needs it before
+    the checked run. Remembered per process."""
     stat = elf.stat()
     host = new_host()
     key = (isa.name, str(elf.resolve()), stat.st_mtime_ns, stat.st_size, type(host).__name__)
     if key not in _LENGTHS:
         probe = isa.load_elf(elf, host=host)
-        total = probe.run(max_steps=max_steps)
+        try:
+            probe.run(max_steps=max_steps)
+        except VMException:
+            _LENGTHS[key] = (probe.step_count, True)
+            return _LENGTHS[key]
         if not probe.exited:
             raise ConformanceError(f"{elf.name} did not exit within {max_steps} steps")
-        _LENGTHS[key] = total
+        _LENGTHS[key] = (probe.step_count, False)
     return _LENGTHS[key]
 
 
