@@ -17,6 +17,7 @@ typedef struct {
 	bool montgomery;  /* odd modulus */
 	limb_t m_inv_neg; /* -m^-1 mod 2^32 (Montgomery only) */
 	unsigned shift;   /* left shift that sets the top bit of m (division only) */
+	limb_t top_inv;   /* reciprocal of m_norm's top limb for div_2by1 (division only) */
 	limb_t *m_norm;   /* m << shift, n limbs (division only) */
 	limb_t *product;  /* 2n limbs: a full product */
 	limb_t *work;     /* 2n + 2 limbs: division / Montgomery scratch */
@@ -54,6 +55,27 @@ static unsigned leading_zeros32(limb_t x)
 	return count;
 }
 
+/* (u1·2^32 + u0) / d for a normalised d (top bit set) and u1 < d, with the precomputed
+ * reciprocal v = floor((2^64 - 1) / d) - 2^32 (Möller and Granlund, "Improved division by
+ * invariant integers", 2011, algorithm 4): two products and no division instruction, where
+ * a 64-bit `/` on MIPS32 is a ~1000-step shift-subtract loop (rt/divide.c). */
+static limb_t div_2by1(limb_t u1, limb_t u0, limb_t d, limb_t v, limb_t *rest)
+{
+	uint64_t q = (uint64_t)v * u1 + (((uint64_t)u1 << 32) | u0);
+	limb_t q1 = (limb_t)(q >> 32) + 1, q0 = (limb_t)q;
+	limb_t r = u0 - q1 * d;
+	if (r > q0) {
+		q1--;
+		r += d;
+	}
+	if (r >= d) {
+		q1++;
+		r -= d;
+	}
+	*rest = r;
+	return q1;
+}
+
 /* r[0..n) = u[0..nu) mod m (Knuth, TAOCP vol. 2, 4.3.1, algorithm D; remainder only). */
 static void rem(const modulus_t *M, const limb_t *u, size_t nu, limb_t *r)
 {
@@ -64,43 +86,46 @@ static void rem(const modulus_t *M, const limb_t *u, size_t nu, limb_t *r)
 		memcpy(r, u, nu * sizeof(limb_t));
 		return;
 	}
-	if (n == 1) {
-		uint64_t rest = 0;
-		for (size_t i = nu; i-- > 0;)
-			rest = ((rest << 32) | u[i]) % M->m[0];
-		r[0] = (limb_t)rest;
-		return;
-	}
 	const limb_t *vn = M->m_norm;
+	limb_t d = vn[n - 1];
 	unsigned s = M->shift;
 	limb_t *un = M->work; /* nu + 1 limbs: u << s */
 	un[nu] = s ? u[nu - 1] >> (32 - s) : 0;
 	for (size_t i = nu - 1; i > 0; i--)
 		un[i] = s ? (u[i] << s) | (u[i - 1] >> (32 - s)) : u[i];
 	un[0] = u[0] << s;
-	const uint64_t base = 1ull << 32;
 	for (size_t j = nu - n + 1; j-- > 0;) {
-		uint64_t num = ((uint64_t)un[j + n] << 32) | un[j + n - 1];
-		uint64_t qhat = num / vn[n - 1];
-		uint64_t rhat = num - qhat * vn[n - 1];
-		while (qhat >= base || qhat * vn[n - 2] > ((rhat << 32) | un[j + n - 2])) {
+		/* qhat = top two limbs / d, at most 2 too large; rhat its remainder. The top limb
+		 * never exceeds d; when it equals d the quotient digit is capped at 2^32 - 1. */
+		limb_t qhat, rhat;
+		bool rhat_big = false; /* rhat >= 2^32: no correction can be needed */
+		if (un[j + n] >= d) {
+			qhat = 0xffffffffu;
+			uint64_t sum = (uint64_t)un[j + n - 1] + d;
+			rhat = (limb_t)sum;
+			rhat_big = (sum >> 32) != 0;
+		} else {
+			qhat = div_2by1(un[j + n], un[j + n - 1], d, M->top_inv, &rhat);
+		}
+		while (n >= 2 && !rhat_big &&
+		       (uint64_t)qhat * vn[n - 2] > (((uint64_t)rhat << 32) | un[j + n - 2])) {
 			qhat--;
-			rhat += vn[n - 1];
-			if (rhat >= base)
-				break;
+			uint64_t sum = (uint64_t)rhat + d;
+			rhat = (limb_t)sum;
+			rhat_big = (sum >> 32) != 0;
 		}
 		/* un[j..j+n] -= qhat · vn */
 		uint64_t borrow = 0, carry = 0;
 		for (size_t i = 0; i < n; i++) {
-			uint64_t p = qhat * vn[i] + carry;
+			uint64_t p = (uint64_t)qhat * vn[i] + carry;
 			carry = p >> 32;
-			uint64_t d = (uint64_t)un[i + j] - (uint32_t)p - borrow;
-			un[i + j] = (limb_t)d;
-			borrow = (d >> 32) & 1;
+			uint64_t diff = (uint64_t)un[i + j] - (uint32_t)p - borrow;
+			un[i + j] = (limb_t)diff;
+			borrow = (diff >> 32) & 1;
 		}
-		uint64_t d = (uint64_t)un[j + n] - carry - borrow;
-		un[j + n] = (limb_t)d;
-		if ((d >> 32) & 1) { /* qhat was one too large: add vn back */
+		uint64_t diff = (uint64_t)un[j + n] - carry - borrow;
+		un[j + n] = (limb_t)diff;
+		if ((diff >> 32) & 1) { /* qhat was one too large: add vn back */
 			uint64_t c = 0;
 			for (size_t i = 0; i < n; i++) {
 				uint64_t sum = (uint64_t)un[i + j] + vn[i] + c;
@@ -207,6 +232,9 @@ void bn_modexp(const uint8_t *base, size_t base_len, const uint8_t *exp, size_t 
 	for (size_t i = n; i-- > 0;)
 		M.m_norm[i] = M.shift ? (m[i] << M.shift) | (i ? m[i - 1] >> (32 - M.shift) : 0)
 				      : m[i];
+	/* floor((2^64 - 1) / d) - 2^32 for d = m_norm's top limb: one slow division per call */
+	limb_t d = M.m_norm[n - 1];
+	M.top_inv = (limb_t)(((uint64_t)(~d) << 32 | 0xffffffffu) / d);
 	if (M.montgomery) { /* -m^-1 mod 2^32 by Newton's iteration: x <- x(2 - m0·x) */
 		limb_t x = m[0];
 		for (int i = 0; i < 5; i++)
