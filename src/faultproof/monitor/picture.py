@@ -231,7 +231,9 @@ def layout(view: GameView) -> Scene:
             )
         )
         where = (
-            f"block {claim.l2_block}" if claim.kind == OUTPUT else f"step {claim.trace_index + 1:,}"
+            f"block {claim.l2_block}"
+            if claim.kind == OUTPUT
+            else f"after {claim.trace_index + 1:,}"
         )
         add(Label(x + 8, y + 16, f"#{claim.index} {claim.move}", 12, INK, "start", True))
         add(Label(x + BOX_W - 8, y + 16, where, 11, MUTED, "end"))

@@ -118,8 +118,9 @@ def render_tree(view: GameView, names: dict[str, str] | None = None) -> Renderab
         if claim.depth == view.split_depth + 1 and (
             claim.parent is None or view.claims[claim.parent].depth == view.split_depth
         ):
-            split = Text(f"split depth {view.split_depth}: VM states below", style="magenta")
-            table.add_row(Text("─" * len(guides[claim.index]), style="magenta"), *[""] * 6, split)
+            rule = Text("─" * len(guides[claim.index]), style="magenta")
+            split = Text(f"split d{view.split_depth}", style="magenta")
+            table.add_row(rule, "", "", "", "", split, "", Text("VM states ↓", style="magenta"))
         table.add_row(
             guides[claim.index],
             str(claim.index),

@@ -79,7 +79,8 @@ class StepView:
     would have to step and cannot."""
 
     def describe(self) -> str:
-        """One line: which step, which instruction, and what became of it."""
+        """One line: which step, which instruction (0-based: instruction N turns the state after N
+        steps into the state after N + 1), and what became of it."""
         ins = "" if self.instruction is None else f": {self.instruction}"
         if self.step_index is None:
             return (
