@@ -21,7 +21,7 @@ from faultproof.game.types import GameStatus
 from faultproof.monitor.disasm import instruction_of_step
 from faultproof.monitor.judge import Judge
 from faultproof.monitor.picture import layout, to_png, to_svg, write_game_pictures
-from faultproof.monitor.text import render_tree
+from faultproof.monitor.text import render_tree, show_game
 from faultproof.monitor.view import OUTPUT, VM, GameView, read_game
 
 
@@ -83,6 +83,10 @@ def test_terminal_svg_and_png_show_the_same_tree(
     assert "split depth" in text and "DISAGREE" in text and "honest" in text
     assert "challenger" in text and view.steps[0].instruction is not None
     assert view.steps[0].instruction.text in text
+    contract = w.chain.at(view.address, artifact("FaultDisputeGame"))
+    out = io.StringIO()
+    again = show_game(contract, w.honest, w.honest_traces, Console(file=out, width=220))
+    assert again.claims == view.claims and "DISAGREE" in out.getvalue()
     scene = layout(view)
     svg = to_svg(scene)
     assert svg.startswith("<svg") and svg.count("<rect") > len(view.claims)
@@ -90,7 +94,6 @@ def test_terminal_svg_and_png_show_the_same_tree(
     assert f"claim #{len(view.claims) - 1} (" in svg, "every claim has a hover title"
     png = to_png(scene)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
-    contract = w.chain.at(view.address, artifact("FaultDisputeGame"))
     svg_path = write_game_pictures(contract, tmp_path / "tree.svg", w.honest, w.honest_traces)
     assert svg_path.read_text().startswith("<svg")
     assert svg_path.with_suffix(".png").read_bytes()[:4] == b"\x89PNG"

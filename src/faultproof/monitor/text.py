@@ -15,6 +15,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from faultproof.agents.proposer import OutputSource
+from faultproof.agents.service import TraceSource
+from faultproof.contracts import Contract
 from faultproof.game.types import GameStatus
 from faultproof.monitor.view import OUTPUT, ClaimView, GameView
 
@@ -150,3 +153,22 @@ def print_tree(
     view: GameView, console: Console | None = None, names: dict[str, str] | None = None
 ) -> None:
     (console or Console()).print(render_tree(view, names))
+
+
+def show_game(
+    game: Contract,
+    outputs: OutputSource | None = None,
+    traces: TraceSource | None = None,
+    console: Console | None = None,
+    names: dict[str, str] | None = None,
+) -> GameView:
+    """``faultproof game show`` from Python, on any chain (the embedded one included): read and
+    judge ``game``, print its tree, return the snapshot (for ``picture.write_picture``)."""
+    from faultproof.agents.onchain import read_params
+    from faultproof.monitor.judge import Judge
+    from faultproof.monitor.view import read_game
+
+    params = read_params(game)
+    view = read_game(game, Judge.for_game(game, params, outputs, traces), params=params)
+    print_tree(view, console, names)
+    return view
