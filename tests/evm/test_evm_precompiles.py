@@ -499,3 +499,51 @@ def test_vm_builds_match_the_spec(target: str) -> None:
     if shutil.which(QEMU[target]) is None:
         pytest.skip(f"{QEMU[target]} not installed (Debian qemu-user)")
     check(vm_cases() + point_evaluation_cases()[:3], target=target)
+
+
+# ---- what the guest asks the oracle, and what it accepts ----------------------------------
+
+
+def run_with_runner(cases: Sequence[Case], runner: Any) -> tuple[int, str, LocalHost]:
+    store = MemoryStore()
+    router = HintRouter(store, strict=True)
+    router.register("l1-precompile-v2", PrecompileHintHandler(runner))
+    host = LocalHost(store=store, router=router)
+    lines = "".join(f"{a:02x} {g} {d.hex() or '-'}\n" for a, g, d in cases).encode()
+    code, out = run_native([str(precompiles_elf())], host, stdin=lines, timeout=60)
+    return code, out.decode(), host
+
+
+def test_bad_signature_values_are_answered_without_the_oracle() -> None:
+    good = signature_input(7)
+    h, v, r, s = good[:32], good[32:64], good[64:96], good[96:128]
+    bad = [h + word(29) + r + s, h + v + word(0) + s, h + v + r + word(SECP256K1N), b""]
+    code, out, host = run_with_runner([(ECRECOVER, 3_000, d) for d in bad], precompile_runner)
+    assert code == 0 and out.splitlines() == ["0 0 -"] * len(bad)
+    assert host.hint_count == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "answer"),
+    [
+        ((BN_PAIRING, 45_000, b""), b"\x01" + word(2)),  # pairing result must be 0 or 1
+        ((BN_PAIRING, 45_000, b""), b"\x01" + b"\x01"),  # ... as 32 bytes
+        ((ECRECOVER, 3_000, b""), b"\x01" + b"\xff" * 32),  # not a padded address
+        ((ECRECOVER, 3_000, b""), b"\x01" + b"\x11" * 20),  # an unpadded address
+    ],
+)
+def test_impossible_oracle_answers_are_fatal(case: Case, answer: bytes) -> None:
+    if case[0] == ECRECOVER:
+        case = (ECRECOVER, 3_000, signature_input(8))
+    code, out, _ = run_with_runner([case], lambda *_: answer)
+    assert code == 2, out
+
+
+def test_point_evaluation_answer_must_be_the_precompiles() -> None:
+    good, _ = kzg_inputs()
+    code, out, _ = run_with_runner(
+        [(POINT_EVALUATION, 50_000, good)], lambda *_: b"\x01" + word(4096) + word(BLS_MODULUS - 1)
+    )
+    assert code == 2, out
+    code, out, _ = run_with_runner([(POINT_EVALUATION, 50_000, good)], lambda *_: b"\x00")
+    assert code == 0 and out.split()[:2] == [str(ERR_KZG_PROOF_ERROR), "0"]
