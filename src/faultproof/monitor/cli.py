@@ -43,6 +43,11 @@ def _source_options(command: F) -> F:
                 "--outputs-arg", "outputs_args", multiple=True, help="KEY=VALUE for --outputs"
             ),
             click.option(
+                "--rollup-rpc",
+                default=None,
+                help="instead of --outputs: a rollup node's JSON-RPC (optimism_outputAtBlock)",
+            ),
+            click.option(
                 "--traces",
                 "traces_spec",
                 default=None,
@@ -64,10 +69,17 @@ def _sources(
     outputs_args: tuple[str, ...],
     traces_spec: str | None,
     traces_args: tuple[str, ...],
+    rollup_rpc: str | None = None,
 ) -> tuple[OutputSource | None, TraceSource | None]:
     from faultproof.agents.cli import load_plugin
 
+    if rollup_rpc and outputs_spec:
+        raise click.UsageError("give --outputs or --rollup-rpc, not both")
     outputs = load_plugin("outputs", outputs_spec, chain, outputs_args) if outputs_spec else None
+    if rollup_rpc:
+        from faultproof.monitor.rollupnode import RollupNodeOutputs
+
+        outputs = RollupNodeOutputs(rollup_rpc)
     traces = load_plugin("traces", traces_spec, chain, traces_args) if traces_spec else None
     return outputs, traces
 
@@ -101,6 +113,7 @@ def show_command(
     game: str,
     outputs_spec: str | None,
     outputs_args: tuple[str, ...],
+    rollup_rpc: str | None,
     traces_spec: str | None,
     traces_args: tuple[str, ...],
     svg: Path | None,
@@ -120,7 +133,9 @@ def show_command(
 
     address = check_address(game, "GAME")
     chain = _connect(rpc_url)
-    outputs, traces = _sources(chain, outputs_spec, outputs_args, traces_spec, traces_args)
+    outputs, traces = _sources(
+        chain, outputs_spec, outputs_args, traces_spec, traces_args, rollup_rpc
+    )
     contract = chain.at(address, artifact("FaultDisputeGame"))
     try:
         params = read_params(contract)
@@ -231,6 +246,7 @@ def monitor_command(
     factory: str,
     outputs_spec: str | None,
     outputs_args: tuple[str, ...],
+    rollup_rpc: str | None,
     traces_spec: str | None,
     traces_args: tuple[str, ...],
     game_types: tuple[int, ...],
@@ -261,9 +277,14 @@ def monitor_command(
     factory = check_address(factory, "--factory")
     chain = _connect(rpc_url)
     require_contract(chain, factory, "--factory", "DisputeGameFactory")
-    outputs, traces = _sources(chain, outputs_spec, outputs_args, traces_spec, traces_args)
+    outputs, traces = _sources(
+        chain, outputs_spec, outputs_args, traces_spec, traces_args, rollup_rpc
+    )
     if outputs is None and traces is None:
-        click.echo("note: no --outputs or --traces: games are listed but not judged", err=True)
+        click.echo(
+            "note: no --outputs, --rollup-rpc or --traces: games are listed but not judged",
+            err=True,
+        )
     monitor = Monitor(
         chain.at(factory, artifact("DisputeGameFactory")),
         outputs,

@@ -36,6 +36,7 @@ from faultproof.agents.service import GAME_WINDOW, TraceSource
 from faultproof.chain import ChainError
 from faultproof.contracts import Contract
 from faultproof.contracts.dispute import artifact
+from faultproof.errors import FaultproofError
 from faultproof.game.types import GameStatus
 from faultproof.monitor.judge import Judge
 from faultproof.monitor.metrics import CHALLENGER, MONITOR
@@ -264,7 +265,7 @@ class Monitor:
                 continue
             try:
                 report.games.append(self.judge_game(index, str(address), now))
-            except ChainError as exc:
+            except FaultproofError as exc:  # the chain, or our output source (a rollup node)
                 report.errors.append(f"{address}: {exc}")
         report.games.reverse()
 
