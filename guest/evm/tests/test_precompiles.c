@@ -6,63 +6,9 @@
  *
  * The oracle-backed precompiles (0x01, 0x08, 0x0a) need a host on fds 3-6. Inside a VM, where
  * stdin is always empty, the lines come from local key 1 instead (for step counts). */
-#include "hash.h"
-#include "oracle.h"
 #include "preimage.h"
 #include "rt.h"
-#include "vm/gas.h"
 #include "vm/vm.h"
-
-/* Stand-ins for other parts of the program, used only while those files do not exist yet:
- * weak, so the real definitions replace them as soon as they are linked in. */
-__attribute__((weak)) bool charge_gas(evm_t *evm, uint64_t amount)
-{
-	if (evm->gas_left < amount) {
-		evm->error = ERR_OUT_OF_GAS;
-		return false;
-	}
-	evm->gas_left -= amount;
-	return true;
-}
-
-__attribute__((weak)) void fatal_undecodable(const char *what)
-{
-	rt_printf("evm: fatal %s\n", what);
-	rt_exit(2);
-}
-
-__attribute__((weak)) bool oracle_precompile(uint8_t address_low_byte, uint64_t required_gas,
-					     const uint8_t *input, size_t len, bytes_t *output)
-{
-	size_t n = 28 + len;
-	uint8_t *call = rt_calloc(n, 1);
-	call[19] = address_low_byte;
-	for (int i = 0; i < 8; i++)
-		call[20 + i] = (uint8_t)(required_gas >> (56 - 8 * i));
-	if (len)
-		memcpy(call + 28, input, len);
-	static const char prefix[] = "l1-precompile-v2 0x";
-	char *hint = rt_malloc(sizeof prefix + 2 * n);
-	memcpy(hint, prefix, sizeof prefix - 1);
-	hex_encode(hint + sizeof prefix - 1, call, n);
-	if (preimage_hint_str(hint) != 0)
-		fatal_undecodable("precompile hint failed");
-	uint8_t hash[32], key[32];
-	keccak256(call, n, hash);
-	preimage_hash_key(key, 6, hash);
-	uint64_t got = 0;
-	uint8_t *result = preimage_get(key, &got);
-	if (result == NULL || got == 0)
-		fatal_undecodable("precompile result missing or empty");
-	output->len = (size_t)got - 1;
-	output->data = rt_malloc(got);
-	memcpy(output->data, result + 1, output->len);
-	bool ok = result[0] == 1;
-	rt_free(result);
-	rt_free(call);
-	rt_free(hint);
-	return ok;
-}
 
 static uint8_t *read_all_stdin(size_t *len)
 {
