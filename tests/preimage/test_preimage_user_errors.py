@@ -99,3 +99,14 @@ def test_a_host_sending_a_huge_length_prefix_is_reported_as_broken() -> None:
     message = str(info.value)
     assert "broken" in message
     assert str(MAX_PREIMAGE_LENGTH) in message
+
+
+def test_run_native_names_an_unknown_option_instead_of_running_it() -> None:
+    code, _, err = invoke("run-native", "--debug", "--", "/bin/true")
+    line = one_line_error(code, err)
+    assert "No such option" in line and "--debug" in line
+
+
+def test_run_native_timeout_takes_a_duration() -> None:
+    code, _, err = invoke("run-native", "--timeout", "soon", "--", "/bin/true")
+    assert "not a duration" in one_line_error(code, err)

@@ -155,7 +155,7 @@ def _stdout_fd() -> int | None:
         return None
 
 
-@click.command("run-native", context_settings={"ignore_unknown_options": True})
+@click.command("run-native", context_settings={"allow_interspersed_args": False})
 @click.option(
     "--store",
     "store_path",
