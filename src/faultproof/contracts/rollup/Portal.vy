@@ -1,0 +1,365 @@
+#pragma version 0.4.3
+"""
+@title Portal
+@notice The rollup's L1 bridge: deposits (OptimismPortal2's `depositTransaction` and its
+        `TransactionDeposited` event, byte for byte) and withdrawals proven against an L2
+        output root from a dispute game, finalized only after that game resolved
+        DEFENDER_WINS plus delays (OptimismPortal2's checks, in its order, with its error
+        names). See README.md in this folder for the deviations from OptimismPortal2.
+@dev    The withdrawal proof is a secure-trie inclusion proof of the L2ToL1MessagePasser
+        storage slot `keccak256(abi.encode(withdrawalHash, 0))` with value 0x01 against the
+        message passer's storage root, checked by the `secure_trie` module.
+"""
+
+import secure_trie
+
+interface IDisputeGameFactory:
+    def gameAtIndex(_index: uint256) -> (uint32, uint64, address): view
+
+interface IDisputeGame:
+    def rootClaim() -> bytes32: view
+    def status() -> uint8: view
+    def gameType() -> uint32: view
+    def createdAt() -> uint64: view
+    def resolvedAt() -> uint64: view
+
+interface IAnchorStateRegistry:
+    def isGameBlacklisted(_game: address) -> bool: view
+
+struct WithdrawalTransaction:
+    nonce: uint256
+    sender: address
+    target: address
+    value: uint256
+    gasLimit: uint256
+    data: Bytes[MAX_WITHDRAWAL_DATA]
+
+struct OutputRootProof:
+    version: bytes32
+    stateRoot: bytes32
+    messagePasserStorageRoot: bytes32
+    latestBlockhash: bytes32
+
+struct ProvenWithdrawal:
+    disputeGameProxy: address
+    timestamp: uint64
+
+# Vyper reserves `from`; only the types enter the topic, which is OP's exactly:
+# keccak256("TransactionDeposited(address,address,uint256,bytes)").
+event TransactionDeposited:
+    source: indexed(address)
+    to: indexed(address)
+    version: indexed(uint256)
+    opaqueData: Bytes[MAX_OPAQUE]
+
+event WithdrawalProven:
+    withdrawalHash: indexed(bytes32)
+    sender: indexed(address)
+    target: indexed(address)
+
+event WithdrawalProvenExtension1:
+    withdrawalHash: indexed(bytes32)
+    proofSubmitter: indexed(address)
+
+event WithdrawalFinalized:
+    withdrawalHash: indexed(bytes32)
+    success: bool
+
+event DisputeGameBlacklisted:
+    disputeGame: indexed(address)
+
+event RespectedGameTypeSet:
+    newGameType: indexed(uint32)
+    updatedAt: indexed(uint64)
+
+event Paused:
+    paused: bool
+
+# ---- limits and constants --------------------------------------------------------------
+MAX_DEPOSIT_DATA: constant(uint256) = 120_000
+# mint (32) + value (32) + gasLimit (8) + isCreation (1) + data
+MAX_OPAQUE: constant(uint256) = MAX_DEPOSIT_DATA + 73
+# ROLLUP.md section 2: a floor of 21,000 + 40 per data byte, a ceiling of 10 M.
+DEPOSIT_BASE_GAS: constant(uint64) = 21_000
+DEPOSIT_GAS_PER_BYTE: constant(uint64) = 40
+DEPOSIT_MAX_GAS: constant(uint64) = 10_000_000
+RECEIVE_DEFAULT_GAS_LIMIT: constant(uint64) = 100_000
+DEPOSIT_VERSION: constant(uint256) = 0
+# L1 -> L2 address alias offset (uint160 addition wraps).
+ALIAS_OFFSET: constant(uint256) = 97431955772380292505369553133200691419628441873  # 0x1111000000000000000000000000000000001111
+# Largest withdrawal calldata the portal can relay (see README: L2 withdrawals with more data
+# cannot be finalized here).
+MAX_WITHDRAWAL_DATA: constant(uint256) = 16_384
+DEFAULT_L2_SENDER: constant(address) = 0x000000000000000000000000000000000000dEaD
+# SafeCall.callWithMinGas: gas kept for the work after the call, and the cost of a value call.
+CALL_RESERVED_GAS: constant(uint256) = 1_000
+CALL_OVERHEAD_GAS: constant(uint256) = 40_000
+MAX_PROOF_SUBMITTERS: constant(uint256) = 2**32
+
+IN_PROGRESS: constant(uint8) = 0
+CHALLENGER_WINS: constant(uint8) = 1
+DEFENDER_WINS: constant(uint8) = 2
+
+# ---- configuration -----------------------------------------------------------------------
+disputeGameFactory: public(immutable(address))
+anchorStateRegistry: public(immutable(address))
+guardian: public(immutable(address))
+proofMaturityDelaySeconds: public(immutable(uint256))
+disputeGameFinalityDelaySeconds: public(immutable(uint256))
+
+# ---- state -------------------------------------------------------------------------------
+l2Sender: public(address)
+paused: public(bool)
+respectedGameType: public(uint32)
+respectedGameTypeUpdatedAt: public(uint64)
+disputeGameBlacklist: public(HashMap[address, bool])
+finalizedWithdrawals: public(HashMap[bytes32, bool])
+_proven: HashMap[bytes32, HashMap[address, ProvenWithdrawal]]
+_submitters: HashMap[bytes32, HashMap[uint256, address]]
+numProofSubmitters: public(HashMap[bytes32, uint256])
+
+
+@deploy
+@payable
+def __init__(_factory: address, _registry: address, _respectedGameType: uint32, _proofMaturityDelay: uint256, _finalityDelay: uint256, _guardian: address):
+    """
+    @param _registry An AnchorStateRegistry whose blacklist also applies, or empty(address).
+    """
+    disputeGameFactory = _factory
+    anchorStateRegistry = _registry
+    guardian = _guardian
+    proofMaturityDelaySeconds = _proofMaturityDelay
+    disputeGameFinalityDelaySeconds = _finalityDelay
+    self.l2Sender = DEFAULT_L2_SENDER
+    self.respectedGameType = _respectedGameType
+    self.respectedGameTypeUpdatedAt = convert(block.timestamp, uint64)
+
+
+# ---- deposits ----------------------------------------------------------------------------
+
+@internal
+def _deposit(_mint: uint256, _to: address, _value: uint256, _gasLimit: uint64, _isCreation: bool, _data: Bytes[MAX_DEPOSIT_DATA]):
+    if _isCreation and _to != empty(address):
+        raw_revert(method_id("BadTarget()"))
+    if _gasLimit < DEPOSIT_BASE_GAS + DEPOSIT_GAS_PER_BYTE * convert(len(_data), uint64):
+        raw_revert(method_id("SmallGasLimit()"))
+    if _gasLimit > DEPOSIT_MAX_GAS:
+        raw_revert(method_id("LargeGasLimit()"))
+    # Bytes[MAX_DEPOSIT_DATA] already bounds the ABI input; this keeps OP's named error for
+    # callers that pass the length check of a larger buffer (none today).
+    if len(_data) > MAX_DEPOSIT_DATA:
+        raw_revert(method_id("LargeCalldata()"))
+    source: address = msg.sender
+    if msg.sender != tx.origin:
+        source = convert(convert((convert(msg.sender, uint256) + ALIAS_OFFSET) % 2**160, uint160), address)
+    creation: uint8 = 0
+    if _isCreation:
+        creation = 1
+    opaque: Bytes[MAX_OPAQUE] = concat(convert(_mint, bytes32), convert(_value, bytes32), convert(_gasLimit, bytes8), convert(creation, bytes1), _data)
+    log TransactionDeposited(source=source, to=_to, version=DEPOSIT_VERSION, opaqueData=opaque)
+
+
+@external
+@payable
+def depositTransaction(_to: address, _value: uint256, _gasLimit: uint64, _isCreation: bool, _data: Bytes[MAX_DEPOSIT_DATA]):
+    """
+    @notice Deposit `msg.value` (minted on L2) and a transaction from the (aliased) sender.
+    """
+    self._deposit(msg.value, _to, _value, _gasLimit, _isCreation, _data)
+
+
+@external
+@payable
+def __default__():
+    """Plain ETH deposits to the sender on L2 (OptimismPortal2's `receive()`)."""
+    if len(msg.data) != 0:
+        raw_revert(b"")
+    self._deposit(msg.value, msg.sender, msg.value, RECEIVE_DEFAULT_GAS_LIMIT, False, b"")
+
+
+@external
+@payable
+def donateETH():
+    """Accept ETH without a deposit (OptimismPortal2 has it for migrations)."""
+    pass
+
+
+# ---- withdrawals -------------------------------------------------------------------------
+
+@internal
+@pure
+def _hash_withdrawal(_tx: WithdrawalTransaction) -> bytes32:
+    return keccak256(abi_encode(_tx.nonce, _tx.sender, _tx.target, _tx.value, _tx.gasLimit, _tx.data))
+
+
+@external
+@pure
+def hashWithdrawal(_tx: WithdrawalTransaction) -> bytes32:
+    """`Hashing.hashWithdrawal`: keccak256(abi.encode(nonce, sender, target, value, gasLimit, data))."""
+    return self._hash_withdrawal(_tx)
+
+
+@internal
+@pure
+def _hash_output_root_proof(_p: OutputRootProof) -> bytes32:
+    return keccak256(concat(_p.version, _p.stateRoot, _p.messagePasserStorageRoot, _p.latestBlockhash))
+
+
+@internal
+@view
+def _when_not_paused():
+    if self.paused:
+        raw_revert(method_id("CallPaused()"))
+
+
+@external
+def proveWithdrawalTransaction(_tx: WithdrawalTransaction, _disputeGameIndex: uint256, _outputRootProof: OutputRootProof, _withdrawalProof: DynArray[Bytes[secure_trie.MAX_NODE], secure_trie.MAX_NODES]):
+    """
+    @notice Record that `_tx` is in the message passer's storage under the output root that
+            game `_disputeGameIndex` claims (spec digest section 7.1, checks in order).
+    """
+    self._when_not_paused()
+    if _tx.target == self:
+        raw_revert(method_id("BadTarget()"))
+    game_type: uint32 = 0
+    created: uint64 = 0
+    game: address = empty(address)
+    game_type, created, game = staticcall IDisputeGameFactory(disputeGameFactory).gameAtIndex(_disputeGameIndex)
+    if game_type != self.respectedGameType:
+        raw_revert(method_id("InvalidGameType()"))
+    if staticcall IDisputeGame(game).rootClaim() != self._hash_output_root_proof(_outputRootProof):
+        raw_revert(method_id("InvalidProof()"))
+    if staticcall IDisputeGame(game).status() == CHALLENGER_WINS:
+        raw_revert(method_id("InvalidDisputeGame()"))
+    withdrawal_hash: bytes32 = self._hash_withdrawal(_tx)
+    slot: bytes32 = keccak256(concat(withdrawal_hash, empty(bytes32)))
+    value: Bytes[secure_trie.MAX_VALUE] = secure_trie._get_secure(concat(slot, b""), _withdrawalProof, _outputRootProof.messagePasserStorageRoot)
+    if value != b"\x01":
+        raw_revert(method_id("InvalidMerkleProof()"))
+    self._proven[withdrawal_hash][msg.sender] = ProvenWithdrawal(disputeGameProxy=game, timestamp=convert(block.timestamp, uint64))
+    log WithdrawalProven(withdrawalHash=withdrawal_hash, sender=_tx.sender, target=_tx.target)
+    log WithdrawalProvenExtension1(withdrawalHash=withdrawal_hash, proofSubmitter=msg.sender)
+    n: uint256 = self.numProofSubmitters[withdrawal_hash]
+    self._submitters[withdrawal_hash][n] = msg.sender
+    self.numProofSubmitters[withdrawal_hash] = n + 1
+
+
+@external
+@view
+def provenWithdrawals(_withdrawalHash: bytes32, _submitter: address) -> (address, uint64):
+    p: ProvenWithdrawal = self._proven[_withdrawalHash][_submitter]
+    return p.disputeGameProxy, p.timestamp
+
+
+@external
+@view
+def proofSubmitters(_withdrawalHash: bytes32, _index: uint256) -> address:
+    if _index >= self.numProofSubmitters[_withdrawalHash]:
+        raw_revert(concat(method_id("Panic(uint256)"), convert(50, bytes32)))
+    return self._submitters[_withdrawalHash][_index]
+
+
+@internal
+@view
+def _check_withdrawal(_withdrawalHash: bytes32, _submitter: address):
+    """Spec digest section 7.2 `checkWithdrawal`, in order."""
+    proven: ProvenWithdrawal = self._proven[_withdrawalHash][_submitter]
+    game: address = proven.disputeGameProxy
+    if self.disputeGameBlacklist[game]:
+        raw_revert(method_id("Blacklisted()"))
+    if anchorStateRegistry != empty(address) and game != empty(address):
+        if staticcall IAnchorStateRegistry(anchorStateRegistry).isGameBlacklisted(game):
+            raw_revert(method_id("Blacklisted()"))
+    if proven.timestamp == 0:
+        raw_revert(method_id("Unproven()"))
+    created: uint64 = staticcall IDisputeGame(game).createdAt()
+    if proven.timestamp <= created:
+        raw_revert(method_id("InvalidProofTimestamp()"))
+    if block.timestamp - convert(proven.timestamp, uint256) <= proofMaturityDelaySeconds:
+        raw_revert(method_id("ProofNotOldEnough()"))
+    if staticcall IDisputeGame(game).status() != DEFENDER_WINS:
+        raw_revert(method_id("ProposalNotValidated()"))
+    if staticcall IDisputeGame(game).gameType() != self.respectedGameType:
+        raw_revert(method_id("InvalidGameType()"))
+    if created < self.respectedGameTypeUpdatedAt:
+        raw_revert(method_id("GameCreatedBeforeRespectedTypeUpdate()"))
+    # A DEFENDER_WINS game has resolvedAt <= block.timestamp.
+    if block.timestamp - convert(staticcall IDisputeGame(game).resolvedAt(), uint256) <= disputeGameFinalityDelaySeconds:
+        raw_revert(method_id("InAirGap()"))
+    if self.finalizedWithdrawals[_withdrawalHash]:
+        raw_revert(method_id("AlreadyFinalized()"))
+
+
+@external
+@view
+def checkWithdrawal(_withdrawalHash: bytes32, _proofSubmitter: address):
+    """Reverts with the first failing check's error; returns when the withdrawal can finalize."""
+    self._check_withdrawal(_withdrawalHash, _proofSubmitter)
+
+
+@internal
+def _finalize(_tx: WithdrawalTransaction, _submitter: address):
+    self._when_not_paused()
+    if self.l2Sender != DEFAULT_L2_SENDER:
+        raw_revert(method_id("NonReentrant()"))
+    withdrawal_hash: bytes32 = self._hash_withdrawal(_tx)
+    self._check_withdrawal(withdrawal_hash, _submitter)
+    self.finalizedWithdrawals[withdrawal_hash] = True
+    self.l2Sender = _tx.sender
+    # SafeCall.callWithMinGas: refuse to run the call with less than `gasLimit` available to
+    # it (else anyone could finalize with too little gas and make the withdrawal fail forever).
+    if msg.gas * 63 < _tx.gasLimit * 64 + 63 * (CALL_OVERHEAD_GAS + CALL_RESERVED_GAS):
+        raw_revert(method_id("NotEnoughGas()"))
+    success: bool = raw_call(_tx.target, _tx.data, value=_tx.value, gas=msg.gas, revert_on_failure=False)
+    self.l2Sender = DEFAULT_L2_SENDER
+    log WithdrawalFinalized(withdrawalHash=withdrawal_hash, success=success)
+
+
+@external
+def finalizeWithdrawalTransaction(_tx: WithdrawalTransaction):
+    """
+    @notice Relay a proven withdrawal (proven by the caller) once its game resolved
+            DEFENDER_WINS and every delay passed. A failed call is final (not retryable).
+    """
+    self._finalize(_tx, msg.sender)
+
+
+@external
+def finalizeWithdrawalTransactionExternalProof(_tx: WithdrawalTransaction, _proofSubmitter: address):
+    """Same, using the proof `_proofSubmitter` recorded."""
+    self._finalize(_tx, _proofSubmitter)
+
+
+# ---- guardian ----------------------------------------------------------------------------
+
+@internal
+@view
+def _only_guardian():
+    if msg.sender != guardian:
+        raw_revert(method_id("Unauthorized()"))
+
+
+@external
+def blacklistDisputeGame(_disputeGame: address):
+    """A game the guardian distrusts can no longer finalize withdrawals."""
+    self._only_guardian()
+    self.disputeGameBlacklist[_disputeGame] = True
+    log DisputeGameBlacklisted(disputeGame=_disputeGame)
+
+
+@external
+def setRespectedGameType(_gameType: uint32):
+    """Switch the game type withdrawals must be proven with; games created earlier stop
+    counting (`respectedGameTypeUpdatedAt`)."""
+    self._only_guardian()
+    self.respectedGameType = _gameType
+    self.respectedGameTypeUpdatedAt = convert(block.timestamp, uint64)
+    log RespectedGameTypeSet(newGameType=_gameType, updatedAt=convert(block.timestamp, uint64))
+
+
+@external
+def setPaused(_paused: bool):
+    """Stop proving and finalizing (deposits keep working), as SuperchainConfig's pause."""
+    self._only_guardian()
+    self.paused = _paused
+    log Paused(paused=_paused)
