@@ -1,0 +1,229 @@
+"""The L2 node: the chain of executed blocks, their states and receipts, and the sequencer's
+transaction pool.
+
+It keeps every trie node of every state by hash and every code by code hash, as geth's
+hash-scheme database does, so it can answer ``debug_dbGet`` for a node hash or ``"c" ‖ code
+hash`` (what the fault proof program's host asks for ``l2-state-node`` and ``l2-code``) and
+``eth_getProof`` for any block. The JSON-RPC face is `faultproof.rollup.rpc_server`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from ethereum.crypto.hash import keccak256
+from ethereum.forks.cancun.state import State, get_account, get_storage
+from ethereum_types.bytes import Bytes20, Bytes32
+
+from faultproof.errors import FaultproofError
+from faultproof.evm import mpt
+from faultproof.evm import rlp as xrlp
+from faultproof.evm.reference import state_nodes
+from faultproof.rollup.config import RollupConfig
+from faultproof.rollup.execution import L2Block, TxReceipt, message_passer_root, output_root
+from faultproof.rollup.genesis import MESSAGE_PASSER
+
+
+class UnknownBlock(FaultproofError):
+    """The node has no such L2 block."""
+
+
+@dataclass(frozen=True)
+class TxLocation:
+    block_hash: bytes
+    index: int
+
+
+class L2Node:
+    """Blocks by number and hash, the state after each block, trie nodes and code by hash."""
+
+    def __init__(self, config: RollupConfig, genesis: L2Block, genesis_state: State) -> None:
+        self.config = config
+        self.lock = threading.RLock()
+        self.blocks: list[L2Block] = []
+        self.by_hash: dict[bytes, L2Block] = {}
+        self.states: dict[bytes, State] = {}
+        self.nodes: dict[bytes, bytes] = {}
+        self.code: dict[bytes, bytes] = {}
+        self.tx_index: dict[bytes, TxLocation] = {}
+        self.pool: list[bytes] = []
+        self.add_block(genesis, genesis_state)
+
+    # -- chain
+    def add_block(self, block: L2Block, state: State) -> None:
+        """Append ``block`` (its parent must be the head) with the state after it."""
+        with self.lock:
+            if self.blocks and block.header.parent_hash != self.head.hash:
+                raise FaultproofError(
+                    f"block {block.number} does not extend the head {self.head.number}"
+                )
+            root, nodes = state_nodes(state)
+            if root != bytes(block.header.state_root):
+                raise FaultproofError(f"block {block.number}: state root does not match")
+            for node in nodes:
+                self.nodes[keccak256(node)] = node
+            for account in state._main_trie._data.values():
+                if account is not None and account.code:
+                    self.code[keccak256(account.code)] = bytes(account.code)
+            self.blocks.append(block)
+            self.by_hash[block.hash] = block
+            self.states[block.hash] = state
+            for i, raw in enumerate(block.txs):
+                self.tx_index[keccak256(raw)] = TxLocation(block.hash, i)
+
+    def rewind(self, number: int) -> None:
+        """Drop every block above ``number`` (an L1 reorg made them unsafe)."""
+        with self.lock:
+            while self.head.number > number:
+                block = self.blocks.pop()
+                del self.by_hash[block.hash]
+                del self.states[block.hash]
+                for raw in block.txs:
+                    self.tx_index.pop(keccak256(raw), None)
+
+    @property
+    def head(self) -> L2Block:
+        return self.blocks[-1]
+
+    def block(self, number: int) -> L2Block:
+        if not 0 <= number < len(self.blocks):
+            raise UnknownBlock(f"no L2 block {number} (head is {self.head.number})")
+        return self.blocks[number]
+
+    def block_by_hash(self, block_hash: bytes) -> L2Block:
+        found = self.by_hash.get(block_hash)
+        if found is None:
+            raise UnknownBlock(f"no L2 block 0x{block_hash.hex()}")
+        return found
+
+    def state_at(self, number: int) -> State:
+        return self.states[self.block(number).hash]
+
+    def recent_hashes(self) -> list[bytes]:
+        """The hashes BLOCKHASH sees in the next block, oldest first (up to 256)."""
+        return [b.hash for b in self.blocks[-256:]]
+
+    def receipt(self, tx_hash: bytes) -> tuple[L2Block, int, TxReceipt] | None:
+        loc = self.tx_index.get(tx_hash)
+        if loc is None:
+            return None
+        block = self.by_hash[loc.block_hash]
+        return block, loc.index, block.receipts[loc.index]
+
+    # -- state reads
+    def balance(self, address: bytes, number: int) -> int:
+        return int(get_account(self.state_at(number), Bytes20(address)).balance)
+
+    def nonce(self, address: bytes, number: int) -> int:
+        return int(get_account(self.state_at(number), Bytes20(address)).nonce)
+
+    def get_code(self, address: bytes, number: int) -> bytes:
+        return bytes(get_account(self.state_at(number), Bytes20(address)).code)
+
+    def storage(self, address: bytes, slot: bytes, number: int) -> int:
+        return int(get_storage(self.state_at(number), Bytes20(address), Bytes32(slot)))
+
+    def db_get(self, key: bytes) -> bytes | None:
+        """geth's hash-scheme database: a trie node by hash, code by ``"c" ‖ code hash``."""
+        with self.lock:
+            if len(key) == 32:
+                return self.nodes.get(key)
+            if len(key) == 33 and key[:1] == b"c":
+                return self.code.get(key[1:])
+            return None
+
+    def proof(self, address: bytes, slots: list[bytes], number: int) -> dict[str, object]:
+        """``eth_getProof``: the account's path in the state trie and each slot's path in its
+        storage trie, as node RLPs from the root down."""
+        block = self.block(number)
+        root = bytes(block.header.state_root)
+        account_proof = trie_proof(root, keccak256(address), self.nodes.get)
+        leaf = mpt.lookup(root, keccak256(address), self.nodes.get)
+        nonce = balance = 0
+        storage_root: bytes = mpt.EMPTY_TRIE_ROOT
+        code_hash: bytes = keccak256(b"")
+        if leaf is not None:
+            items = xrlp.as_list(xrlp.decode(leaf))
+            nonce, balance = xrlp.decode_uint(items[0]), xrlp.decode_uint(items[1])
+            storage_root, code_hash = xrlp.as_bytes(items[2]), xrlp.as_bytes(items[3])
+        storage = []
+        for slot in slots:
+            raw = mpt.lookup(storage_root, keccak256(slot), self.nodes.get)
+            value = xrlp.decode_uint(xrlp.decode(raw)) if raw is not None else 0
+            storage.append(
+                {"key": slot, "value": value,
+                 "proof": trie_proof(storage_root, keccak256(slot), self.nodes.get)}
+            )
+        return {
+            "address": address, "accountProof": account_proof, "balance": balance,
+            "nonce": nonce, "storageHash": storage_root, "codeHash": code_hash,
+            "storageProof": storage,
+        }
+
+    # -- outputs
+    def output_at(self, number: int) -> dict[str, object]:
+        """op-node's ``optimism_outputAtBlock`` fields for block ``number``."""
+        block = self.block(number)
+        state = self.states[block.hash]
+        return {
+            "outputRoot": output_root(block, state),
+            "block": block,
+            "withdrawalStorageRoot": message_passer_root(state),
+            "stateRoot": bytes(block.header.state_root),
+        }
+
+    def message_passer_storage_proof(self, slot: bytes, number: int) -> list[bytes]:
+        """The storage proof of one message-passer slot (what the portal's prover submits)."""
+        proof = self.proof(MESSAGE_PASSER, [slot], number)["storageProof"]
+        assert isinstance(proof, list)
+        nodes = proof[0]["proof"]
+        assert isinstance(nodes, list)
+        return nodes
+
+    # -- pool
+    def submit(self, raw: bytes) -> bytes:
+        """Queue a raw transaction for the sequencer; its hash."""
+        with self.lock:
+            self.pool.append(raw)
+        return keccak256(raw)
+
+    def take_pool(self) -> list[bytes]:
+        with self.lock:
+            txs, self.pool = self.pool, []
+        return txs
+
+
+def trie_proof(root: bytes, key: bytes, get: mpt.NodeGetter) -> list[bytes]:
+    """The hash-referenced nodes on the path to ``key`` from ``root`` (geth's proof list)."""
+    if root == mpt.EMPTY_TRIE_ROOT:
+        return []
+    want = mpt.nibbles(key)
+    out: list[bytes] = []
+    ref: xrlp.RLPItem = root
+    depth = 0
+    while True:
+        if isinstance(ref, list):
+            node = ref
+        else:
+            if ref == b"" or len(ref) != 32:
+                return out
+            encoded = get(ref)
+            if encoded is None:
+                raise mpt.MissingNode(ref, want[:depth])
+            out.append(encoded)
+            node = mpt.decode_node(encoded)
+        if len(node) == 17:
+            if depth == len(want):
+                return out
+            ref = node[want[depth]]
+            depth += 1
+            continue
+        path, is_leaf = mpt.compact_decode(xrlp.as_bytes(node[0]))
+        if is_leaf or want[depth : depth + len(path)] != path:
+            return out
+        depth += len(path)
+        ref = node[1]
+
+
+__all__ = ["L2Node", "TxLocation", "UnknownBlock", "trie_proof"]
