@@ -18,8 +18,6 @@
 #include "vm/gas.h"
 #include "vm/vm.h"
 
-#define BASE_FEE_MAX_CHANGE_DENOMINATOR 8
-#define ELASTICITY_MULTIPLIER 2
 #define GAS_LIMIT_ADJUSTMENT_FACTOR 1024
 #define GAS_LIMIT_MINIMUM 5000
 #define SYSTEM_TRANSACTION_GAS 30000000ull
@@ -35,6 +33,10 @@ static const address_t SYSTEM_ADDRESS = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x
 static const address_t BEACON_ROOTS_ADDRESS = {{0x00, 0x0f, 0x3d, 0xf6, 0xd7, 0x32, 0x80,
 						 0x7e, 0xf1, 0x31, 0x9f, 0xb7, 0xb8, 0xbb,
 						 0x85, 0x22, 0xd0, 0xbe, 0xac, 0x02}};
+
+const chain_rules_t ETHEREUM_RULES = {
+	false, 8, 2, {{0}}, /* BASE_FEE_MAX_CHANGE_DENOMINATOR, ELASTICITY_MULTIPLIER */
+};
 
 /* ------------------------------------------------------------------------------------------
  * Small helpers
@@ -235,10 +237,10 @@ static bool check_gas_limit(uint64_t gas_limit, uint64_t parent_gas_limit)
 
 /* The spec raises when the gas limit is out of range; here the fee is computed regardless
  * (it does not depend on the block's gas limit) and the range is checked separately. */
-static u256 calculate_base_fee_per_gas(uint64_t parent_gas_limit, uint64_t parent_gas_used,
-				       uint64_t parent_base_fee_per_gas)
+static u256 calculate_base_fee_per_gas(const chain_rules_t *rules, uint64_t parent_gas_limit,
+				       uint64_t parent_gas_used, uint64_t parent_base_fee_per_gas)
 {
-	uint64_t parent_gas_target = parent_gas_limit / ELASTICITY_MULTIPLIER;
+	uint64_t parent_gas_target = parent_gas_limit / rules->eip1559_elasticity;
 	u256 parent_fee = u256_from_u64(parent_base_fee_per_gas);
 	if (parent_gas_used == parent_gas_target || parent_gas_target == 0)
 		return parent_fee;
@@ -247,7 +249,7 @@ static u256 calculate_base_fee_per_gas(uint64_t parent_gas_limit, uint64_t paren
 					  : parent_gas_target - parent_gas_used;
 	u256 delta = u256_from_u64(gas_used_delta);
 	u256 target = u256_from_u64(parent_gas_target);
-	u256 denominator = u256_from_u64(BASE_FEE_MAX_CHANGE_DENOMINATOR);
+	u256 denominator = u256_from_u64(rules->eip1559_denominator);
 	u256 parent_fee_gas_delta = u256_mul(&parent_fee, &delta); /* < 2^128 */
 	u256 target_fee_gas_delta = u256_div(&parent_fee_gas_delta, &target);
 	u256 base_fee_per_gas_delta = u256_div(&target_fee_gas_delta, &denominator);
@@ -258,6 +260,13 @@ static u256 calculate_base_fee_per_gas(uint64_t parent_gas_limit, uint64_t paren
 		return u256_add(&parent_fee, &base_fee_per_gas_delta);
 	}
 	return u256_sub(&parent_fee, &base_fee_per_gas_delta);
+}
+
+uint64_t next_base_fee(const chain_rules_t *rules, const header_t *parent)
+{
+	u256 fee = calculate_base_fee_per_gas(rules, parent->gas_limit, parent->gas_used,
+					      parent->base_fee_per_gas);
+	return fee.w[0];
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -494,8 +503,9 @@ static void prepare_message(block_env_t *block_env, tx_env_t *tx_env, const tran
 /* process_transaction: validate, charge, execute, refund, pay the coinbase, delete
  * self-destructed accounts, write the receipt. False (with a reason) when the transaction
  * is invalid; then the state is unchanged. */
-static bool process_transaction(block_env_t *block_env, block_output_t *block_output,
-				const transaction_t *tx, uint64_t index, const char **reason)
+static bool process_transaction(const chain_rules_t *rules, block_env_t *block_env,
+				block_output_t *block_output, const transaction_t *tx,
+				uint64_t index, const char **reason)
 {
 	state_t *s = block_env->state;
 	uint64_t intrinsic_gas;
@@ -555,6 +565,17 @@ static bool process_transaction(block_env_t *block_env, block_output_t *block_ou
 	u256 coinbase_balance_after_mining_fee = u256_add(&coinbase.balance, &transaction_fee);
 	set_account_balance(s, &block_env->coinbase, &coinbase_balance_after_mining_fee);
 
+	if (rules->op_stack) {
+		/* op-geth: the base fee goes to the BaseFeeVault instead of being burned (no L1
+		 * data fee: the rollup's scalars are 0, docs/ROLLUP.md §3). */
+		u256 base_fee_amount = u256_mul(&used, &base_fee);
+		if (!u256_is_zero(&base_fee_amount)) {
+			account_t vault = get_account(s, &rules->base_fee_recipient);
+			u256 credited = u256_add(&vault.balance, &base_fee_amount);
+			set_account_balance(s, &rules->base_fee_recipient, &credited);
+		}
+	}
+
 	for (size_t i = 0; i < tx_output.accounts_to_delete.count; i++)
 		destroy_account(s, &tx_output.accounts_to_delete.items[i]);
 	state_end_tx(s);
@@ -581,6 +602,114 @@ static bool process_transaction(block_env_t *block_env, block_output_t *block_ou
 	rt_printf("evm: tx %llu ok type=%u gas_used=%llu status=%u\n", (unsigned long long)index,
 		  (unsigned)tx->type, (unsigned long long)tx_gas_used_after_refund,
 		  tx_output.error == EVM_OK ? 1u : 0u);
+	message_call_output_free(&tx_output);
+	return true;
+}
+
+/* The receipt of a deposit (Canyon): 0x7E ‖ rlp([status, cumulativeGasUsed, bloom, logs,
+ * depositNonce, depositReceiptVersion = 1]) (spec §5.3). */
+static void deposit_receipt_encode(bool succeeded, uint64_t cumulative_gas_used,
+				   const uint8_t bloom[256], const log_t *logs, size_t count,
+				   uint64_t deposit_nonce, buf_t *out)
+{
+	buf_push(out, TX_TYPE_DEPOSIT);
+	size_t begin = rlp_list_begin(out);
+	rlp_put_u64(out, succeeded ? 1 : 0);
+	rlp_put_u64(out, cumulative_gas_used);
+	rlp_put_bytes(out, bloom, 256);
+	size_t logs_begin = rlp_list_begin(out);
+	for (size_t i = 0; i < count; i++)
+		log_encode(&logs[i], out);
+	rlp_list_end(out, logs_begin);
+	rlp_put_u64(out, deposit_nonce);
+	rlp_put_u64(out, 1);
+	rlp_list_end(out, begin);
+}
+
+/* A deposit (docs/ROLLUP.md §3, spec §6.9, op-geth's state transition for IsDepositTx):
+ * the mint is credited first and kept; no signature, nonce, fee or EOA check; gas is bought
+ * on L1, so nothing is charged, refunded or paid to the coinbase; the nonce always
+ * increments. A deposit whose checks fail (intrinsic gas, value above the balance, init
+ * code size) is included with status 0, all its gas used and only the mint and the nonce
+ * applied; those checks come before any other change, so there is nothing to roll back.
+ * False only when the block gas limit cannot hold it (then the block is invalid). */
+static bool process_deposit_transaction(block_env_t *block_env, block_output_t *block_output,
+					const transaction_t *tx, uint64_t index,
+					const char **reason)
+{
+	state_t *s = block_env->state;
+	if (tx->gas > block_env->block_gas_limit - block_output->block_gas_used) {
+		*reason = "gas used exceeds limit";
+		return false;
+	}
+	state_begin_tx(s);
+	account_t from = get_account(s, &tx->from);
+	if (!u256_is_zero(&tx->mint)) {
+		u256 minted;
+		if (!add_checked(&from.balance, &tx->mint, &minted)) {
+			state_end_tx(s);
+			*reason = "mint overflows the balance";
+			return false;
+		}
+		set_account_balance(s, &tx->from, &minted);
+		from.balance = minted;
+	}
+	uint64_t deposit_nonce = from.nonce;
+
+	uint64_t intrinsic_gas = calculate_intrinsic_cost(tx);
+	bool precheck_ok = intrinsic_gas <= tx->gas && from.nonce != UINT64_MAX &&
+			   !u256_lt(&from.balance, &tx->value) &&
+			   (tx->has_to || tx->data.len <= MAX_INIT_CODE_SIZE);
+	uint64_t gas_used;
+	bool succeeded;
+	message_call_output_t tx_output;
+	memset(&tx_output, 0, sizeof(tx_output));
+	if (!precheck_ok) {
+		increment_nonce(s, &tx->from);
+		gas_used = tx->gas;
+		succeeded = false;
+	} else {
+		increment_nonce(s, &tx->from);
+		tx_env_t tx_env;
+		memset(&tx_env, 0, sizeof(tx_env));
+		tx_env.origin = tx->from;
+		tx_env.gas_price = u256_zero();
+		tx_env.gas = tx->gas - intrinsic_gas;
+		tx_env.index_in_block = (int64_t)index;
+		message_t message;
+		prepare_message(block_env, &tx_env, tx, &message);
+		tx_output = process_message_call(&message);
+		uint64_t used_before_refund = tx->gas - tx_output.gas_left;
+		uint64_t refund_counter =
+			tx_output.refund_counter > 0 ? (uint64_t)tx_output.refund_counter : 0;
+		uint64_t refund = used_before_refund / 5;
+		if (refund_counter < refund)
+			refund = refund_counter;
+		gas_used = used_before_refund - refund;
+		succeeded = tx_output.error == EVM_OK;
+		for (size_t i = 0; i < tx_output.accounts_to_delete.count; i++)
+			destroy_account(s, &tx_output.accounts_to_delete.items[i]);
+	}
+	state_end_tx(s);
+	block_output->block_gas_used += gas_used;
+
+	uint8_t bloom[256];
+	logs_bloom(tx_output.logs.items, tx_output.logs.count, bloom);
+	buf_t receipt = {0}, key = {0};
+	deposit_receipt_encode(succeeded, block_output->block_gas_used, bloom, tx_output.logs.items,
+			       tx_output.logs.count, deposit_nonce, &receipt);
+	rlp_index_key(&key, index);
+	trie_put(block_output->receipts_trie, key.data, key.len, receipt.data, receipt.len);
+	buf_free(&receipt);
+	buf_free(&key);
+	for (size_t i = 0; i < 256; i++)
+		block_output->bloom[i] |= bloom[i];
+	for (size_t i = 0; i < tx_output.logs.count; i++)
+		log_encode(&tx_output.logs.items[i], &block_output->logs_payload);
+
+	rt_printf("evm: tx %llu ok type=%u gas_used=%llu status=%u mint_kept=1\n",
+		  (unsigned long long)index, (unsigned)TX_TYPE_DEPOSIT,
+		  (unsigned long long)gas_used, succeeded ? 1u : 0u);
 	message_call_output_free(&tx_output);
 	return true;
 }
@@ -615,8 +744,9 @@ typedef struct {
 /* apply_body: the EIP-4788 system call (verify mode), every transaction, the withdrawals.
  * False when the block cannot be valid (an invalid transaction in verify mode, a withdrawal
  * that does not decode or overflows a balance); state-test mode skips invalid transactions. */
-static bool apply_body(block_env_t *block_env, const item_list_t *txs, const item_list_t *wds,
-		       bool verify, block_output_t *out)
+static bool apply_body(const chain_rules_t *rules, block_env_t *block_env,
+		       const item_list_t *txs, const item_list_t *wds, bool verify,
+		       block_output_t *out, size_t *bad_index, const char **bad_reason)
 {
 	memset(out, 0, sizeof(*out));
 	out->receipts_trie = trie_open(&EMPTY_TRIE_ROOT, NULL, NULL);
@@ -626,18 +756,31 @@ static bool apply_body(block_env_t *block_env, const item_list_t *txs, const ite
 	for (size_t i = 0; i < txs->count; i++) {
 		transaction_t tx;
 		const char *reason = "undecodable";
-		bool ok = decode_transaction(txs->items[i].data, txs->items[i].len, &tx);
-		if (ok) {
-			ok = process_transaction(block_env, out, &tx, i, &reason);
-			transaction_free(&tx);
+		const bytes_t *raw = &txs->items[i];
+		bool ok;
+		if (rules->op_stack && raw->len > 0 && raw->data[0] == TX_TYPE_DEPOSIT) {
+			ok = decode_deposit_transaction(raw->data, raw->len, &tx);
+			if (ok)
+				ok = process_deposit_transaction(block_env, out, &tx, i, &reason);
+		} else {
+			ok = decode_transaction(raw->data, raw->len, &tx);
+			if (ok) {
+				ok = process_transaction(rules, block_env, out, &tx, i, &reason);
+				transaction_free(&tx);
+			}
 		}
 		if (ok) {
 			out->tx_count++;
 			continue;
 		}
 		rt_printf("evm: tx %llu invalid %s\n", (unsigned long long)i, reason);
-		if (verify)
+		if (verify) {
+			if (bad_index)
+				*bad_index = i;
+			if (bad_reason)
+				*bad_reason = reason;
 			return false;
+		}
 	}
 
 	bool ok = true;
@@ -814,6 +957,7 @@ verdict verify_block(const hash32_t *parent_hash, const hash32_t *claimed_hash,
 		     const chain_config_t *config)
 {
 	bool verify = config->mode == MODE_VERIFY_BLOCK;
+	const chain_rules_t *rules = config->rules ? config->rules : &ETHEREUM_RULES;
 	header_t parent, header;
 	/* The claimed header is the claim under dispute: bytes that hash to the claimed hash but
 	 * are not a Cancun header make the claim invalid (exit 1), never a panic, so that an
@@ -842,8 +986,8 @@ verdict verify_block(const hash32_t *parent_hash, const hash32_t *claimed_hash,
 
 	computed_t c;
 	memset(&c, 0, sizeof(c));
-	c.base_fee_per_gas =
-		calculate_base_fee_per_gas(parent.gas_limit, parent.gas_used, parent.base_fee_per_gas);
+	c.base_fee_per_gas = calculate_base_fee_per_gas(rules, parent.gas_limit, parent.gas_used,
+							parent.base_fee_per_gas);
 	c.excess_blob_gas = calculate_excess_blob_gas(&parent);
 
 	/* The body: transactions and withdrawals from the claimed header's tries. */
@@ -872,7 +1016,7 @@ verdict verify_block(const hash32_t *parent_hash, const hash32_t *claimed_hash,
 	block_env.parent_beacon_block_root = header.parent_beacon_block_root;
 
 	block_output_t out;
-	bool body_ok = apply_body(&block_env, &txs, &wds, verify, &out);
+	bool body_ok = apply_body(rules, &block_env, &txs, &wds, verify, &out, NULL, NULL);
 	if (body_ok)
 		compute_body_fields(&block_env, &txs, &wds, &out, &c);
 	print_computed(&c);
@@ -885,4 +1029,71 @@ verdict verify_block(const hash32_t *parent_hash, const hash32_t *claimed_hash,
 
 	buf_free(&out.logs_payload);
 	return finish(bad == 0 ? VERDICT_VALID : VERDICT_INVALID, out.tx_count);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * build_block: a block from a template and a transaction list (the rollup's derived blocks)
+ * ---------------------------------------------------------------------------------------- */
+
+static hash32_t parent_hash_only(void *ctx, uint64_t number, bool *found)
+{
+	const build_env_t *env = ctx;
+	hash32_t zero;
+	memset(&zero, 0, sizeof(zero));
+	*found = number == env->parent.number;
+	return *found ? env->parent_hash : zero;
+}
+
+void build_block(const build_env_t *env, const block_template_t *t, const bytes_t *txs,
+		 size_t count, built_block_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	header_t *h = &out->header;
+	h->parent_hash = env->parent_hash;
+	h->ommers_hash = EMPTY_OMMER_HASH;
+	h->coinbase = t->coinbase;
+	h->number = env->parent.number + 1;
+	h->gas_limit = t->gas_limit;
+	h->timestamp = t->timestamp;
+	h->prev_randao = t->prev_randao;
+	h->base_fee_per_gas = next_base_fee(env->rules, &env->parent);
+	h->excess_blob_gas = env->rules->op_stack ? 0 : calculate_excess_blob_gas(&env->parent);
+	h->parent_beacon_block_root = t->parent_beacon_block_root;
+
+	block_env_t block_env;
+	memset(&block_env, 0, sizeof(block_env));
+	block_env.chain_id = env->chain_id;
+	block_env.state = env->state;
+	block_env.block_gas_limit = h->gas_limit;
+	block_env.get_block_hash = env->get_block_hash ? env->get_block_hash : parent_hash_only;
+	block_env.block_hash_ctx = env->get_block_hash ? env->block_hash_ctx : (void *)env;
+	block_env.coinbase = h->coinbase;
+	block_env.number = h->number;
+	block_env.base_fee_per_gas = h->base_fee_per_gas;
+	block_env.time = h->timestamp;
+	block_env.prev_randao = h->prev_randao;
+	block_env.excess_blob_gas = h->excess_blob_gas;
+	block_env.parent_beacon_block_root = h->parent_beacon_block_root;
+
+	item_list_t list = {(bytes_t *)txs, count};
+	item_list_t none = {NULL, 0};
+	block_output_t bo;
+	out->valid = apply_body(env->rules, &block_env, &list, &none, true, &bo, &out->bad_index,
+				&out->reason);
+	out->tx_count = bo.tx_count;
+	if (out->valid) {
+		computed_t c;
+		memset(&c, 0, sizeof(c));
+		compute_body_fields(&block_env, &list, &none, &bo, &c);
+		h->state_root = c.state_root;
+		h->transactions_root = c.transactions_root;
+		h->receipt_root = c.receipts_root;
+		h->withdrawals_root = c.withdrawals_root;
+		memcpy(h->bloom, c.bloom, 256);
+		h->gas_used = c.gas_used;
+		h->blob_gas_used = c.blob_gas_used;
+		header_hash(h, &out->hash);
+	}
+	trie_free(bo.receipts_trie);
+	buf_free(&bo.logs_payload);
 }

@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 	chain_config_t config;
 	config.chain_id = be64(word);
 	config.mode = MODE_VERIFY_BLOCK;
+	config.rules = NULL; /* Ethereum; the rollup program (guest/rollup/) uses the OP rules */
 	if (config.chain_id == CUSTOM_CHAIN_ID_INDICATOR) {
 		if (oracle_local(IDENT_CHAIN_CONFIG, word, 9) != 9)
 			fatal_undecodable("boot key 6 (chain id, mode) missing or not 9 bytes");

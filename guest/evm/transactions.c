@@ -222,6 +222,28 @@ bool decode_transaction(const uint8_t *raw, size_t n, transaction_t *tx)
 	return true;
 }
 
+bool decode_deposit_transaction(const uint8_t *raw, size_t n, transaction_t *tx)
+{
+	memset(tx, 0, sizeof(*tx));
+	if (n < 2 || raw[0] != TX_TYPE_DEPOSIT)
+		return false;
+	tx->type = TX_TYPE_DEPOSIT;
+	tx->raw.data = (uint8_t *)raw;
+	tx->raw.len = n;
+	rlp_item list, f[8];
+	if (!rlp_decode(raw + 1, n - 1, &list) || !list.is_list || rlp_list(&list, f, 8) != 8)
+		return false;
+	uint64_t system_flag;
+	if (!rlp_get_bytes_fixed(&f[0], tx->source_hash.b, 32) ||
+	    !rlp_get_bytes_fixed(&f[1], tx->from.b, 20) || !get_to(&f[2], tx) ||
+	    !rlp_get_u256(&f[3], &tx->mint) || !rlp_get_u256(&f[4], &tx->value) ||
+	    !rlp_get_u64(&f[5], &tx->gas) || !rlp_get_u64(&f[6], &system_flag) ||
+	    system_flag > 1 || !get_bytes(&f[7], &tx->data))
+		return false;
+	tx->is_system_tx = system_flag == 1;
+	return true;
+}
+
 void transaction_free(transaction_t *tx)
 {
 	for (size_t i = 0; i < tx->access_list_count; i++)

@@ -31,6 +31,7 @@ enum {
 	TX_TYPE_ACCESS_LIST = 1, /* AccessListTransaction (EIP-2930) */
 	TX_TYPE_FEE_MARKET = 2,  /* FeeMarketTransaction (EIP-1559) */
 	TX_TYPE_BLOB = 3,        /* BlobTransaction (EIP-4844) */
+	TX_TYPE_DEPOSIT = 0x7e,  /* OP Stack deposit (docs/ROLLUP.md §3); op_stack rules only */
 };
 
 typedef struct {
@@ -65,12 +66,22 @@ typedef struct {
 	 * what the signing hashes wrap in a list. */
 	const uint8_t *unsigned_fields;
 	size_t unsigned_fields_len;
+	/* Deposit transactions (type 0x7E) only: no signature, the sender is given. */
+	hash32_t source_hash;
+	address_t from;
+	u256 mint;
+	bool is_system_tx;
 } transaction_t;
 
 /* decode_transaction: `raw` is a trie value (legacy rlp list, or type byte ‖ rlp). False when
  * the bytes are not a well-formed Cancun transaction (then nothing needs freeing). */
 bool decode_transaction(const uint8_t *raw, size_t n, transaction_t *tx);
 void transaction_free(transaction_t *tx);
+
+/* An OP deposit transaction: 0x7E ‖ rlp([sourceHash, from, to, mint, value, gas, isSystemTx,
+ * data]) (spec §5.3). False when the bytes are not one. The nonce, fees and signature fields
+ * of `tx` stay zero; `data` and `raw` are views into `raw`. */
+bool decode_deposit_transaction(const uint8_t *raw, size_t n, transaction_t *tx);
 
 /* Gas charged before execution: base, calldata, creation (with EIP-3860 init code words),
  * access list. */
