@@ -20,7 +20,7 @@ from faultproof.demo.dispute import DemoSettings, DemoWorld, build_world, play_o
 from faultproof.game.types import GameStatus
 from faultproof.monitor.disasm import instruction_of_step
 from faultproof.monitor.judge import Judge
-from faultproof.monitor.picture import layout, to_png, to_svg, write_game_pictures
+from faultproof.monitor.picture import Rect, layout, to_png, to_svg, write_game_pictures
 from faultproof.monitor.text import render_tree, show_game
 from faultproof.monitor.view import OUTPUT, VM, GameView, read_game
 
@@ -163,3 +163,34 @@ def test_the_demo_writes_the_picture_of_its_game(tmp_path: Path) -> None:
 
 
 __all__ = ["anvil_chain", "anvil_node"]
+
+
+def test_a_branching_game_keeps_its_boxes_apart_and_its_rows_under_their_parents() -> None:
+    """A third party attacks the wrong root beside the challenger: two subtrees side by side."""
+    w = build_world(SETTINGS)
+    game = w.system.create_game(w.liar.output_root(4), 4, sender=w.proposer)
+    honest, liar = player(w, game, True), player(w, game, False)
+    honest.act()
+    other = w.chain.accounts[5]
+    w.chain.set_balance(other, 10**22)
+    bond = game.call("getRequiredBond", 2)
+    game.transact("move", w.liar.output_root(4), 0, b"\x11" * 32, True, value=bond, sender=other)
+    for _ in range(3):
+        honest.act()
+        liar.act()
+    out = io.StringIO()
+    view = show_game(game, w.honest, w.honest_traces, Console(file=out, width=220))
+    assert len(view.claims[0].children) == 2
+    boxes = [s for s in layout(view).shapes if isinstance(s, Rect) and s.title]
+    assert len(boxes) == len(view.claims)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y
+            assert apart, f"{a.title.splitlines()[0]} overlaps {b.title.splitlines()[0]}"
+    rows = [line.split()[1] for line in out.getvalue().splitlines()[3:] if line[:1] in "│├└ "]
+    order = [int(r) for r in rows if r.isdigit()]
+    second = view.claims[0].children[1]
+    assert order.index(second) > max(order.index(c) for c in view.claims[0].children[:1]), (
+        "the second branch is listed after the whole first one"
+    )
+    assert order[-1] in view.claims[second].children, "the second branch's child closes the table"

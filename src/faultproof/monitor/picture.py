@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from faultproof.agents.service import TraceSource
     from faultproof.contracts import Contract
 
-COLUMN = 190
+COLUMN = 260
 ROW = 64
 BOX_W = 164
 BOX_H = 40
-NUDGE = 0.22
+NUDGE = 0.15
+"""Attacks sit this many columns left of their subtree's middle, defends right; neighbouring
+columns then stay (1 - 2 * NUDGE) * COLUMN = 182 px apart, more than a box is wide."""
 LEFT = 200
 TOP = 96
 LEGEND_W = 270

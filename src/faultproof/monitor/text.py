@@ -58,8 +58,9 @@ def where(claim: ClaimView) -> str:
 
 
 def tree_guides(view: GameView) -> dict[int, str]:
-    """Per claim, its branch of the tree drawn with one character per level (a game can be 73
-    levels deep, so the usual four-character indent would not fit a terminal)."""
+    """Per claim, in depth-first order, its branch of the tree drawn with one character per level
+    (a game can be 73 levels deep, so the usual four-character indent would not fit a
+    terminal)."""
     out: dict[int, str] = {}
 
     def walk(index: int, prefix: str, last: bool) -> None:
@@ -113,7 +114,8 @@ def render_tree(view: GameView, names: dict[str, str] | None = None) -> Renderab
         table.add_column(name, justify=justify, no_wrap=name in ("tree", "claim"))  # type: ignore[arg-type]
     guides = tree_guides(view)
     live = view.status == GameStatus.IN_PROGRESS
-    for claim in view.claims:
+    for index in guides:  # depth-first, so each branch's rows sit under their parent
+        claim = view.claims[index]
         style = "bold green" if claim.honest else ("red" if claim.agrees is False else "")
         move_style = (
             "dark_orange" if claim.is_attack else ("blue" if claim.is_attack is False else "")
