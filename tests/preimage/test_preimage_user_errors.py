@@ -110,3 +110,21 @@ def test_run_native_names_an_unknown_option_instead_of_running_it() -> None:
 def test_run_native_timeout_takes_a_duration() -> None:
     code, _, err = invoke("run-native", "--timeout", "soon", "--", "/bin/true")
     assert "not a duration" in one_line_error(code, err)
+
+
+def test_run_native_waits_lock_timeout_for_a_busy_store(tmp_path: Path) -> None:
+    store = tmp_path / "s.db"
+    assert invoke("preimage", "store-put", "--store", str(store), "--hex", "00")[0] == 0
+    data = tmp_path / "data.bin"
+    data.write_bytes(b"a preimage to add")  # run-native writes it into the store first
+    other = sqlite3.connect(store, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        code, _, err = invoke(
+            "run-native", "--store", str(store), "--lock-timeout", "100ms",
+            "--preimage", str(data), "--", "/bin/true",
+        )  # fmt: skip
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "locked by another process" in one_line_error(code, err)

@@ -137,11 +137,11 @@ def serve_cmd(
 
 
 @contextlib.contextmanager
-def _open_store(store_path: str | None) -> Iterator[PreimageStore]:
+def _open_store(store_path: str | None, lock_timeout: float) -> Iterator[PreimageStore]:
     if store_path is None:
         yield MemoryStore()
         return
-    with SqliteStore(store_path) as store:
+    with SqliteStore(store_path, timeout=lock_timeout) as store:
         yield store
 
 
@@ -192,6 +192,7 @@ def _stdout_fd() -> int | None:
     default=None,
     help="kill the guest after this long, e.g. 90s or 5m (default: no limit)",
 )
+@_lock_timeout_option
 @click.argument("guest_argv", nargs=-1, required=True, type=click.UNPROCESSED)
 def run_native_command(
     store_path: str | None,
@@ -200,6 +201,7 @@ def run_native_command(
     preimage_files: tuple[str, ...],
     strict_hints: bool,
     timeout: float | None,
+    lock_timeout: float,
     guest_argv: tuple[str, ...],
 ) -> None:
     """Run a natively compiled guest (e.g. guest/build/host/preimage.elf) with its fds 3-6 served
@@ -217,9 +219,10 @@ def run_native_command(
         boot_info = BootInfo.from_pairs(local_pairs)
         with contextlib.ExitStack() as stack:
             source_stores: list[PreimageSource] = [
-                stack.enter_context(SqliteStore(p, readonly=True)) for p in sources
+                stack.enter_context(SqliteStore(p, readonly=True, timeout=lock_timeout))
+                for p in sources
             ]
-            store = stack.enter_context(_open_store(store_path))
+            store = stack.enter_context(_open_store(store_path, lock_timeout))
             for path in preimage_files:
                 with open(path, "rb") as f:
                     store.put_keccak256(f.read())
