@@ -347,6 +347,26 @@ def test_alt_bn128_pairing_through_the_oracle() -> None:
     check(pairing_cases())
 
 
+@st.composite
+def pairing_case(draw: st.DrawFn) -> Case:
+    """One or two pairs of valid points (a product that is 1 or not), sometimes corrupted."""
+    a = draw(st.integers(1, curve_order - 1))
+    b = draw(st.integers(1, curve_order - 1))
+    data = g1_bytes(multiply(G1, a)) + g2_bytes(multiply(G2, b))
+    if draw(st.booleans()):  # e(aP, bQ) · e(-abP, Q) = 1
+        data += g1_bytes(neg(multiply(G1, a * b % curve_order))) + g2_bytes(G2)
+    if draw(st.booleans()):
+        index = draw(st.integers(0, len(data) - 1))
+        data = data[:index] + bytes([data[index] ^ draw(st.integers(1, 255))]) + data[index + 1 :]
+    return BN_PAIRING, required_gas(BN_PAIRING, data), data
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pairing_case())
+def test_alt_bn128_pairing_random_pairs(case: Case) -> None:
+    check([case])
+
+
 # ---- blake2f ------------------------------------------------------------------------------
 
 
@@ -459,6 +479,14 @@ def point_evaluation_cases() -> list[Case]:
 
 def test_point_evaluation_through_the_oracle() -> None:
     check(point_evaluation_cases())
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 191), st.integers(1, 255))
+def test_point_evaluation_with_one_byte_changed(index: int, flip: int) -> None:
+    good, _ = kzg_inputs()
+    data = good[:index] + bytes([good[index] ^ flip]) + good[index + 1 :]
+    check([(POINT_EVALUATION, 50_000, data)])
 
 
 # ---- dispatch, and the VM builds ----------------------------------------------------------
