@@ -317,6 +317,7 @@ def monitor_command(
                 for a in report.alerts
             ],
             "errors": report.errors,
+            "challenger": report.challenger,
         }
         click.echo(json.dumps(line))
         if polls and done >= polls:

@@ -38,9 +38,10 @@ img.tree { border: 1px solid #d0d7de; border-radius: 6px; max-width: 100%; }
 """
 
 
-def _page(title: str, body: str) -> bytes:
+def _page(title: str, body: str, refresh: int = 0) -> bytes:
+    meta = f"<meta http-equiv='refresh' content='{refresh}'>" if refresh else ""
     doc = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<!doctype html><html><head><meta charset='utf-8'>{meta}<title>{html.escape(title)}</title>"
         f"<style>{STYLE}</style></head><body>{body}</body></html>"
     )
     return doc.encode()
@@ -90,9 +91,9 @@ def index_page(report: MonitorReport, title: str = "faultproof monitor") -> byte
         "<table id='games'><tr><th>#</th><th>game</th><th>type</th><th>L2 block</th>"
         "<th>root claim</th><th>status</th><th>forecast</th><th>our node</th><th>claims</th>"
         f"<th>alerts</th></tr>{''.join(rows)}</table>"
-        "<p class='sub'><a href='/metrics'>metrics</a></p>"
+        "<p class='sub'><a href='/metrics'>metrics</a> · refreshes every 30 s</p>"
     )
-    return _page(title, body)
+    return _page(title, body, refresh=30)
 
 
 def game_page(game: GameReport) -> bytes:
