@@ -80,3 +80,13 @@ def test_the_oracle_is_read_from_the_game_type_when_not_given() -> None:
     w = build_world(DemoSettings(isa="mips32", blocks=2, bad_block=1))
     found = oracle_of_game_type(w.chain, w.system.factory.address, (w.config.game_type,))
     assert found.lower() == w.oracle.address.lower()
+
+
+def test_deploy_refuses_a_malformed_factory_and_takes_the_aliases() -> None:
+    args = ["deploy", "--game-type", "0", "--absolute-prestate", "0x" + "00" * 32,
+            "--l1-eth-rpc", UNREACHABLE, "--game-factory-address", "0x1234"]  # fmt: skip
+    code, err = invoke(args)
+    assert code == 2
+    assert err.strip() == "error: --factory '0x1234' is not an address (0x and 40 hex digits)"
+    code, err = invoke([*args[:-2], "--factory", "0x" + "11" * 20, "--challenge-period", "1.5s"])
+    assert code == 2 and "whole number of seconds" in err

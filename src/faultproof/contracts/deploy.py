@@ -454,6 +454,10 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
     Prints the addresses (and gas) as JSON.
     """
     try:
+        factory, oracle, weth, anchor_state_registry = (
+            None if a is None else check_address(a, flag)
+            for a, flag in ((factory, "--factory"), (oracle, "--oracle"), (weth, "--weth"),
+                            (anchor_state_registry, "--anchor-state-registry")))
         isa_name = _isa_for(vm_name, game_type)
         if (prestate is None) == (prestate_hash is None):
             raise DeployError("pass exactly one of --prestate (state file or ELF) and "
@@ -466,10 +470,6 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
         system = SystemParams(_hex32(anchor_root, "--anchor-root") or bytes(32), anchor_block,
                               finality_delay, withdrawal_delay, challenge_period,
                               min_proposal_size)
-        factory, oracle, weth, anchor_state_registry = (
-            None if a is None else check_address(a, flag)
-            for a, flag in ((factory, "--factory"), (oracle, "--oracle"), (weth, "--weth"),
-                            (anchor_state_registry, "--anchor-state-registry")))
         chain: Chain
         if rpc_url is None:
             if private_key or factory:
