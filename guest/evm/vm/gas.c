@@ -118,8 +118,9 @@ static u256 taylor_exponential(uint64_t factor, uint64_t numerator, uint64_t den
 		if (product[4] | product[5] | product[6] | product[7])
 			return max;
 		u256 p = {{product[0], product[1], product[2], product[3]}};
-		/* denominator * i < 2^22 * 2^42: i stays below 2^42 because the series
-		 * terms fall to zero long before. */
+		/* denominator < 2^22 and i stays small: the terms fall to zero after about
+		 * e * numerator / denominator steps, and numerator / denominator is at most
+		 * ~177 before the output saturates (e^177 ~ 2^256). */
 		u256 d = u256_from_u64(denominator * i);
 		numerator_accumulated = u256_div(&p, &d);
 		i++;
