@@ -106,7 +106,11 @@ def game_page(game: GameReport) -> bytes:
     live = v.status == GameStatus.IN_PROGRESS
     for c in v.claims:
         verdict = "unknown" if c.agrees is None else ("agree" if c.agrees else "disagree")
-        what = f"output, block {c.l2_block}" if c.kind == OUTPUT else f"VM, step {c.trace_index:,}"
+        what = (
+            f"output, block {c.l2_block}"
+            if c.kind == OUTPUT
+            else f"VM, after {c.trace_index + 1:,} steps"
+        )
         rows.append(
             "<tr>"
             f"<td class='num'>{c.index}</td><td>{c.move}</td><td class='num'>{c.depth}</td>"
