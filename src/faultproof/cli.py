@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from faultproof import __version__
 from faultproof.cli_errors import user_errors
@@ -72,6 +73,9 @@ class LazyGroup(click.Group):
         except (click.exceptions.Abort, KeyboardInterrupt):
             click.echo("error: interrupted", err=True)
             sys.exit(130)
+        except NoArgsIsHelpError as exc:  # a bare group (`faultproof`, `faultproof preimage`)
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
             click.echo(f"error: {_one_line(exc.format_message())}{hint}", err=True)

@@ -93,3 +93,10 @@ def test_version_and_help_exit_0(flag: str) -> None:
     code, out, _ = invoke(flag)
     assert code == 0
     assert out
+
+
+@pytest.mark.parametrize("args", [[], ["preimage"]])
+def test_a_bare_group_shows_its_help_not_an_error(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    text = result.stdout + result.stderr
+    assert "Commands:" in text and "error:" not in text
