@@ -37,7 +37,7 @@ CONTRACTS = ("Portal",)
 MOCKS = ("TrieHarness", "PortalProbe")
 
 #: OptimismPortal2's `l2Sender` outside a withdrawal.
-DEFAULT_L2_SENDER = "0x000000000000000000000000000000000000dEaD"
+DEFAULT_L2_SENDER = "0x000000000000000000000000000000000000dead"
 #: L1 -> L2 alias offset for contract senders.
 ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
 #: Where the L2ToL1MessagePasser lives on L2 (its storage root is in the output root).
