@@ -64,6 +64,12 @@ class LazyGroup(click.Group):
                 return _import_command(module_name, attr)
         return None
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; its return value is dropped (as in click's standalone mode), so the
+        only value `main` sees is the exit code of ``ctx.exit()``."""
+        super().invoke(ctx)
+        return None
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if not kwargs.get("standalone_mode", True):
             return super().main(*args, **kwargs)

@@ -100,3 +100,16 @@ def test_a_bare_group_shows_its_help_not_an_error(args: list[str]) -> None:
     result = CliRunner().invoke(main, args)
     text = result.stdout + result.stderr
     assert "Commands:" in text and "error:" not in text
+
+
+def test_a_command_return_value_is_not_an_exit_code() -> None:
+    @click.command("returns")
+    def returns() -> int:
+        return 5
+
+    main.add_command(returns)
+    try:
+        result = CliRunner().invoke(main, ["returns"])
+    finally:
+        main.commands.pop("returns")
+    assert result.exit_code == 0
