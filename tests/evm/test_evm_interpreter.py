@@ -465,7 +465,8 @@ def small_scenarios() -> list[Scenario]:
                  "COINBASE", "TIMESTAMP", "NUMBER", "PREVRANDAO", "GASLIMIT", "CHAINID",
                  "PC", "GAS", "MSIZE"):  # fmt: skip
         add(program(f"env-{name}", asm(name, ret_top()), data=b"\x01\x02\x03", value=77))
-    for excess in (0, 393216, 10_000_000, 400_000_000):
+    more = [(k * 0x9E3779B97F4A7C15) % 590_000_000 for k in range(1, 12)]  # spread over the range
+    for excess in (0, 1, 393216, 3338477, 10_000_000, 400_000_000, 589_000_000, *more):
         sc = program(f"blobbasefee-{excess}", asm("BLOBBASEFEE", ret_top()))
         sc.excess_blob_gas = excess
         add(sc)

@@ -99,34 +99,105 @@ uint64_t calculate_excess_blob_gas(const header_t *parent)
 uint64_t calculate_total_blob_gas(size_t blob_count) { return GAS_PER_BLOB * (uint64_t)blob_count; }
 
 /* ethereum.utils.numeric.taylor_exponential(factor, numerator, denominator): approximates
- * factor * e ** (numerator / denominator) with integer arithmetic. A price beyond 2^256 (an
- * excess blob gas no chain reaches) saturates at 2^256 - 1. */
-static u256 taylor_exponential(uint64_t factor, uint64_t numerator, uint64_t denominator)
+ * factor * e ** (numerator / denominator) with integer arithmetic. The running sum is about
+ * `denominator` times the result, so it needs more than 256 bits: it is kept in 384 bits of
+ * 32-bit limbs. A result beyond 2^256 - 1 (an excess blob gas of ~590 M, more than 1500 blocks
+ * of full blobs) saturates there, where the spec's U256() would raise. */
+#define WIDE_LIMBS 12
+
+typedef struct {
+	uint32_t l[WIDE_LIMBS]; /* least significant first */
+} wide_t;
+
+static bool wide_is_zero(const wide_t *a)
 {
-	u256 output = u256_zero();
-	u256 num = u256_from_u64(numerator);
-	u256 numerator_accumulated = u256_from_u64(factor * denominator);
+	for (int i = 0; i < WIDE_LIMBS; i++)
+		if (a->l[i])
+			return false;
+	return true;
+}
+
+static void wide_add(wide_t *a, const wide_t *b)
+{
+	uint64_t carry = 0;
+	for (int i = 0; i < WIDE_LIMBS; i++) {
+		uint64_t t = (uint64_t)a->l[i] + b->l[i] + carry;
+		a->l[i] = (uint32_t)t;
+		carry = t >> 32;
+	}
+}
+
+static void wide_mul_u32(wide_t *a, uint32_t m)
+{
+	uint64_t carry = 0;
+	for (int i = 0; i < WIDE_LIMBS; i++) {
+		uint64_t t = (uint64_t)a->l[i] * m + carry;
+		a->l[i] = (uint32_t)t;
+		carry = t >> 32;
+	}
+}
+
+/* a = floor(a / d) */
+static void wide_div_u32(wide_t *a, uint32_t d)
+{
+	uint64_t rem = 0;
+	for (int i = WIDE_LIMBS - 1; i >= 0; i--) {
+		uint64_t cur = rem << 32 | a->l[i];
+		a->l[i] = (uint32_t)(cur / d);
+		rem = cur % d;
+	}
+}
+
+/* a *= m for a 64-bit m: a * m_lo + (a * m_hi) << 32 */
+static void wide_mul_u64(wide_t *a, uint64_t m)
+{
+	wide_t high = *a;
+	wide_mul_u32(a, (uint32_t)m);
+	wide_mul_u32(&high, (uint32_t)(m >> 32));
+	wide_t shifted = {{0}};
+	for (int i = 1; i < WIDE_LIMBS; i++)
+		shifted.l[i] = high.l[i - 1];
+	wide_add(a, &shifted);
+}
+
+static wide_t wide_from_u64(uint64_t v)
+{
+	wide_t w = {{0}};
+	w.l[0] = (uint32_t)v;
+	w.l[1] = (uint32_t)(v >> 32);
+	return w;
+}
+
+static u256 taylor_exponential(uint64_t factor, uint64_t numerator, uint32_t denominator)
+{
+	u256 max = u256_not(&(u256){{0, 0, 0, 0}});
+	wide_t output = {{0}};
+	wide_t numerator_accumulated = wide_from_u64(factor);
+	wide_mul_u32(&numerator_accumulated, denominator);
 	uint64_t i = 1;
-	u256 max = u256_not(&output);
-	while (!u256_is_zero(&numerator_accumulated)) {
-		u256 next = u256_add(&output, &numerator_accumulated);
-		if (u256_lt(&next, &output))
+	while (!wide_is_zero(&numerator_accumulated)) {
+		wide_add(&output, &numerator_accumulated);
+		/* output >= 2^288 means a result >= 2^288 / 2^22: saturated. Below that, the
+		 * next term (at most output * numerator / denominator) fits in 384 bits. */
+		if (output.l[9] | output.l[10] | output.l[11])
 			return max;
-		output = next;
-		uint64_t product[8];
-		u256_mul_full(&numerator_accumulated, &num, product);
-		if (product[4] | product[5] | product[6] | product[7])
-			return max;
-		u256 p = {{product[0], product[1], product[2], product[3]}};
-		/* denominator < 2^22 and i stays small: the terms fall to zero after about
-		 * e * numerator / denominator steps, and numerator / denominator is at most
-		 * ~177 before the output saturates (e^177 ~ 2^256). */
-		u256 d = u256_from_u64(denominator * i);
-		numerator_accumulated = u256_div(&p, &d);
+		wide_mul_u64(&numerator_accumulated, numerator);
+		/* // (denominator * i), as floor(floor(x / denominator) / i); i stays far below
+		 * 2^32 (the terms vanish after about e * numerator / denominator steps). */
+		wide_div_u32(&numerator_accumulated, denominator);
+		if (i > UINT32_MAX)
+			return max; /* unreachable: see above */
+		wide_div_u32(&numerator_accumulated, (uint32_t)i);
 		i++;
 	}
-	u256 den = u256_from_u64(denominator);
-	return u256_div(&output, &den);
+	wide_div_u32(&output, denominator);
+	for (int k = 8; k < WIDE_LIMBS; k++)
+		if (output.l[k])
+			return max;
+	u256 result;
+	for (int k = 0; k < 4; k++)
+		result.w[k] = (uint64_t)output.l[2 * k + 1] << 32 | output.l[2 * k];
+	return result;
 }
 
 u256 calculate_blob_gas_price(uint64_t excess_blob_gas)

@@ -44,13 +44,16 @@ static void log_list_free(log_list_t *logs)
 	logs->count = logs->cap = 0;
 }
 
+static bool jumpdests_cached(const message_t *message);
+
 void evm_free(evm_t *evm)
 {
 	if (!evm)
 		return;
 	rt_free(evm->stack);
 	rt_free(evm->memory.data);
-	rt_free(evm->valid_jump_destinations);
+	if (!jumpdests_cached(evm->message))
+		rt_free(evm->valid_jump_destinations);
 	log_list_free(&evm->logs);
 	rt_free(evm->accounts_to_delete.items);
 	rt_free(evm->output.data);
@@ -89,6 +92,63 @@ void incorporate_child_on_success(evm_t *evm, evm_t *child)
 
 void incorporate_child_on_error(evm_t *evm, evm_t *child) { evm->gas_left += child->gas_left; }
 
+/* ---- jump destinations, analysed once per code ----
+ * The spec analyses the code of every message. A call's code is the code of an account
+ * (get_code of code_address), so its analysis can be kept under the account's code hash and
+ * reused by every later call to the same code: a large contract called many times in a block
+ * is scanned once. Init code (creations) has no code hash and is analysed each time. */
+
+typedef struct {
+	hash32_t code_hash;
+	uint8_t *bitmap;
+} jumpdest_entry_t;
+
+static jumpdest_entry_t *jumpdest_cache;
+static size_t jumpdest_cache_cap, jumpdest_cache_count;
+
+static size_t jumpdest_slot(const jumpdest_entry_t *table, size_t cap, const hash32_t *h)
+{
+	size_t i = ((size_t)h->b[0] | (size_t)h->b[1] << 8 | (size_t)h->b[2] << 16) & (cap - 1);
+	while (table[i].bitmap && !hash_eq(&table[i].code_hash, h))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Whether this message's analysis comes from (and stays in) the cache. */
+static bool jumpdests_cached(const message_t *message)
+{
+	return message->has_code_address && message->code.len > 0;
+}
+
+static uint8_t *valid_jump_destinations_of(message_t *message)
+{
+	if (!jumpdests_cached(message))
+		return get_valid_jump_destinations(message->code.data, message->code.len);
+	hash32_t code_hash = get_account(message->block_env->state, &message->code_address).code_hash;
+	if (jumpdest_cache_cap) {
+		size_t i = jumpdest_slot(jumpdest_cache, jumpdest_cache_cap, &code_hash);
+		if (jumpdest_cache[i].bitmap)
+			return jumpdest_cache[i].bitmap;
+	}
+	if (2 * (jumpdest_cache_count + 1) > jumpdest_cache_cap) {
+		size_t cap = jumpdest_cache_cap ? 2 * jumpdest_cache_cap : 64;
+		jumpdest_entry_t *table = rt_calloc(cap, sizeof(jumpdest_entry_t));
+		if (!table)
+			rt_panic("evm: out of memory (jump destination cache)");
+		for (size_t k = 0; k < jumpdest_cache_cap; k++)
+			if (jumpdest_cache[k].bitmap)
+				table[jumpdest_slot(table, cap, &jumpdest_cache[k].code_hash)] = jumpdest_cache[k];
+		rt_free(jumpdest_cache);
+		jumpdest_cache = table;
+		jumpdest_cache_cap = cap;
+	}
+	size_t i = jumpdest_slot(jumpdest_cache, jumpdest_cache_cap, &code_hash);
+	jumpdest_cache[i].code_hash = code_hash;
+	jumpdest_cache[i].bitmap = get_valid_jump_destinations(message->code.data, message->code.len);
+	jumpdest_cache_count++;
+	return jumpdest_cache[i].bitmap;
+}
+
 static evm_t *evm_new(message_t *message)
 {
 	evm_t *evm = rt_calloc(1, sizeof(evm_t));
@@ -100,7 +160,7 @@ static evm_t *evm_new(message_t *message)
 	evm->stack_len = 0;
 	evm->code = message->code;
 	evm->gas_left = message->gas;
-	evm->valid_jump_destinations = get_valid_jump_destinations(message->code.data, message->code.len);
+	evm->valid_jump_destinations = valid_jump_destinations_of(message);
 	evm->refund_counter = 0;
 	evm->running = true;
 	evm->message = message;
