@@ -1,5 +1,6 @@
 #pragma version 0.4.3
 #pragma optimize gas
+#pragma experimental-codegen
 """
 @title MIPS32
 @notice On-chain single-step executor for single-threaded Cannon (MIPS32, state version
