@@ -92,7 +92,11 @@ class Outcome:
     lines: list[str]
 
     def text(self) -> str:
-        return "\n".join(self.lines)
+        """The lines, with accounts_to_delete sorted (a set: its order means nothing)."""
+        deletes = sorted(line for line in self.lines if line.startswith("delete "))
+        rest = [line for line in self.lines if not line.startswith("delete ")]
+        head = [line for line in rest if line.startswith(("result ", "log "))]
+        return "\n".join(head + deletes + rest[len(head) :])
 
 
 @cache
