@@ -85,6 +85,7 @@ DEPOSIT_GAS_PER_BYTE: constant(uint64) = 40
 DEPOSIT_MAX_GAS: constant(uint64) = 10_000_000
 RECEIVE_DEFAULT_GAS_LIMIT: constant(uint64) = 100_000
 DEPOSIT_VERSION: constant(uint256) = 0
+TRANSACTION_DEPOSITED: constant(bytes32) = keccak256("TransactionDeposited(address,address,uint256,bytes)")
 # L1 -> L2 address alias offset (uint160 addition wraps).
 ALIAS_OFFSET: constant(uint256) = 97431955772380292505369553133200691419628441873  # 0x1111000000000000000000000000000000001111
 # Largest withdrawal calldata the portal can relay (see README: L2 withdrawals with more data
@@ -138,25 +139,12 @@ def __init__(_factory: address, _registry: address, _respectedGameType: uint32, 
 # ---- deposits ----------------------------------------------------------------------------
 
 @internal
-def _deposit(_mint: uint256, _to: address, _value: uint256, _gasLimit: uint64, _isCreation: bool, _data: Bytes[MAX_DEPOSIT_DATA]):
-    if _isCreation and _to != empty(address):
-        raw_revert(method_id("BadTarget()"))
-    if _gasLimit < DEPOSIT_BASE_GAS + DEPOSIT_GAS_PER_BYTE * convert(len(_data), uint64):
-        raw_revert(method_id("SmallGasLimit()"))
-    if _gasLimit > DEPOSIT_MAX_GAS:
-        raw_revert(method_id("LargeGasLimit()"))
-    # Bytes[MAX_DEPOSIT_DATA] already bounds the ABI input; this keeps OP's named error for
-    # callers that pass the length check of a larger buffer (none today).
-    if len(_data) > MAX_DEPOSIT_DATA:
-        raw_revert(method_id("LargeCalldata()"))
-    source: address = msg.sender
-    if msg.sender != tx.origin:
-        source = convert(convert((convert(msg.sender, uint256) + ALIAS_OFFSET) % 2**160, uint160), address)
-    creation: uint8 = 0
-    if _isCreation:
-        creation = 1
-    opaque: Bytes[MAX_OPAQUE] = concat(convert(_mint, bytes32), convert(_value, bytes32), convert(_gasLimit, bytes8), convert(creation, bytes1), _data)
-    log TransactionDeposited(source=source, to=_to, version=DEPOSIT_VERSION, opaqueData=opaque)
+@view
+def _deposit_source() -> address:
+    """`from` of the deposit: the sender, aliased when it is a contract (not tx.origin)."""
+    if msg.sender == tx.origin:
+        return msg.sender
+    return convert(convert((convert(msg.sender, uint256) + ALIAS_OFFSET) % 2**160, uint160), address)
 
 
 @external
@@ -164,8 +152,30 @@ def _deposit(_mint: uint256, _to: address, _value: uint256, _gasLimit: uint64, _
 def depositTransaction(_to: address, _value: uint256, _gasLimit: uint64, _isCreation: bool, _data: Bytes[MAX_DEPOSIT_DATA]):
     """
     @notice Deposit `msg.value` (minted on L2) and a transaction from the (aliased) sender.
+    @dev    The event data is built in one buffer and logged raw: Vyper sizes memory by the
+            largest possible data, and a second 120 KB buffer (an `opaque` variable, then the
+            log encoding) would cost ~130 k gas of memory expansion on every deposit.
     """
-    self._deposit(msg.value, _to, _value, _gasLimit, _isCreation, _data)
+    if _isCreation and _to != empty(address):
+        raw_revert(method_id("BadTarget()"))
+    if _gasLimit < DEPOSIT_BASE_GAS + DEPOSIT_GAS_PER_BYTE * convert(len(_data), uint64):
+        raw_revert(method_id("SmallGasLimit()"))
+    if _gasLimit > DEPOSIT_MAX_GAS:
+        raw_revert(method_id("LargeGasLimit()"))
+    # The Bytes bound already refuses longer data in ABI decoding; kept for OP's error name.
+    if len(_data) > MAX_DEPOSIT_DATA:
+        raw_revert(method_id("LargeCalldata()"))
+    creation: uint8 = 0
+    if _isCreation:
+        creation = 1
+    n: uint256 = len(_data) + 73
+    pad: uint256 = (32 - n % 32) % 32
+    # abi.encode(bytes opaqueData): offset, length, mint ‖ value ‖ gasLimit ‖ isCreation ‖ data,
+    # zero padding to a whole word.
+    raw_log(
+        [TRANSACTION_DEPOSITED, convert(self._deposit_source(), bytes32), convert(_to, bytes32), convert(DEPOSIT_VERSION, bytes32)],
+        concat(convert(32, bytes32), convert(n, bytes32), convert(msg.value, bytes32), convert(_value, bytes32), convert(_gasLimit, bytes8), convert(creation, bytes1), _data, slice(empty(bytes32), 0, pad)),
+    )
 
 
 @external
@@ -174,7 +184,11 @@ def __default__():
     """Plain ETH deposits to the sender on L2 (OptimismPortal2's `receive()`)."""
     if len(msg.data) != 0:
         raw_revert(b"")
-    self._deposit(msg.value, msg.sender, msg.value, RECEIVE_DEFAULT_GAS_LIMIT, False, b"")
+    # opaqueData = mint ‖ value ‖ gasLimit ‖ isCreation=0 (73 bytes), padded to 96.
+    raw_log(
+        [TRANSACTION_DEPOSITED, convert(self._deposit_source(), bytes32), convert(msg.sender, bytes32), convert(DEPOSIT_VERSION, bytes32)],
+        concat(convert(32, bytes32), convert(73, bytes32), convert(msg.value, bytes32), convert(msg.value, bytes32), convert(RECEIVE_DEFAULT_GAS_LIMIT, bytes8), empty(bytes24)),
+    )
 
 
 @external
