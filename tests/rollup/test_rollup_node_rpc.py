@@ -96,3 +96,15 @@ def test_program_host_reads_the_node(served: tuple[L2Node, JsonRpc]) -> None:
     code_hash = keccak256(node.get_code(MESSAGE_PASSER, 1))
     host.code(code_hash, sink)  # type: ignore[arg-type]
     assert store.get(keccak256_key(digest=code_hash)) == node.get_code(MESSAGE_PASSER, 1)
+
+
+def test_eth_call_and_sync_status(served: tuple[L2Node, JsonRpc]) -> None:
+    _, rpc = served
+    sel = "0x" + keccak256(b"timestamp()")[:4].hex()
+    got = rpc.call("eth_call", [{"to": "0x" + L1_BLOCK.hex(), "data": sel}, "latest"])
+    assert int(got, 16) == ORIGIN.timestamp
+    sel = "0x" + keccak256(b"messageNonce()")[:4].hex()
+    got = rpc.call("eth_call", [{"to": "0x" + MESSAGE_PASSER.hex(), "data": sel}, "latest"])
+    assert int(got, 16) == 1 << 240
+    status = rpc.call("optimism_syncStatus", [])
+    assert status["unsafe_l2"]["number"] == 1 and status["safe_l2"]["number"] == 0

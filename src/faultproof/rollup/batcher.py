@@ -59,6 +59,8 @@ class Batcher:
             return None
         tx_hash = self.send_calldata(encode_batches([batch_of(b) for b in blocks]), wait=wait)
         self.posted = blocks[-1].number
+        if wait:
+            self.node.safe_number = max(self.node.safe_number, self.posted)
         return tx_hash
 
     def send_calldata(self, calldata: bytes, *, wait: bool = True) -> bytes:

@@ -211,6 +211,7 @@ class Deriver:
             )
             self.log.replaced.append(safe.number + 1)
         self.node.add_block(built.block, built.state)
+        self.node.safe_number = built.block.number
 
     def _deposits_of(self, number: int) -> tuple[DepositTx, ...]:
         found = self._deposits.get(number)

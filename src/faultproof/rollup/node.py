@@ -13,15 +13,25 @@ import threading
 from dataclasses import dataclass
 
 from ethereum.crypto.hash import keccak256
-from ethereum.forks.cancun.state import State, get_account, get_storage
-from ethereum_types.bytes import Bytes20, Bytes32
+from ethereum.forks.cancun import vm as spec_vm
+from ethereum.forks.cancun.state import State, TransientStorage, get_account, get_storage
+from ethereum.forks.cancun.vm import Message
+from ethereum.forks.cancun.vm.interpreter import process_message
+from ethereum_types.bytes import Bytes, Bytes20, Bytes32
+from ethereum_types.numeric import U64, U256, Uint
 
 from faultproof.errors import FaultproofError
 from faultproof.evm import mpt
 from faultproof.evm import rlp as xrlp
 from faultproof.evm.reference import state_nodes
 from faultproof.rollup.config import RollupConfig
-from faultproof.rollup.execution import L2Block, TxReceipt, message_passer_root, output_root
+from faultproof.rollup.execution import (
+    L2Block,
+    TxReceipt,
+    copy_state,
+    message_passer_root,
+    output_root,
+)
 from faultproof.rollup.genesis import MESSAGE_PASSER
 
 
@@ -48,6 +58,8 @@ class L2Node:
         self.code: dict[bytes, bytes] = {}
         self.tx_index: dict[bytes, TxLocation] = {}
         self.pool: list[bytes] = []
+        self.safe_number = 0
+        """The highest block known to derive from L1 data (posted by the batcher, or derived)."""
         self.add_block(genesis, genesis_state)
 
     # -- chain
@@ -75,6 +87,7 @@ class L2Node:
     def rewind(self, number: int) -> None:
         """Drop every block above ``number`` (an L1 reorg made them unsafe)."""
         with self.lock:
+            self.safe_number = min(self.safe_number, number)
             while self.head.number > number:
                 block = self.blocks.pop()
                 del self.by_hash[block.hash]
@@ -160,6 +173,39 @@ class L2Node:
             "nonce": nonce, "storageHash": storage_root, "codeHash": code_hash,
             "storageProof": storage,
         }
+
+    def call(
+        self, sender: bytes, to: bytes, data: bytes, value: int, gas: int, number: int
+    ) -> tuple[bool, bytes]:
+        """``eth_call``: run a message on a copy of block ``number``'s state (no fees, no nonce
+        or balance checks beyond the value transfer); (success, return data)."""
+        block = self.block(number)
+        state = copy_state(self.states[block.hash])
+        env = spec_vm.BlockEnvironment(
+            chain_id=U64(self.config.l2_chain_id), state=state,
+            block_gas_limit=Uint(self.config.gas_limit),
+            block_hashes=[Bytes32(h) for h in self.recent_hashes()],
+            coinbase=block.header.coinbase, number=Uint(block.number + 1),
+            base_fee_per_gas=Uint(0), time=U256(block.timestamp + self.config.block_time),
+            prev_randao=block.header.prev_randao, excess_blob_gas=U64(0),
+            parent_beacon_block_root=block.header.parent_beacon_block_root,
+        )
+        tx_env = spec_vm.TransactionEnvironment(
+            origin=Bytes20(sender), gas_price=Uint(0), gas=Uint(gas),
+            access_list_addresses=set(), access_list_storage_keys=set(),
+            transient_storage=TransientStorage(), blob_versioned_hashes=(),
+            index_in_block=None, tx_hash=None,
+        )
+        message = Message(
+            block_env=env, tx_env=tx_env, caller=Bytes20(sender), target=Bytes20(to),
+            gas=Uint(gas), value=U256(value), data=Bytes(data),
+            code=get_account(state, Bytes20(to)).code,
+            depth=Uint(0), current_target=Bytes20(to), code_address=Bytes20(to),
+            should_transfer_value=value > 0, is_static=False,
+            accessed_addresses=set(), accessed_storage_keys=set(), parent_evm=None,
+        )
+        evm = process_message(message)
+        return evm.error is None, bytes(evm.output)
 
     # -- outputs
     def output_at(self, number: int) -> dict[str, object]:

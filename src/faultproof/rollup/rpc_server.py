@@ -97,6 +97,8 @@ class NodeRpc:
             "debug_getRawHeader": lambda t: _h(self._block(t).header_rlp),
             "debug_getRawTransaction": self.raw_transaction,
             "optimism_outputAtBlock": self.output_at_block,
+            "optimism_syncStatus": self.sync_status,
+            "eth_call": self.eth_call,
         }
 
     # -- dispatch
@@ -213,6 +215,31 @@ class NodeRpc:
             raise RpcFault(-32000, "not found")
         return _h(found)
 
+    def eth_call(self, call: Any, tag: Any = "latest") -> str:
+        if not isinstance(call, dict):
+            raise RpcFault(-32602, "eth_call takes a call object")
+        sender = _address(call["from"]) if call.get("from") else b"\x00" * 20
+        if not call.get("to"):
+            raise RpcFault(-32602, "eth_call needs a 'to' (contract creation is not supported)")
+        to = _address(call["to"])
+        data = _unhex(call.get("input") or call.get("data") or "0x", "data")
+        value = int(call.get("value") or "0x0", 16)
+        gas = int(call.get("gas") or hex(self.node.config.gas_limit), 16)
+        ok, out = self.node.call(sender, to, data, value, gas, self._num(tag))
+        if not ok:
+            raise RpcFault(3, "execution reverted: 0x" + out.hex())
+        return _h(out)
+
+    def sync_status(self) -> dict[str, Any]:
+        """op-node's sync status, reduced to the L2 heads this node knows."""
+        head = self.node.head
+        safe = self.node.block(min(self.node.safe_number, head.number))
+        return {
+            "unsafe_l2": _block_ref(head),
+            "safe_l2": _block_ref(safe),
+            "finalized_l2": _block_ref(safe),
+        }
+
     def output_at_block(self, tag: Any) -> dict[str, Any]:
         number = self._num(tag)
         out = self.node.output_at(number)
@@ -221,17 +248,22 @@ class NodeRpc:
         return {
             "version": _h(b"\x00" * 32),
             "outputRoot": _h(out["outputRoot"]),  # type: ignore[arg-type]
-            "blockRef": {
-                "hash": _h(block.hash),
-                "number": block.number,
-                "parentHash": _h(bytes(block.header.parent_hash)),
-                "timestamp": block.timestamp,
-                "l1origin": {"hash": _h(block.l1_origin.hash), "number": block.l1_origin.number},
-                "sequenceNumber": block.seq,
-            },
+            "blockRef": _block_ref(block),
             "withdrawalStorageRoot": _h(out["withdrawalStorageRoot"]),  # type: ignore[arg-type]
             "stateRoot": _h(out["stateRoot"]),  # type: ignore[arg-type]
         }
+
+
+def _block_ref(block: L2Block) -> dict[str, Any]:
+    """op-node's ``L2BlockRef``."""
+    return {
+        "hash": _h(block.hash),
+        "number": block.number,
+        "parentHash": _h(bytes(block.header.parent_hash)),
+        "timestamp": block.timestamp,
+        "l1origin": {"hash": _h(block.l1_origin.hash), "number": block.l1_origin.number},
+        "sequenceNumber": block.seq,
+    }
 
 
 def _error(req_id: Any, code: int, message: str) -> dict[str, Any]:
