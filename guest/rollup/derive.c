@@ -272,8 +272,13 @@ static bool step(deriver_t *d)
 			remove_batch(d, i);
 			continue;
 		}
-		if (v == B_UNDECIDED)
-			break; /* OP: wait for more L1 data before looking further */
+		if (v == B_UNDECIDED) {
+			/* ROLLUP.md §5: kept, and the search goes on (OP's batch queue stops here
+			 * and waits for more L1 data; the outcome differs only when two batches
+			 * compete for the same block) */
+			i++;
+			continue;
+		}
 		batch_t accepted = *b;
 		remove_batch(d, i);
 		print_batch("accepted", &accepted, NULL);
