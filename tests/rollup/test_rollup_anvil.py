@@ -18,6 +18,7 @@ from ethereum.crypto.hash import keccak256
 from faultproof.chain.anvil import AnvilNode
 from faultproof.chain.testing import anvil_available
 from faultproof.contracts.compiler import compile_source
+from faultproof.evm import mpt
 from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
 from faultproof.evm.rpc_host import JsonRpc
 from faultproof.rollup.batch import Batch, encode_batches
@@ -29,6 +30,7 @@ from faultproof.rollup.genesis import MESSAGE_PASSER, genesis_alloc, message_slo
 from faultproof.rollup.l1 import L1Reader
 from faultproof.rollup.node import L2Node
 from faultproof.rollup.sequencer import Sequencer
+from faultproof.rollup.withdrawal import Withdrawal, message_nonce, prove
 
 pytestmark = pytest.mark.anvil
 
@@ -164,10 +166,15 @@ def test_derivation_reproduces_the_sequencers_chain(world: World) -> None:
     assert w.node.balance(other, top) == 10**18 + 5
     assert w.node.balance(funder, top) == 3 * 10**18 - 10**18 + 10**18  # mint kept, value not moved
     # the withdrawal is recorded at OP's slot
-    nonce = 1 << 240
-    whash = keccak256(abi_encode(["uint256", "address", "address", "uint256", "uint256", "bytes"],
-                                 [nonce, "0x" + USER.hex(), "0x" + USER.hex(), 10**17, 50_000, b""]))
-    assert w.node.storage(MESSAGE_PASSER, message_slot(whash), top) == 1
+    withdrawal = Withdrawal(message_nonce(0), USER, USER, 10**17, 50_000, b"")
+    assert w.node.storage(MESSAGE_PASSER, message_slot(withdrawal.hash), top) == 1
+    # its proof checks against the output root's message-passer storage root
+    proof = prove(w.node, withdrawal, top)
+    nodes: dict[bytes, bytes] = {bytes(keccak256(n)): n for n in proof.storage_proof}
+    assert mpt.lookup(proof.message_passer_storage_root, keccak256(message_slot(withdrawal.hash)),
+                      nodes.get) == b"\x01"
+    assert keccak256(b"\x00" * 32 + proof.state_root + proof.message_passer_storage_root
+                     + proof.block_hash) == proof.output_root
 
     derived = w.fresh_node()
     deriver = derive(w.config, L1Reader(w.rpc, w.config, w.l1_head()), derived, until=top)
