@@ -30,6 +30,7 @@ from faultproof.rollup.genesis import MESSAGE_PASSER, genesis_alloc, message_slo
 from faultproof.rollup.l1 import L1Reader
 from faultproof.rollup.node import L2Node
 from faultproof.rollup.sequencer import Sequencer
+from faultproof.rollup.stack import L2Stack
 from faultproof.rollup.withdrawal import Withdrawal, message_nonce, prove
 
 pytestmark = pytest.mark.anvil
@@ -232,3 +233,20 @@ def test_late_batch_is_dropped_and_its_block_is_deposits_only(world: World) -> N
     assert deriver.log.deposits_only[0] == 1
     assert len(derived.block(1).txs) == 1
     assert len(deriver.log.dropped) == 1
+
+
+def test_l2_stack_serves_the_chain_it_sequences(world: World) -> None:
+    w = world
+    with L2Stack.start(w.l1.url, w.portal, BATCHER_KEY, {USER: 10**21}) as stack:
+        other = b"\x78" * 20
+        w.deposit(other, 2 * 10**18, 100_000, mint=2 * 10**18)
+        w.mine()
+        stack.advance()
+        w.mine()
+        l2 = JsonRpc(stack.server.url)
+        assert l2.call("eth_getBalance", ["0x" + other.hex(), "latest"]) == hex(2 * 10**18)
+        status = l2.call("optimism_syncStatus", [])
+        assert status["safe_l2"]["number"] == stack.node.head.number > 0
+        derived = L2Node(stack.config, stack.node.block(0), stack.node.state_at(0))
+        derive(stack.config, L1Reader(w.rpc, stack.config, w.l1_head()), derived)
+        assert derived.block(stack.node.head.number).hash == stack.node.head.hash
