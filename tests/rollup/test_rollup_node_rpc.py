@@ -108,3 +108,5 @@ def test_eth_call_and_sync_status(served: tuple[L2Node, JsonRpc]) -> None:
     assert int(got, 16) == 1 << 240
     status = rpc.call("optimism_syncStatus", [])
     assert status["unsafe_l2"]["number"] == 1 and status["safe_l2"]["number"] == 0
+    assert rpc.call("eth_getBlockByNumber", ["safe", False])["number"] == "0x0"
+    assert rpc.call("eth_getBlockByNumber", ["0x9", False]) is None

@@ -125,8 +125,10 @@ class NodeRpc:
 
     # -- block selectors
     def _num(self, tag: Any) -> int:
-        if tag in ("latest", "safe", "finalized", "pending", None):
+        if tag in ("latest", "pending", None):
             return self.node.head.number
+        if tag in ("safe", "finalized"):
+            return min(self.node.safe_number, self.node.head.number)
         if tag == "earliest":
             return 0
         if isinstance(tag, dict):
