@@ -83,6 +83,8 @@ class Deposit:
     gas: int
     data: bytes = b""
     ok: bool = True
+    malformed: bool = False
+    """Cut the log's last data word off (its opaque length then runs past the data)."""
 
     def log(self) -> tuple[list[bytes], bytes]:
         opaque = (
@@ -94,6 +96,8 @@ class Deposit:
         )
         padded = opaque + b"\x00" * (-len(opaque) % 32)
         data = (32).to_bytes(32, "big") + len(opaque).to_bytes(32, "big") + padded
+        if self.malformed:
+            data = data[:-32]
         topics = [TRANSACTION_DEPOSITED, pad32(self.from_), pad32(self.to or b""), b"\x00" * 32]
         return topics, data
 
@@ -208,7 +212,7 @@ class Chain:
 
     def add_l1(
         self, inbox: Sequence[BatcherTx] = (), deposits: Sequence[Deposit] = (),
-        excess_blob_gas: int = 0,
+        excess_blob_gas: int = 0, derive: bool = True,
     ) -> L1Block:
         """Append an L1 block, then let the reference derive everything it can."""
         number = len(self.l1)
@@ -243,13 +247,14 @@ class Chain:
         block.header = rlp.encode(header_fields)
         block.hash = keccak256(block.header)
         for index, (dep, (topics, data)) in enumerate(zip(deposits, logs, strict=True)):
-            if dep.ok:
+            if dep.ok and not dep.malformed:
                 block.deposits.append(deposit_from_log(topics, data, block.hash, index))
         self.l1.append(block)
         if self.deriver is None:
             self.node = L2Node(self.config, self.genesis, self.genesis_state)
             self.deriver = Deriver(self.config, SyntheticL1(self.config, self.l1), self.node)
-        self.deriver.run()
+        if derive:
+            self.deriver.run()
         return block
 
     def post(self, *batches: Batch, **kw: object) -> L1Block:
@@ -278,6 +283,18 @@ class Chain:
             if account.code:
                 put(account.code)
         put(self.output_preimage(self.genesis, self.genesis_state))
+        # the reference's L2 blocks, so that a later block can be the agreed one
+        assert self.node is not None
+        for block in self.node.blocks:
+            put(block.header_rlp)
+            for node in derivable_list_trie(list(block.txs)).nodes.values():
+                put(node)
+            put(self.output_preimage(block, self.node.states[block.hash]))
+        for node in self.node.nodes.values():
+            put(node)
+        for code in self.node.code.values():
+            if code:
+                put(code)
         return store
 
     @staticmethod
@@ -362,8 +379,11 @@ def program(chain: Chain, target: str = "host") -> Path:
     return guests.rollup_program_elf(json.dumps(chain.config.to_json()).encode(), target)
 
 
-def boot(chain: Chain, claimed_output: bytes, claimed_block: int, l1_head: int = -1) -> BootInfo:
-    agreed = keccak256(Chain.output_preimage(chain.genesis, chain.genesis_state))
+def boot(
+    chain: Chain, claimed_output: bytes, claimed_block: int, l1_head: int = -1, agreed_block: int = 0
+) -> BootInfo:
+    assert chain.node is not None
+    agreed = chain.output(agreed_block)
     return BootInfo({
         1: chain.l1[l1_head].hash,
         2: agreed,
@@ -378,10 +398,11 @@ def host(chain: Chain, boot_info: BootInfo) -> LocalHost:
     return LocalHost(store=store, boot_info=boot_info, router=reference_router(store))
 
 
-def run(chain: Chain, claimed_output: bytes, claimed_block: int, l1_head: int = -1) -> Run:
-    """The native program on ``chain``'s L1 (up to ``l1_head``) from the L2 genesis."""
+def run(
+    chain: Chain, claimed_output: bytes, claimed_block: int, l1_head: int = -1, agreed_block: int = 0
+) -> Run:
+    """The native program on ``chain``'s L1 (up to ``l1_head``) from the agreed L2 block."""
     elf = program(chain)
-    code, out = run_native(
-        [str(elf)], host(chain, boot(chain, claimed_output, claimed_block, l1_head)), timeout=120
-    )
+    info = boot(chain, claimed_output, claimed_block, l1_head, agreed_block)
+    code, out = run_native([str(elf)], host(chain, info), timeout=120)
     return parse_run(code, out)

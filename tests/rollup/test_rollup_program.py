@@ -47,10 +47,10 @@ def kinds_of(chain: Chain) -> dict[int, str]:
     return kinds
 
 
-def check_same_chain(chain: Chain, result: Run, upto: int) -> None:
-    """The program derived exactly the reference's blocks 1..upto."""
+def check_same_chain(chain: Chain, result: Run, upto: int, start: int = 0) -> None:
+    """The program derived exactly the reference's blocks start+1..upto."""
     assert chain.node is not None
-    assert [b[0] for b in result.blocks] == list(range(1, upto + 1)), result.stdout
+    assert [b[0] for b in result.blocks] == list(range(start + 1, upto + 1)), result.stdout
     kinds = kinds_of(chain)
     for number, block_hash, _rest, kind in result.blocks:
         assert block_hash == chain.node.block(number).hash, f"block {number}\n{result.stdout}"
@@ -90,6 +90,31 @@ def test_claim_at_the_agreed_block() -> None:
     c = honest_chain()
     assert run(c, c.output(0), 0).exit_code == 0
     assert run(c, c.output(1), 0).exit_code == 1
+
+
+def test_agreed_block_after_genesis() -> None:
+    """The safe head's L1 origin and sequence number come from its L1 info deposit; BLOCKHASH
+    and the state reach back through the agreed block's headers and trie nodes."""
+    c = honest_chain()
+    for agreed in (1, 2):
+        result = run(c, c.output(4), 4, agreed_block=agreed)
+        assert result.exit_code == 0, result.stdout
+        check_same_chain(c, result, 4, start=agreed)
+    # a claim below the agreed block is judged by that block's own output (walked back)
+    assert run(c, c.output(1), 1, agreed_block=3).exit_code == 0
+    assert run(c, c.output(2), 1, agreed_block=3).exit_code == 1
+
+
+def test_malformed_deposit_log_is_a_derivation_error() -> None:
+    """The reference raises DerivationError on such a log; the program exits 2 once the L1
+    block becomes an origin (here after the sequencing window of epoch 0 expires)."""
+    c = new_chain()
+    c.add_l1(deposits=[Deposit(USER, USER, 1, 0, 50_000, malformed=True)], derive=False)
+    for _ in range(c.config.seq_window_size + 1):
+        c.add_l1(derive=False)
+    result = run(c, c.output(0), 5)
+    assert result.exit_code == 2, result.stdout
+    assert "rollup: derivation error opaque length" in result.stdout
 
 
 def test_bad_batch_calldata_is_ignored() -> None:
