@@ -62,21 +62,6 @@ MAX_STATE_DATA: constant(uint256) = 4096
 MAX_PROOF: constant(uint256) = 16384
 
 
-struct State:
-    memRoot: bytes32
-    preimageKey: bytes32
-    preimageOffset: uint256
-    pc: uint256
-    nextPC: uint256
-    lo: uint256
-    hi: uint256
-    heap: uint256
-    exitCode: uint256
-    exited: uint256
-    step: uint256
-    registers: uint256[32]
-
-
 ORACLE: immutable(address)
 
 
@@ -98,75 +83,6 @@ def version() -> String[16]:
     """Semantic version of the MIPS.sol behaviour this contract reproduces."""
     return "1.2.1-beta.6"
 
-
-# ---------------------------------------------------------------------------------------------
-# state (de)serialisation
-# ---------------------------------------------------------------------------------------------
-
-@internal
-@view
-def _decode_state() -> State:
-    # 288 bytes: 226 of state plus what follows it in calldata (padding), like calldataload would.
-    buf: Bytes[288] = slice(msg.data, STATE_OFFSET, 288)
-    s: State = empty(State)
-    s.memRoot = extract32(buf, 0)
-    s.preimageKey = extract32(buf, 32)
-    s.preimageOffset = (convert(extract32(buf, 64), uint256) >> 224)
-    s.pc = (convert(extract32(buf, 68), uint256) >> 224)
-    s.nextPC = (convert(extract32(buf, 72), uint256) >> 224)
-    s.lo = (convert(extract32(buf, 76), uint256) >> 224)
-    s.hi = (convert(extract32(buf, 80), uint256) >> 224)
-    s.heap = (convert(extract32(buf, 84), uint256) >> 224)
-    s.exitCode = (convert(extract32(buf, 88), uint256) >> 248)
-    s.exited = (convert(extract32(buf, 89), uint256) >> 248)
-    s.step = (convert(extract32(buf, 90), uint256) >> 192)
-    for i: uint256 in range(32):
-        s.registers[i] = (convert(extract32(buf, 98 + 4 * i), uint256) >> 224)
-    return s
-
-
-@internal
-def _output_state(s: State) -> bytes32:
-    """Pack the 226-byte witness, log it (LOG0) and return its status-tagged hash (§1.3, §7.3)."""
-    r: uint256[32] = s.registers
-    regs: Bytes[128] = concat(
-        convert(convert(r[0], uint32), bytes4), convert(convert(r[1], uint32), bytes4), convert(convert(r[2], uint32), bytes4), convert(convert(r[3], uint32), bytes4),
-        convert(convert(r[4], uint32), bytes4), convert(convert(r[5], uint32), bytes4), convert(convert(r[6], uint32), bytes4), convert(convert(r[7], uint32), bytes4),
-        convert(convert(r[8], uint32), bytes4), convert(convert(r[9], uint32), bytes4), convert(convert(r[10], uint32), bytes4), convert(convert(r[11], uint32), bytes4),
-        convert(convert(r[12], uint32), bytes4), convert(convert(r[13], uint32), bytes4), convert(convert(r[14], uint32), bytes4), convert(convert(r[15], uint32), bytes4),
-        convert(convert(r[16], uint32), bytes4), convert(convert(r[17], uint32), bytes4), convert(convert(r[18], uint32), bytes4), convert(convert(r[19], uint32), bytes4),
-        convert(convert(r[20], uint32), bytes4), convert(convert(r[21], uint32), bytes4), convert(convert(r[22], uint32), bytes4), convert(convert(r[23], uint32), bytes4),
-        convert(convert(r[24], uint32), bytes4), convert(convert(r[25], uint32), bytes4), convert(convert(r[26], uint32), bytes4), convert(convert(r[27], uint32), bytes4),
-        convert(convert(r[28], uint32), bytes4), convert(convert(r[29], uint32), bytes4), convert(convert(r[30], uint32), bytes4), convert(convert(r[31], uint32), bytes4),
-    )
-    packed: Bytes[226] = concat(
-        s.memRoot,
-        s.preimageKey,
-        convert(convert(s.preimageOffset, uint32), bytes4),
-        convert(convert(s.pc, uint32), bytes4),
-        convert(convert(s.nextPC, uint32), bytes4),
-        convert(convert(s.lo, uint32), bytes4),
-        convert(convert(s.hi, uint32), bytes4),
-        convert(convert(s.heap, uint32), bytes4),
-        convert(convert(s.exitCode, uint8), bytes1),
-        convert(convert(s.exited, uint8), bytes1),
-        convert(convert(s.step, uint64), bytes8),
-        regs,
-    )
-    raw_log([], packed)
-    status: uint256 = 3
-    if s.exited == 1:
-        if s.exitCode == 0:
-            status = 0
-        elif s.exitCode == 1:
-            status = 1
-        else:
-            status = 2
-    elif s.exited != 0:
-        raw_revert(method_id("InvalidExitedValue()"))
-    h: uint256 = convert(keccak256(packed), uint256)
-    h = (h & (max_value(uint256) >> 8)) | (status << 248)
-    return convert(h, bytes32)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,14 +178,6 @@ def _to_i(x: uint256) -> int256:
 def _from_i(x: int256) -> uint256:
     return convert(x + 8589934592, uint256) & MASK32
 
-
-@internal
-@pure
-def _advance(s: State) -> State:
-    r: State = s
-    r.pc = s.nextPC
-    r.nextPC = (s.nextPC + 4) & MASK32
-    return r
 
 
 @internal
@@ -418,75 +326,45 @@ def _execute(insn: uint256, opcode: uint256, fun_in: uint256, rs: uint256, rt: u
 
 
 # ---------------------------------------------------------------------------------------------
-# control flow, HI/LO, register write-back
+# control flow and HI/LO (MIPSInstructions.handleBranch / handleHiLo), on plain words: the state
+# lives in one place (`_step`'s frame) and helpers return only what they change.
 # ---------------------------------------------------------------------------------------------
 
 @internal
 @pure
-def _handle_branch(s: State, opcode: uint256, insn: uint256, rt_reg: uint256, rs: uint256) -> State:
-    r: State = s
-    if s.nextPC != (s.pc + 4) & MASK32:
-        raise "branch in delay slot"
-    should_branch: bool = False
-    if opcode == 4 or opcode == 5:
-        rt: uint256 = s.registers[rt_reg]
-        should_branch = (rs == rt and opcode == 4) or (rs != rt and opcode == 5)
-    elif opcode == 6:  # blez
-        should_branch = rs == 0 or rs & SIGN32 != 0
-    elif opcode == 7:  # bgtz
-        should_branch = rs != 0 and rs & SIGN32 == 0
-    elif opcode == 1:
-        rtv: uint256 = (insn >> 16) & 31
-        if rtv == 0:  # bltz
-            should_branch = rs & SIGN32 != 0
-        if rtv == 1:  # bgez
-            should_branch = rs & SIGN32 == 0
-        if rtv == 17:  # bgezal: link whether taken or not
-            should_branch = rs & SIGN32 == 0
-            r.registers[31] = (s.pc + 8) & MASK32
-    r.pc = s.nextPC
-    if should_branch:
-        r.nextPC = (s.pc + 4 + (self._sext(insn & 65535, 16) << 2)) & MASK32
-    else:
-        r.nextPC = (s.nextPC + 4) & MASK32
-    return r
+def _should_branch(opcode: uint256, insn: uint256, rs: uint256, rt: uint256) -> bool:
+    """Whether a conditional branch is taken (`rt` is the rt register, read for beq/bne)."""
+    if opcode == 4:
+        return rs == rt
+    if opcode == 5:
+        return rs != rt
+    if opcode == 6:  # blez
+        return rs == 0 or rs & SIGN32 != 0
+    if opcode == 7:  # bgtz
+        return rs != 0 and rs & SIGN32 == 0
+    rtv: uint256 = (insn >> 16) & 31
+    if rtv == 0:  # bltz
+        return rs & SIGN32 != 0
+    if rtv == 1 or rtv == 17:  # bgez, bgezal
+        return rs & SIGN32 == 0
+    return False
 
 
 @internal
 @pure
-def _handle_jump(s: State, link_reg: uint256, dest: uint256) -> State:
-    r: State = s
-    if s.nextPC != (s.pc + 4) & MASK32:
-        raise "jump in delay slot"
-    r.pc = s.nextPC
-    r.nextPC = dest
-    if link_reg != 0:
-        r.registers[link_reg] = (s.pc + 8) & MASK32
-    return r
-
-
-@internal
-@pure
-def _handle_rd(s: State, store_reg: uint256, val: uint256, conditional: bool) -> State:
-    r: State = s
-    if store_reg != 0 and conditional:
-        r.registers[store_reg] = val
-    return self._advance(r)
-
-
-@internal
-@pure
-def _handle_hilo(s: State, fun: uint256, rs: uint256, rt: uint256, store_reg: uint256) -> State:
-    r: State = s
+def _hilo(fun: uint256, rs: uint256, rt: uint256, hi_in: uint256, lo_in: uint256) -> (uint256, uint256, uint256):
+    """(hi, lo, value for rd) of mfhi/mthi/mflo/mtlo/mult/multu/div/divu."""
+    hi: uint256 = hi_in
+    lo: uint256 = lo_in
     val: uint256 = 0
     if fun == 16:  # mfhi
-        val = s.hi
+        val = hi_in
     elif fun == 17:  # mthi
-        r.hi = rs
+        hi = rs
     elif fun == 18:  # mflo
-        val = s.lo
+        val = lo_in
     elif fun == 19:  # mtlo
-        r.lo = rs
+        lo = rs
     elif fun == 24:  # mult: signed 64-bit product
         a: uint256 = rs
         b: uint256 = rt
@@ -495,27 +373,25 @@ def _handle_hilo(s: State, fun: uint256, rs: uint256, rt: uint256, store_reg: ui
         if b & SIGN32 != 0:
             b |= HIGH224
         acc: uint256 = unsafe_mul(a, b)
-        r.hi = (acc >> 32) & MASK32
-        r.lo = acc & MASK32
+        hi = (acc >> 32) & MASK32
+        lo = acc & MASK32
     elif fun == 25:  # multu
         acc2: uint256 = rs * rt
-        r.hi = (acc2 >> 32) & MASK32
-        r.lo = acc2 & MASK32
+        hi = (acc2 >> 32) & MASK32
+        lo = acc2 & MASK32
     elif fun == 26:  # div: truncating, remainder takes the dividend's sign
         if rt == 0:
             raise "MIPS: division by zero"
         x: int256 = self._to_i(rs)
         y: int256 = self._to_i(rt)
-        r.hi = self._from_i(x % y)
-        r.lo = self._from_i(x // y)
+        hi = self._from_i(x % y)
+        lo = self._from_i(x // y)
     elif fun == 27:  # divu
         if rt == 0:
             raise "MIPS: division by zero"
-        r.hi = rs % rt
-        r.lo = rs // rt
-    if store_reg != 0:
-        r.registers[store_reg] = val
-    return self._advance(r)
+        hi = rs % rt
+        lo = rs // rt
+    return hi, lo, val
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,20 +400,20 @@ def _handle_hilo(s: State, fun: uint256, rs: uint256, rt: uint256, store_reg: ui
 
 @internal
 @view
-def _sys_read(s: State, a0: uint256, a1: uint256, a2: uint256, local_context: bytes32) -> (uint256, uint256, State):
-    r: State = s
+def _sys_read(root: bytes32, key_in: bytes32, offset: uint256, a0: uint256, a1: uint256, a2: uint256, local_context: bytes32) -> (uint256, uint256, bytes32, uint256):
+    """(v0, v1, memRoot, preimageOffset) after read(2)."""
     if a0 == FD_STDIN:
-        return 0, 0, r
+        return 0, 0, root, offset
     if a0 == FD_PREIMAGE_READ:
         eff_addr: uint256 = a1 & 4294967292
         proof_offset: uint256 = self._proof_offset(1)
-        mem: uint256 = self._read_mem(s.memRoot, eff_addr, proof_offset)
-        key: bytes32 = s.preimageKey
+        mem: uint256 = self._read_mem(root, eff_addr, proof_offset)
+        key: bytes32 = key_in
         if convert(key, uint256) >> 248 == 1:
             key = self._localize(key, local_context)
         dat: bytes32 = empty(bytes32)
         dat_len: uint256 = 0
-        dat, dat_len = staticcall IPreimageOracle(ORACLE).readPreimage(key, s.preimageOffset)
+        dat, dat_len = staticcall IPreimageOracle(ORACLE).readPreimage(key, offset)
         alignment: uint256 = a1 & 3
         space: uint256 = 4 - alignment
         if space < dat_len:
@@ -554,12 +430,10 @@ def _sys_read(s: State, a0: uint256, a1: uint256, a2: uint256, local_context: by
         suffix_mask: uint256 = (1 << ((4 - alignment - dat_len) * 8)) - 1
         mask = mask & ~suffix_mask
         mem = (mem & ~mask) | d
-        r.memRoot = self._write_mem(eff_addr, proof_offset, mem)
-        r.preimageOffset = (s.preimageOffset + dat_len) & MASK32
-        return dat_len, 0, r
+        return dat_len, 0, self._write_mem(eff_addr, proof_offset, mem), (offset + dat_len) & MASK32
     if a0 == FD_HINT_READ:
-        return a2, 0, r
-    return MASK32, EBADF, r
+        return a2, 0, root, offset
+    return MASK32, EBADF, root, offset
 
 
 @internal
@@ -573,25 +447,23 @@ def _localize(key: bytes32, local_context: bytes32) -> bytes32:
 
 @internal
 @view
-def _sys_write(s: State, a0: uint256, a1: uint256, a2_in: uint256) -> (uint256, uint256, State):
-    r: State = s
+def _sys_write(root: bytes32, key_in: bytes32, offset: uint256, a0: uint256, a1: uint256, a2_in: uint256) -> (uint256, uint256, bytes32, uint256):
+    """(v0, v1, preimageKey, preimageOffset) after write(2)."""
     if a0 == FD_STDOUT or a0 == FD_STDERR or a0 == FD_HINT_WRITE:
-        return a2_in, 0, r
+        return a2_in, 0, key_in, offset
     if a0 == FD_PREIMAGE_WRITE:
-        mem: uint256 = self._read_mem(s.memRoot, a1 & 4294967292, self._proof_offset(1))
+        mem: uint256 = self._read_mem(root, a1 & 4294967292, self._proof_offset(1))
         a2: uint256 = a2_in
         alignment: uint256 = a1 & 3
         space: uint256 = 4 - alignment
         if space < a2:
             a2 = space
-        key: uint256 = convert(s.preimageKey, uint256)
+        key: uint256 = convert(key_in, uint256)
         key = key << (a2 * 8)
         m: uint256 = (mem << (alignment * 8)) & MASK32
         m = m >> ((4 - a2) * 8)
-        r.preimageKey = convert(key | m, bytes32)
-        r.preimageOffset = 0
-        return a2, 0, r
-    return MASK32, EBADF, r
+        return a2, 0, convert(key | m, bytes32), 0
+    return MASK32, EBADF, key_in, offset
 
 
 @internal
@@ -624,117 +496,6 @@ def _sys_fcntl(a0: uint256, a1: uint256) -> (uint256, uint256):
     return MASK32, EINVAL
 
 
-@internal
-def _handle_syscall(s_in: State, local_context: bytes32) -> bytes32:
-    s: State = s_in
-    syscall_no: uint256 = s.registers[2]
-    a0: uint256 = s.registers[4]
-    a1: uint256 = s.registers[5]
-    a2: uint256 = s.registers[6]
-    v0: uint256 = 0
-    v1: uint256 = 0
-    if syscall_no == SYS_MMAP:
-        v0, v1, s.heap = self._sys_mmap(a0, a1, s.heap)
-    elif syscall_no == SYS_BRK:
-        v0 = BRK_START
-    elif syscall_no == SYS_CLONE:
-        v0 = 1
-    elif syscall_no == SYS_EXIT_GROUP:
-        s.exited = 1
-        s.exitCode = a0 & 255
-        return self._output_state(s)
-    elif syscall_no == SYS_READ:
-        v0, v1, s = self._sys_read(s, a0, a1, a2, local_context)
-    elif syscall_no == SYS_WRITE:
-        v0, v1, s = self._sys_write(s, a0, a1, a2)
-    elif syscall_no == SYS_FCNTL:
-        v0, v1 = self._sys_fcntl(a0, a1)
-    s.registers[2] = v0
-    s.registers[7] = v1
-    return self._output_state(self._advance(s))
-
-
-@internal
-def _handle_rmw(s_in: State, insn: uint256, opcode: uint256) -> bytes32:
-    """ll / sc (single-threaded: sc always succeeds), §3.3."""
-    s: State = s_in
-    base: uint256 = s.registers[(insn >> 21) & 31]
-    rt_reg: uint256 = (insn >> 16) & 31
-    eff_addr: uint256 = (base + self._sext(insn & 65535, 16)) & 4294967292
-    proof_offset: uint256 = self._proof_offset(1)
-    mem: uint256 = self._read_mem(s.memRoot, eff_addr, proof_offset)
-    ret: uint256 = 0
-    if opcode == 48:
-        ret = mem
-    elif opcode == 56:
-        s.memRoot = self._write_mem(eff_addr, proof_offset, s.registers[rt_reg])
-        ret = 1
-    else:
-        raw_revert(method_id("InvalidRMWInstruction()"))
-    return self._output_state(self._handle_rd(s, rt_reg, ret, True))
-
-
-@internal
-@view
-def _core_step(s_in: State, insn: uint256, opcode: uint256, fun: uint256) -> State:
-    """MIPSInstructions.execMipsCoreStepLogic, in the same order of checks."""
-    s: State = s_in
-    if opcode == 2 or opcode == 3:  # j / jal
-        target: uint256 = (s.nextPC & 4026531840) | ((insn & 67108863) << 2)
-        link: uint256 = 0
-        if opcode == 3:
-            link = 31
-        return self._handle_jump(s, link, target)
-
-    rt_reg: uint256 = (insn >> 16) & 31
-    rs: uint256 = s.registers[(insn >> 21) & 31]
-    rt: uint256 = 0
-    rd_reg: uint256 = rt_reg
-    if opcode == 0 or opcode == 28:
-        rt = s.registers[rt_reg]
-        rd_reg = (insn >> 11) & 31
-    elif opcode < 32:
-        if opcode == 12 or opcode == 13 or opcode == 14:
-            rt = insn & 65535
-        else:
-            rt = self._sext(insn & 65535, 16)
-    elif opcode >= 40 or opcode == 34 or opcode == 38:
-        rt = s.registers[rt_reg]
-        rd_reg = rt_reg
-
-    if (opcode >= 4 and opcode < 8) or opcode == 1:
-        return self._handle_branch(s, opcode, insn, rt_reg, rs)
-
-    store_addr: uint256 = NO_STORE
-    mem: uint256 = 0
-    if opcode >= 32:
-        rs = (rs + self._sext(insn & 65535, 16)) & MASK32
-        addr: uint256 = rs & 4294967292
-        mem = self._read_mem(s.memRoot, addr, self._proof_offset(1))
-        if opcode >= 40:
-            store_addr = addr
-            rd_reg = 0
-
-    val: uint256 = self._execute(insn, opcode, fun, rs, rt, mem) & MASK32
-
-    if opcode == 0 and fun >= 8 and fun < 28:
-        if fun == 8 or fun == 9:
-            link_reg: uint256 = 0
-            if fun == 9:
-                link_reg = rd_reg
-            return self._handle_jump(s, link_reg, rs)
-        if fun == 10:
-            return self._handle_rd(s, rd_reg, rs, rt == 0)
-        if fun == 11:
-            return self._handle_rd(s, rd_reg, rs, rt != 0)
-        if fun >= 16:
-            return self._handle_hilo(s, fun, rs, rt, rd_reg)
-
-    if store_addr != NO_STORE:
-        s.memRoot = self._write_mem(store_addr, self._proof_offset(1), val)
-    return self._handle_rd(s, rd_reg, val, True)
-
-
 # ---------------------------------------------------------------------------------------------
 # entry point
 # ---------------------------------------------------------------------------------------------
@@ -751,30 +512,186 @@ def step(_stateData: Bytes[MAX_STATE_DATA], _proof: Bytes[MAX_PROOF], _localCont
             `InvalidProofOffset()`, and `InvalidProofLength()` for a proof that is not a whole
             number of 896-byte memory proofs (MIPS.sol does not look at the length).
     """
-    # canonical offsets: _stateData.offset == 132 and _proof.offset == 420
+    return self._step(_localContext)
+
+
+@internal
+def _step(_localContext: bytes32) -> bytes32:
+    """The whole step, MIPSInstructions.execMipsCoreStepLogic's order of checks. `step` only
+    holds the arguments Vyper copies to memory; the state is decoded once into locals here and
+    packed once at the end (gas: no State struct is copied between functions)."""
+    # canonical offsets: _stateData.offset == 132 and _proof.offset == 420; the lengths are the
+    # words at 100 and 388, already bounded by the ABI decoder.
     if convert(slice(msg.data, 4, 32), uint256) != 96:
         raw_revert(method_id("InvalidStateDataOffset()"))
-    if len(_stateData) != STATE_SIZE:
+    if convert(slice(msg.data, 100, 32), uint256) != STATE_SIZE:
         raw_revert(method_id("InvalidStateDataLength()"))
     if convert(slice(msg.data, 36, 32), uint256) != 384:
         raw_revert(method_id("InvalidProofOffset()"))
-    if len(_proof) % MEM_PROOF_SIZE != 0:
+    if convert(slice(msg.data, 388, 32), uint256) % MEM_PROOF_SIZE != 0:
         raw_revert(method_id("InvalidProofLength()"))
 
-    s: State = self._decode_state()
-    if s.exited > 1:
+    # 226 bytes of state plus what follows it in calldata (padding), like calldataload would.
+    buf: Bytes[288] = slice(msg.data, STATE_OFFSET, 288)
+    mem_root: bytes32 = extract32(buf, 0)
+    preimage_key: bytes32 = extract32(buf, 32)
+    hdr: uint256 = convert(extract32(buf, 64), uint256)
+    preimage_offset: uint256 = hdr >> 224
+    pc: uint256 = (hdr >> 192) & MASK32
+    next_pc: uint256 = (hdr >> 160) & MASK32
+    lo: uint256 = (hdr >> 128) & MASK32
+    hi: uint256 = (hdr >> 96) & MASK32
+    heap: uint256 = (hdr >> 64) & MASK32
+    exit_code: uint256 = (hdr >> 56) & 255
+    exited: uint256 = (hdr >> 48) & 255
+    step_no: uint256 = convert(extract32(buf, 90), uint256) >> 192
+    regs: uint256[32] = empty(uint256[32])
+    for j: uint256 in range(4):
+        w: uint256 = convert(extract32(buf, 98 + 32 * j), uint256)
+        for k: uint256 in range(8):
+            regs[8 * j + k] = (w >> (224 - 32 * k)) & MASK32
+
+    if exited > 1:
         raw_revert(method_id("InvalidExitedValue()"))
-    if s.exited == 1:
-        return self._output_state(s)
+    if exited == 0:  # an exited state is output unchanged
+        step_no = (step_no + 1) & 18446744073709551615
+        insn: uint256 = self._read_mem(mem_root, pc, self._proof_offset(0))
+        opcode: uint256 = insn >> 26
+        fun: uint256 = insn & 63
+        # where the instruction leaves pc; `advance` moves to the delay slot as usual
+        advance: bool = True
 
-    s.step = (s.step + 1) & 18446744073709551615
+        if opcode == 0 and fun == 12:  # syscall
+            syscall_no: uint256 = regs[2]
+            a0: uint256 = regs[4]
+            a1: uint256 = regs[5]
+            a2: uint256 = regs[6]
+            v0: uint256 = 0
+            v1: uint256 = 0
+            if syscall_no == SYS_MMAP:
+                v0, v1, heap = self._sys_mmap(a0, a1, heap)
+            elif syscall_no == SYS_BRK:
+                v0 = BRK_START
+            elif syscall_no == SYS_CLONE:
+                v0 = 1
+            elif syscall_no == SYS_EXIT_GROUP:
+                exited = 1
+                exit_code = a0 & 255
+                advance = False
+            elif syscall_no == SYS_READ:
+                v0, v1, mem_root, preimage_offset = self._sys_read(mem_root, preimage_key, preimage_offset, a0, a1, a2, _localContext)
+            elif syscall_no == SYS_WRITE:
+                v0, v1, preimage_key, preimage_offset = self._sys_write(mem_root, preimage_key, preimage_offset, a0, a1, a2)
+            elif syscall_no == SYS_FCNTL:
+                v0, v1 = self._sys_fcntl(a0, a1)
+            if advance:
+                regs[2] = v0
+                regs[7] = v1
+        elif opcode == 48 or opcode == 56:  # ll / sc (single-threaded: sc always succeeds), §3.3
+            rmw_reg: uint256 = (insn >> 16) & 31
+            eff_addr: uint256 = (regs[(insn >> 21) & 31] + self._sext(insn & 65535, 16)) & 4294967292
+            word: uint256 = self._read_mem(mem_root, eff_addr, self._proof_offset(1))
+            ret: uint256 = 1
+            if opcode == 48:
+                ret = word
+            else:
+                mem_root = self._write_mem(eff_addr, self._proof_offset(1), regs[rmw_reg])
+            if rmw_reg != 0:
+                regs[rmw_reg] = ret
+        elif opcode == 2 or opcode == 3:  # j / jal
+            if next_pc != (pc + 4) & MASK32:
+                raise "jump in delay slot"
+            if opcode == 3:
+                regs[31] = (pc + 8) & MASK32
+            pc = next_pc
+            next_pc = (next_pc & 4026531840) | ((insn & 67108863) << 2)
+            advance = False
+        else:
+            rt_reg: uint256 = (insn >> 16) & 31
+            rs: uint256 = regs[(insn >> 21) & 31]
+            rt: uint256 = 0
+            rd_reg: uint256 = rt_reg
+            if opcode == 0 or opcode == 28:
+                rt = regs[rt_reg]
+                rd_reg = (insn >> 11) & 31
+            elif opcode < 32:
+                if opcode == 12 or opcode == 13 or opcode == 14:
+                    rt = insn & 65535
+                else:
+                    rt = self._sext(insn & 65535, 16)
+            elif opcode >= 40 or opcode == 34 or opcode == 38:
+                rt = regs[rt_reg]
+                rd_reg = rt_reg
 
-    insn: uint256 = self._read_mem(s.memRoot, s.pc, self._proof_offset(0))
-    opcode: uint256 = insn >> 26
-    fun: uint256 = insn & 63
+            if (opcode >= 4 and opcode < 8) or opcode == 1:
+                if next_pc != (pc + 4) & MASK32:
+                    raise "branch in delay slot"
+                taken: bool = self._should_branch(opcode, insn, rs, regs[rt_reg])
+                if opcode == 1 and rt_reg == 17:  # bgezal: link whether taken or not
+                    regs[31] = (pc + 8) & MASK32
+                if taken:
+                    target: uint256 = (pc + 4 + (self._sext(insn & 65535, 16) << 2)) & MASK32
+                    pc = next_pc
+                    next_pc = target
+                    advance = False
+            else:
+                store_addr: uint256 = NO_STORE
+                mem: uint256 = 0
+                if opcode >= 32:
+                    rs = (rs + self._sext(insn & 65535, 16)) & MASK32
+                    addr: uint256 = rs & 4294967292
+                    mem = self._read_mem(mem_root, addr, self._proof_offset(1))
+                    if opcode >= 40:
+                        store_addr = addr
+                        rd_reg = 0
 
-    if opcode == 0 and fun == 12:
-        return self._handle_syscall(s, _localContext)
-    if opcode == 48 or opcode == 56:
-        return self._handle_rmw(s, insn, opcode)
-    return self._output_state(self._core_step(s, insn, opcode, fun))
+                val: uint256 = self._execute(insn, opcode, fun, rs, rt, mem) & MASK32
+                write_rd: bool = True
+                if opcode == 0 and (fun == 8 or fun == 9):  # jr / jalr
+                    if next_pc != (pc + 4) & MASK32:
+                        raise "jump in delay slot"
+                    if fun == 9 and rd_reg != 0:
+                        regs[rd_reg] = (pc + 8) & MASK32
+                    pc = next_pc
+                    next_pc = rs
+                    advance = False
+                    write_rd = False
+                elif opcode == 0 and fun == 10:  # movz
+                    val = rs
+                    write_rd = rt == 0
+                elif opcode == 0 and fun == 11:  # movn
+                    val = rs
+                    write_rd = rt != 0
+                elif opcode == 0 and fun >= 16 and fun < 28:
+                    hi, lo, val = self._hilo(fun, rs, rt, hi, lo)
+                elif store_addr != NO_STORE:
+                    mem_root = self._write_mem(store_addr, self._proof_offset(1), val)
+                if write_rd and rd_reg != 0:
+                    regs[rd_reg] = val
+        if advance:
+            pc = next_pc
+            next_pc = (next_pc + 4) & MASK32
+
+    # pack the 226-byte witness (§1.3): 32-bit fields are already masked
+    packed: Bytes[226] = concat(
+        mem_root,
+        preimage_key,
+        convert((preimage_offset << 224) | (pc << 192) | (next_pc << 160) | (lo << 128) | (hi << 96) | (heap << 64) | (exit_code << 56) | (exited << 48) | (step_no >> 16), bytes32),
+        convert(convert(step_no & 65535, uint16), bytes2),
+        convert((regs[0] << 224) | (regs[1] << 192) | (regs[2] << 160) | (regs[3] << 128) | (regs[4] << 96) | (regs[5] << 64) | (regs[6] << 32) | regs[7], bytes32),
+        convert((regs[8] << 224) | (regs[9] << 192) | (regs[10] << 160) | (regs[11] << 128) | (regs[12] << 96) | (regs[13] << 64) | (regs[14] << 32) | regs[15], bytes32),
+        convert((regs[16] << 224) | (regs[17] << 192) | (regs[18] << 160) | (regs[19] << 128) | (regs[20] << 96) | (regs[21] << 64) | (regs[22] << 32) | regs[23], bytes32),
+        convert((regs[24] << 224) | (regs[25] << 192) | (regs[26] << 160) | (regs[27] << 128) | (regs[28] << 96) | (regs[29] << 64) | (regs[30] << 32) | regs[31], bytes32),
+    )
+    raw_log([], packed)
+    status: uint256 = 3
+    if exited == 1:
+        if exit_code == 0:
+            status = 0
+        elif exit_code == 1:
+            status = 1
+        else:
+            status = 2
+    h: uint256 = convert(keccak256(packed), uint256)
+    h = (h & (max_value(uint256) >> 8)) | (status << 248)
+    return convert(h, bytes32)
