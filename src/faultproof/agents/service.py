@@ -10,9 +10,16 @@ This is op-challenger's loop (dispute-game-and-oracle.md §6.1) in three parts, 
    ran out, children before parents, then the game), then let a :class:`Player` make the honest
    moves and steps. Every move is re-derived from the chain, so nothing about the game itself
    needs to survive a crash.
-3. **Claimer**, per finished game: ``claimCredit`` for each claimant with credit, twice, because
-   the first call only starts DelayedWETH's withdrawal delay; the second, once the game is final
-   and the delay is over, pays out.
+3. **Claimer**, per finished game: ``claimCredit`` for each claimant with credit. How often
+   depends on the game's generation (dispute-game-and-oracle.md §2.11), probed once per game and
+   kept in the store:
+
+   - *bond modes* (FDG 2.x, ours): twice, because the first call closes the game and only starts
+     DelayedWETH's withdrawal delay; the second, once the delay is over, pays out;
+   - *credit at resolve* (Optimism's FDG 1.3.x of October 2024): ``resolveClaim`` already
+     credited and unlocked each bond, so one call pays out once DelayedWETH's delay since that
+     unlock is over. These games have no ``bondDistributionMode``/``closeGame``; until the delay
+     is over the simulated call reverts and the claim simply waits (no error).
 
 What does survive a crash is the store (:class:`ChallengerStore`, a JSON file written atomically
 after every change): how far the factory was scanned and which games are finished or ignored, so
@@ -66,6 +73,12 @@ PLAY = "play"
 COLLECT = "collect"  # resolved; bonds to claim (first call: unlock; second: withdraw)
 DONE = "done"
 IGNORED = "ignored"
+
+# Bond-payout generations of FaultDisputeGame (stored per game as ``generation``).
+BOND_MODES = "bond-modes"
+"""FDG 2.x (and ours): closeGame picks NORMAL or REFUND; claimCredit unlocks, then withdraws."""
+CREDIT_AT_RESOLVE = "credit-at-resolve"
+"""FDG 1.3.x (October 2024): resolveClaim credits and unlocks; one claimCredit withdraws."""
 
 
 @dataclass
@@ -121,6 +134,14 @@ class ChallengerStore:
 
     def mark_unlocked(self, address: str, claimant: str) -> None:
         self.games[address]["unlocked"] = [*self.unlocked(address), claimant]
+        self.save()
+
+    def generation(self, address: str) -> str | None:
+        value = self.games[address].get("generation")
+        return None if value is None else str(value)
+
+    def set_generation(self, address: str, generation: str) -> None:
+        self.games[address]["generation"] = generation
         self.save()
 
 
@@ -303,15 +324,20 @@ class Challenger:
     # -- claimer ------------------------------------------------------------------------------------
 
     def _collect(self, address: str, report: PollReport, budget: int | None) -> None:
-        """claimCredit for each claimant: unlock once, then withdraw when the delays allow."""
+        """claimCredit for each claimant, as the game's generation wants it (module docstring)."""
         game = self.chain.at(address, artifact("FaultDisputeGame"))
+        generation = self.store.generation(address)
+        if generation is None:
+            generation = game_generation(game)
+            self.store.set_generation(address, generation)
+        two_calls = generation == BOND_MODES
         pending = False
         for claimant in self.claimants:
             if budget is not None and budget <= 0:
                 return
-            if _owed(game, claimant) == 0:
+            if _owed(game, claimant, generation) == 0:
                 continue  # nothing owed, or already paid out
-            unlocked = claimant in self.store.unlocked(address)
+            unlocked = not two_calls or claimant in self.store.unlocked(address)
             try:  # not yet final, or DelayedWETH's delay still running
                 game.call("claimCredit", claimant, sender=self.sender)
             except ContractReverted:
@@ -330,10 +356,25 @@ class Challenger:
 MODE_UNDECIDED = 0
 
 
-def _owed(game: Contract, claimant: str) -> int:
-    """What ``claimCredit`` would pay ``claimant``. Until the first claim closes the game it is
+def game_generation(game: Contract) -> str:
+    """Which bond-payout design ``game`` follows: :data:`BOND_MODES` or :data:`CREDIT_AT_RESOLVE`.
+
+    Probed rather than read from ``version()``: every 2.x game has the ``bondDistributionMode``
+    getter and no 1.x game does (Solidity answers an unknown selector with an empty revert), and
+    a probe also covers forks with their own version strings. An RPC failure is not taken for an
+    answer: it propagates, and the next poll asks again.
+    """
+    try:
+        game.call("bondDistributionMode")
+    except ContractReverted:
+        return CREDIT_AT_RESOLVE
+    return BOND_MODES
+
+
+def _owed(game: Contract, claimant: str, generation: str = BOND_MODES) -> int:
+    """What ``claimCredit`` would pay ``claimant``. Until the first claim closes a 2.x game it is
     not known whether bonds are paid normally or refunded (a game the anchor registry does not
-    consider proper), so either ledger counts."""
-    if game.call("bondDistributionMode") == MODE_UNDECIDED:
+    consider proper), so either ledger counts. A 1.x game has only ``credit``."""
+    if generation == BOND_MODES and game.call("bondDistributionMode") == MODE_UNDECIDED:
         return max(game.call("normalModeCredit", claimant), game.call("refundModeCredit", claimant))
     return int(game.call("credit", claimant))
