@@ -192,6 +192,26 @@ def test_deposit_with_too_little_gas_fails_and_keeps_its_mint() -> None:
     assert "evm: tx 1 ok type=126 gas_used=21000 status=0 mint_kept=1" in result.stdout
 
 
+def test_failing_deposits_value_above_balance_and_revert() -> None:
+    """A deposit whose value exceeds balance + mint fails before execution (all its gas
+    used); one that reverts in the EVM (the L1Block setter from the wrong sender) uses what it
+    used. Both keep the mint and move the nonce."""
+    c = new_chain()
+    l1_block = bytes.fromhex("4200000000000000000000000000000000000015")
+    c.add_l1(deposits=[
+        Deposit(FRESH, b"\x55" * 20, 5, 10**18, 100_000),
+        Deposit(USER, l1_block, 7, 0, 200_000, bytes.fromhex("440a5e20") + b"\x00" * 160),
+    ])
+    c.post(c.next_batch())
+    c.post(c.next_batch())
+    result = run(c, c.output(2), 2)
+    assert result.exit_code == 0, result.stdout
+    check_same_chain(c, result, 2)
+    assert "evm: tx 1 ok type=126 gas_used=100000 status=0" in result.stdout
+    reverted = [ln for ln in result.tx_lines() if ln.startswith("evm: tx 2 ok type=126")]
+    assert reverted and "status=0" in reverted[-1] and "gas_used=200000" not in reverted[-1]
+
+
 def test_failed_l1_deposit_receipt_is_not_a_deposit() -> None:
     c = new_chain()
     c.add_l1(deposits=[Deposit(USER, USER, 5, 0, 50_000, ok=False),
