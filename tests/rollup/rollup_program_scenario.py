@@ -285,11 +285,11 @@ class Chain:
         put(self.output_preimage(self.genesis, self.genesis_state))
         # the reference's L2 blocks, so that a later block can be the agreed one
         assert self.node is not None
-        for block in self.node.blocks:
-            put(block.header_rlp)
-            for node in derivable_list_trie(list(block.txs)).nodes.values():
+        for l2block in self.node.blocks:
+            put(l2block.header_rlp)
+            for node in derivable_list_trie(list(l2block.txs)).nodes.values():
                 put(node)
-            put(self.output_preimage(block, self.node.states[block.hash]))
+            put(self.output_preimage(l2block, self.node.states[l2block.hash]))
         for node in self.node.nodes.values():
             put(node)
         for code in self.node.code.values():
