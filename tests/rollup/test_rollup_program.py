@@ -16,6 +16,7 @@ from rollup_program_scenario import (
     L2_CHAIN_ID,
     STRANGER_KEY,
     USER,
+    USER_KEY,
     BatcherTx,
     Chain,
     Deposit,
@@ -28,7 +29,7 @@ from rollup_program_scenario import (
     run,
 )
 
-from faultproof.evm.reference import secret_address
+from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
 from faultproof.preimage.native import run_native
 from faultproof.preimage.store import BootInfo
 from faultproof.rollup.batch import encode_batches
@@ -145,11 +146,18 @@ def test_invalid_batch_tx_gives_deposits_only_block() -> None:
     stale = c.user_tx(nonce=0)  # nonce too low
     c.post(c.next_batch([c.user_tx(), stale]))
     c.post(c.next_batch([c.user_tx(nonce=1)]))  # the replaced block did not use nonce 1
-    assert kinds_of(c) == {1: "batch", 2: "replaced-deposits-only", 3: "batch"}
-    result = run(c, c.output(3), 3)
+    other_chain = tx_bytes(sign_tx(UnsignedTx(nonce=2, to=USER, gas_limit=21_000,
+                                              max_fee_per_gas=10**10), USER_KEY, 1))
+    c.post(c.next_batch([other_chain]))
+    c.post(c.next_batch([b"\x02\xc0"]))  # does not decode
+    assert kinds_of(c) == {1: "batch", 2: "replaced-deposits-only", 3: "batch",
+                           4: "replaced-deposits-only", 5: "replaced-deposits-only"}
+    result = run(c, c.output(5), 5)
     assert result.exit_code == 0, result.stdout
-    check_same_chain(c, result, 3)
+    check_same_chain(c, result, 5)
     assert "invalid tx=2 reason=nonce too low" in result.stdout
+    assert "invalid tx=1 reason=wrong chain id" in result.stdout
+    assert "invalid tx=1 reason=undecodable" in result.stdout
 
 
 def test_missing_batches_give_deposits_only_blocks_after_the_window() -> None:
