@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ethereum.crypto.hash import keccak256
 from ethereum.exceptions import EthereumException
@@ -278,7 +279,7 @@ class L2Block:
     l1_origin: BlockId
     seq: int
 
-    @property
+    @cached_property
     def hash(self) -> bytes:
         return keccak256(rlp.encode(self.header))
 

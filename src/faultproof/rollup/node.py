@@ -23,7 +23,6 @@ from ethereum_types.numeric import U64, U256, Uint
 from faultproof.errors import FaultproofError
 from faultproof.evm import mpt
 from faultproof.evm import rlp as xrlp
-from faultproof.evm.reference import state_nodes
 from faultproof.rollup.config import RollupConfig
 from faultproof.rollup.execution import (
     L2Block,
@@ -59,6 +58,7 @@ class L2Node:
         self.tx_index: dict[bytes, TxLocation] = {}
         self.pool: list[bytes] = []
         self.safe_number = 0
+        self._storage_cache: dict[bytes, tuple[dict[Bytes32, U256], bytes]] = {}
         """The highest block known to derive from L1 data (posted by the batcher, or derived)."""
         self.add_block(genesis, genesis_state)
 
@@ -70,11 +70,9 @@ class L2Node:
                 raise FaultproofError(
                     f"block {block.number} does not extend the head {self.head.number}"
                 )
-            root, nodes = state_nodes(state)
+            root = self._store_state_nodes(state)
             if root != bytes(block.header.state_root):
                 raise FaultproofError(f"block {block.number}: state root does not match")
-            for node in nodes:
-                self.nodes[keccak256(node)] = node
             for account in state._main_trie._data.values():
                 if account is not None and account.code:
                     self.code[keccak256(account.code)] = bytes(account.code)
@@ -83,6 +81,35 @@ class L2Node:
             self.states[block.hash] = state
             for i, raw in enumerate(block.txs):
                 self.tx_index[keccak256(raw)] = TxLocation(block.hash, i)
+
+    def _store_state_nodes(self, state: State) -> bytes:
+        """Store every node of ``state``'s tries; its state root. A storage trie whose
+        contents equal the last one seen for that account is not rebuilt."""
+        roots: dict[bytes, bytes] = {}
+        for address, trie in state._storage_tries.items():
+            key = bytes(address)
+            data = dict(trie._data)
+            cached = self._storage_cache.get(key)
+            if cached is not None and cached[0] == data:
+                roots[key] = cached[1]
+                continue
+            built = mpt.secure_trie(
+                {bytes(k): xrlp.encode(int(v)) for k, v in data.items() if int(v)}
+            )
+            self.nodes.update(built.nodes)
+            self._storage_cache[key] = (data, built.root)
+            roots[key] = built.root
+        accounts = {}
+        for address, account in state._main_trie._data.items():
+            if account is None:
+                continue
+            accounts[bytes(address)] = xrlp.encode([
+                int(account.nonce), int(account.balance),
+                roots.get(bytes(address), mpt.EMPTY_TRIE_ROOT), keccak256(account.code),
+            ])  # fmt: skip
+        built = mpt.secure_trie(accounts)
+        self.nodes.update(built.nodes)
+        return built.root
 
     def rewind(self, number: int) -> None:
         """Drop every block above ``number`` (an L1 reorg made them unsafe)."""
