@@ -40,10 +40,6 @@ struct OutputRootProof:
     messagePasserStorageRoot: bytes32
     latestBlockhash: bytes32
 
-struct ProvenWithdrawal:
-    disputeGameProxy: address
-    timestamp: uint64
-
 # Vyper reserves `from`; only the types enter the topic, which is OP's exactly:
 # keccak256("TransactionDeposited(address,address,uint256,bytes)").
 event TransactionDeposited:
@@ -115,7 +111,9 @@ respectedGameType: public(uint32)
 respectedGameTypeUpdatedAt: public(uint64)
 disputeGameBlacklist: public(HashMap[address, bool])
 finalizedWithdrawals: public(HashMap[bytes32, bool])
-_proven: HashMap[bytes32, HashMap[address, ProvenWithdrawal]]
+# OP's ProvenWithdrawal {disputeGameProxy, timestamp} packed in one word:
+# game | timestamp << 160 (Vyper would give each member its own slot: one more cold SSTORE).
+_proven: HashMap[bytes32, HashMap[address, uint256]]
 _submitters: HashMap[bytes32, HashMap[uint256, address]]
 numProofSubmitters: public(HashMap[bytes32, uint256])
 
@@ -200,17 +198,11 @@ def donateETH():
 
 # ---- withdrawals -------------------------------------------------------------------------
 
-@internal
-@pure
-def _hash_withdrawal(_tx: WithdrawalTransaction) -> bytes32:
-    return keccak256(abi_encode(_tx.nonce, _tx.sender, _tx.target, _tx.value, _tx.gasLimit, _tx.data))
-
-
 @external
 @pure
 def hashWithdrawal(_tx: WithdrawalTransaction) -> bytes32:
     """`Hashing.hashWithdrawal`: keccak256(abi.encode(nonce, sender, target, value, gasLimit, data))."""
-    return self._hash_withdrawal(_tx)
+    return keccak256(abi_encode(_tx.nonce, _tx.sender, _tx.target, _tx.value, _tx.gasLimit, _tx.data))
 
 
 @internal
@@ -245,12 +237,12 @@ def proveWithdrawalTransaction(_tx: WithdrawalTransaction, _disputeGameIndex: ui
         raw_revert(method_id("InvalidProof()"))
     if staticcall IDisputeGame(game).status() == CHALLENGER_WINS:
         raw_revert(method_id("InvalidDisputeGame()"))
-    withdrawal_hash: bytes32 = self._hash_withdrawal(_tx)
+    withdrawal_hash: bytes32 = keccak256(abi_encode(_tx.nonce, _tx.sender, _tx.target, _tx.value, _tx.gasLimit, _tx.data))
     slot: bytes32 = keccak256(concat(withdrawal_hash, empty(bytes32)))
-    value: Bytes[secure_trie.MAX_VALUE] = secure_trie._get_secure(concat(slot, b""), _withdrawalProof, _outputRootProof.messagePasserStorageRoot)
+    value: Bytes[secure_trie.MAX_VALUE] = secure_trie._get(keccak256(slot), _withdrawalProof, _outputRootProof.messagePasserStorageRoot)
     if value != b"\x01":
         raw_revert(method_id("InvalidMerkleProof()"))
-    self._proven[withdrawal_hash][msg.sender] = ProvenWithdrawal(disputeGameProxy=game, timestamp=convert(block.timestamp, uint64))
+    self._proven[withdrawal_hash][msg.sender] = convert(game, uint256) | (block.timestamp << 160)
     log WithdrawalProven(withdrawalHash=withdrawal_hash, sender=_tx.sender, target=_tx.target)
     log WithdrawalProvenExtension1(withdrawalHash=withdrawal_hash, proofSubmitter=msg.sender)
     n: uint256 = self.numProofSubmitters[withdrawal_hash]
@@ -258,11 +250,17 @@ def proveWithdrawalTransaction(_tx: WithdrawalTransaction, _disputeGameIndex: ui
     self.numProofSubmitters[withdrawal_hash] = n + 1
 
 
+@internal
+@pure
+def _proven_game(_word: uint256) -> address:
+    return convert(convert(_word & (2**160 - 1), uint160), address)
+
+
 @external
 @view
 def provenWithdrawals(_withdrawalHash: bytes32, _submitter: address) -> (address, uint64):
-    p: ProvenWithdrawal = self._proven[_withdrawalHash][_submitter]
-    return p.disputeGameProxy, p.timestamp
+    word: uint256 = self._proven[_withdrawalHash][_submitter]
+    return self._proven_game(word), convert(word >> 160, uint64)
 
 
 @external
@@ -277,19 +275,20 @@ def proofSubmitters(_withdrawalHash: bytes32, _index: uint256) -> address:
 @view
 def _check_withdrawal(_withdrawalHash: bytes32, _submitter: address):
     """Spec digest section 7.2 `checkWithdrawal`, in order."""
-    proven: ProvenWithdrawal = self._proven[_withdrawalHash][_submitter]
-    game: address = proven.disputeGameProxy
+    word: uint256 = self._proven[_withdrawalHash][_submitter]
+    game: address = self._proven_game(word)
+    proven_at: uint64 = convert(word >> 160, uint64)
     if self.disputeGameBlacklist[game]:
         raw_revert(method_id("Blacklisted()"))
     if anchorStateRegistry != empty(address) and game != empty(address):
         if staticcall IAnchorStateRegistry(anchorStateRegistry).isGameBlacklisted(game):
             raw_revert(method_id("Blacklisted()"))
-    if proven.timestamp == 0:
+    if proven_at == 0:
         raw_revert(method_id("Unproven()"))
     created: uint64 = staticcall IDisputeGame(game).createdAt()
-    if proven.timestamp <= created:
+    if proven_at <= created:
         raw_revert(method_id("InvalidProofTimestamp()"))
-    if block.timestamp - convert(proven.timestamp, uint256) <= proofMaturityDelaySeconds:
+    if block.timestamp - convert(proven_at, uint256) <= proofMaturityDelaySeconds:
         raw_revert(method_id("ProofNotOldEnough()"))
     if staticcall IDisputeGame(game).status() != DEFENDER_WINS:
         raw_revert(method_id("ProposalNotValidated()"))
@@ -312,21 +311,25 @@ def checkWithdrawal(_withdrawalHash: bytes32, _proofSubmitter: address):
 
 
 @internal
-def _finalize(_tx: WithdrawalTransaction, _submitter: address):
+def _start_finalize(_withdrawalHash: bytes32, _submitter: address, _sender: address, _gasLimit: uint256):
+    """Every check before the call, then mark finalized and expose the L2 sender. Takes the
+    hash, not the transaction: passing a struct with 16 KB of data copies it."""
     self._when_not_paused()
     if self.l2Sender != DEFAULT_L2_SENDER:
         raw_revert(method_id("NonReentrant()"))
-    withdrawal_hash: bytes32 = self._hash_withdrawal(_tx)
-    self._check_withdrawal(withdrawal_hash, _submitter)
-    self.finalizedWithdrawals[withdrawal_hash] = True
-    self.l2Sender = _tx.sender
+    self._check_withdrawal(_withdrawalHash, _submitter)
+    self.finalizedWithdrawals[_withdrawalHash] = True
+    self.l2Sender = _sender
     # SafeCall.callWithMinGas: refuse to run the call with less than `gasLimit` available to
     # it (else anyone could finalize with too little gas and make the withdrawal fail forever).
-    if msg.gas * 63 < _tx.gasLimit * 64 + 63 * (CALL_OVERHEAD_GAS + CALL_RESERVED_GAS):
+    if msg.gas * 63 < _gasLimit * 64 + 63 * (CALL_OVERHEAD_GAS + CALL_RESERVED_GAS):
         raw_revert(method_id("NotEnoughGas()"))
-    success: bool = raw_call(_tx.target, _tx.data, value=_tx.value, gas=msg.gas, revert_on_failure=False)
+
+
+@internal
+def _end_finalize(_withdrawalHash: bytes32, _success: bool):
     self.l2Sender = DEFAULT_L2_SENDER
-    log WithdrawalFinalized(withdrawalHash=withdrawal_hash, success=success)
+    log WithdrawalFinalized(withdrawalHash=_withdrawalHash, success=_success)
 
 
 @external
@@ -335,13 +338,19 @@ def finalizeWithdrawalTransaction(_tx: WithdrawalTransaction):
     @notice Relay a proven withdrawal (proven by the caller) once its game resolved
             DEFENDER_WINS and every delay passed. A failed call is final (not retryable).
     """
-    self._finalize(_tx, msg.sender)
+    withdrawal_hash: bytes32 = keccak256(abi_encode(_tx.nonce, _tx.sender, _tx.target, _tx.value, _tx.gasLimit, _tx.data))
+    self._start_finalize(withdrawal_hash, msg.sender, _tx.sender, _tx.gasLimit)
+    success: bool = raw_call(_tx.target, _tx.data, value=_tx.value, gas=msg.gas, revert_on_failure=False)
+    self._end_finalize(withdrawal_hash, success)
 
 
 @external
 def finalizeWithdrawalTransactionExternalProof(_tx: WithdrawalTransaction, _proofSubmitter: address):
     """Same, using the proof `_proofSubmitter` recorded."""
-    self._finalize(_tx, _proofSubmitter)
+    withdrawal_hash: bytes32 = keccak256(abi_encode(_tx.nonce, _tx.sender, _tx.target, _tx.value, _tx.gasLimit, _tx.data))
+    self._start_finalize(withdrawal_hash, _proofSubmitter, _tx.sender, _tx.gasLimit)
+    success: bool = raw_call(_tx.target, _tx.data, value=_tx.value, gas=msg.gas, revert_on_failure=False)
+    self._end_finalize(withdrawal_hash, success)
 
 
 # ---- guardian ----------------------------------------------------------------------------

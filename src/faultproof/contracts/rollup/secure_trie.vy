@@ -33,42 +33,38 @@ def _fail():
 
 @internal
 @pure
-def _byte(buf: Bytes[PAD_NODE], pos: uint256) -> uint256:
-    return convert(extract32(buf, pos), uint256) >> 248
-
-
-@internal
-@pure
-def _item(buf: Bytes[PAD_NODE], pos: uint256, end: uint256) -> (bool, uint256, uint256):
+def _item(_w: uint256, _pos: uint256, _end: uint256) -> (bool, uint256, uint256):
     """
-    @notice Decode the RLP header at `pos` of an item that must end by `end`.
+    @notice Decode the RLP header at `_pos` of an item that must end by `_end`; `_w` is the
+            32-byte word at `_pos` (headers and the canonical check need only its first bytes,
+            and a word is cheap to pass where a node buffer would be copied on every call).
     @return (is_list, payload offset, payload length); reverts on a truncated or
             non-canonical header.
     """
-    if pos >= end:
+    if _pos >= _end:
         self._fail()
-    b0: uint256 = self._byte(buf, pos)
+    b0: uint256 = _w >> 248
     is_list: bool = b0 >= 192
     base: uint256 = 128
     if is_list:
         base = 192
     elif b0 < 128:
-        return False, pos, 1
-    off: uint256 = pos + 1
+        return False, _pos, 1
+    off: uint256 = _pos + 1
     n: uint256 = b0 - base
     if n > 55:
         lol: uint256 = n - 55
-        if lol > 2 or pos + 1 + lol > end:
+        if lol > 2 or _pos + 1 + lol > _end:
             self._fail()
-        n = convert(extract32(buf, pos + 1), uint256) >> (256 - 8 * lol)
+        n = ((_w << 8) >> (256 - 8 * lol))
         # Canonical long form: no leading zero byte and at least 56 bytes.
-        if n < 56 or (self._byte(buf, pos + 1) == 0):
+        if n < 56 or ((_w >> 240) & 255) == 0:
             self._fail()
-        off = pos + 1 + lol
-    if off + n > end:
+        off = _pos + 1 + lol
+    if off + n > _end:
         self._fail()
     # A single byte below 0x80 must be encoded as itself.
-    if not is_list and n == 1 and self._byte(buf, off) < 128:
+    if not is_list and n == 1 and ((_w >> 240) & 255) < 128:
         self._fail()
     return is_list, off, n
 
@@ -113,7 +109,7 @@ def _get(_key: bytes32, _proof: DynArray[Bytes[MAX_NODE], MAX_NODES], _root: byt
         is_list: bool = False
         p: uint256 = 0
         n: uint256 = 0
-        is_list, p, n = self._item(node, 0, node_len)
+        is_list, p, n = self._item(convert(extract32(node, 0), uint256), 0, node_len)
         if not is_list or p + n != node_len:
             self._fail()
         end: uint256 = p + n
@@ -134,21 +130,32 @@ def _get(_key: bytes32, _proof: DynArray[Bytes[MAX_NODE], MAX_NODES], _root: byt
         for _i: uint256 in range(17):
             if cur == end:
                 break
-            il: bool = False
-            io: uint256 = 0
-            ln: uint256 = 0
-            il, io, ln = self._item(node, cur, end)
-            if count == 0:
-                first_off = io
-                first_len = ln
-                first_list = il
-            if count == 1:
-                second_pos = cur
-                second_end = io + ln
+            w: uint256 = convert(extract32(node, cur), uint256)
+            b0: uint256 = w >> 248
+            nxt: uint256 = 0
+            if count >= 2 and b0 == 128:
+                # Fast paths for a branch's usual items: empty, or a 32-byte hash. An item
+                # running past `end` fails the `cur != end` check below.
+                nxt = cur + 1
+            elif count >= 2 and b0 == 160:
+                nxt = cur + 33
+            else:
+                il: bool = False
+                io: uint256 = 0
+                ln: uint256 = 0
+                il, io, ln = self._item(w, cur, end)
+                nxt = io + ln
+                if count == 0:
+                    first_off = io
+                    first_len = ln
+                    first_list = il
+                elif count == 1:
+                    second_pos = cur
+                    second_end = nxt
             if count == want:
                 sel_pos = cur
-                sel_end = io + ln
-            cur = io + ln
+                sel_end = nxt
+            cur = nxt
             count += 1
         if cur != end:
             self._fail()
@@ -166,9 +173,9 @@ def _get(_key: bytes32, _proof: DynArray[Bytes[MAX_NODE], MAX_NODES], _root: byt
             # Leaf or extension: the hex-prefix path must be a byte string.
             if first_list or first_len == 0 or first_len > 33:
                 self._fail()
-            flag: uint256 = self._byte(node, first_off) >> 4
+            flag: uint256 = (convert(extract32(node, first_off), uint256) >> 248) >> 4
             odd: uint256 = flag & 1
-            if flag > 3 or (odd == 0 and (self._byte(node, first_off) & 15) != 0):
+            if flag > 3 or (odd == 0 and ((convert(extract32(node, first_off), uint256) >> 248) & 15) != 0):
                 self._fail()
             plen: uint256 = 2 * (first_len - 1) + odd
             if plen > KEY_NIBBLES - depth:
@@ -177,7 +184,7 @@ def _get(_key: bytes32, _proof: DynArray[Bytes[MAX_NODE], MAX_NODES], _root: byt
             if first_len > 1:
                 path = convert(extract32(node, first_off + 1), uint256) >> (256 - 8 * (first_len - 1))
             if odd == 1:
-                path = path | ((self._byte(node, first_off) & 15) << (8 * (first_len - 1)))
+                path = path | (((convert(extract32(node, first_off), uint256) >> 248) & 15) << (8 * (first_len - 1)))
             expect: uint256 = 0
             if plen > 0:
                 expect = (key << (4 * depth)) >> (256 - 4 * plen)
@@ -192,7 +199,7 @@ def _get(_key: bytes32, _proof: DynArray[Bytes[MAX_NODE], MAX_NODES], _root: byt
                 vl: bool = False
                 vo: uint256 = 0
                 vn: uint256 = 0
-                vl, vo, vn = self._item(node, second_pos, end)
+                vl, vo, vn = self._item(convert(extract32(node, second_pos), uint256), second_pos, end)
                 if vl or vn == 0 or vn > MAX_VALUE:
                     self._fail()
                 words: Bytes[MAX_VALUE] = concat(extract32(node, vo), extract32(node, vo + 32), extract32(node, vo + 64), extract32(node, vo + 96))
@@ -208,7 +215,7 @@ def _get(_key: bytes32, _proof: DynArray[Bytes[MAX_NODE], MAX_NODES], _root: byt
         cl: bool = False
         co: uint256 = 0
         cn: uint256 = 0
-        cl, co, cn = self._item(node, child_pos, end)
+        cl, co, cn = self._item(convert(extract32(node, child_pos), uint256), child_pos, end)
         if cl:
             if child_end - child_pos >= 32:
                 self._fail()
