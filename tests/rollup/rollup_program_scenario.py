@@ -262,9 +262,9 @@ class Chain:
         return self.add_l1([BatcherTx(encode_batches(batches))], **kw)  # type: ignore[arg-type]
 
     # -- the program's side
-    def store(self) -> MemoryStore:
-        """Every preimage the program may read."""
-        store = MemoryStore()
+    def store(self, into: MemoryStore | None = None) -> MemoryStore:
+        """Every preimage the program may read (added to ``into`` when given)."""
+        store = into if into is not None else MemoryStore()
 
         def put(value: bytes) -> None:
             store.put(keccak256_key(value), value)

@@ -29,7 +29,14 @@ from rollup_program_scenario import (
     run,
 )
 
-from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
+from faultproof.evm.reference import (
+    UnsignedTx,
+    reference_router,
+    secret_address,
+    sign_tx,
+    tx_bytes,
+)
+from faultproof.preimage.host import LocalHost
 from faultproof.preimage.native import run_native
 from faultproof.preimage.store import BootInfo
 from faultproof.rollup.batch import encode_batches
@@ -229,6 +236,25 @@ def test_failed_l1_deposit_receipt_is_not_a_deposit() -> None:
     result = run(c, c.output(2), 2)
     assert result.exit_code == 0, result.stdout
     check_same_chain(c, result, 2)
+
+
+def test_l1_head_on_another_fork_than_the_agreed_origin_exits_2() -> None:
+    """An L1 head whose chain does not hold the agreed block's L1 origin (a reorg below the
+    head) leaves no valid derivation: exit 2, as the reference's DerivationError."""
+    a = honest_chain()
+    b = new_chain()
+    b.add_l1(deposits=[Deposit(USER, USER, 1, 0, 60_000)])  # another L1 block 1
+    b.post(b.next_batch())
+    b.post(b.next_batch())
+    assert a.l1[1].hash != b.l1[1].hash and a.node is not None
+    assert a.node.block(3).l1_origin.number >= 1
+    store = b.store(a.store())
+    info = boot(a, a.output(4), 4, agreed_block=3)
+    info.locals[1] = b.l1[-1].hash
+    code, out = run_native([str(program(a))], LocalHost(store=store, boot_info=info,
+                                                        router=reference_router(store)))
+    assert code == 2, out
+    assert b"not an ancestor of the L1 head" in out
 
 
 def test_undecodable_boot_inputs_exit_2() -> None:
