@@ -12,8 +12,8 @@
  *   output plane, where chi combines them. Nothing is moved around just to permute lanes.
  * - On 64-bit targets both states are locals the compiler keeps in registers. On 32-bit MIPS
  *   (50 words of state, ~27 registers) a round is a function over two arrays in memory: each
- *   word is loaded twice and stored once a round, where the register-allocated version
- *   spilled and reloaded ~4 times as much (23% more steps).
+ *   word is loaded twice and stored once a round; letting the compiler allocate the state
+ *   to registers spilled twice as many loads and stores (23% more steps).
  * - Six lanes are kept complemented, so chi needs five NOTs a round instead of 25 (ROUND).
  * - Lanes are absorbed from two 32-bit halves (no 64-bit shift per byte on MIPS) and the last
  *   partial block in place, without a padded copy.
