@@ -96,20 +96,6 @@ def _proof_offset(index: uint256) -> uint256:
 
 
 @internal
-@pure
-def _fold(leaf: bytes32, proof: bytes32[MEM_PROOF_WORDS], addr: uint256) -> bytes32:
-    node: bytes32 = leaf
-    path: uint256 = addr >> 5
-    for i: uint256 in range(MEM_PROOF_LEVELS):
-        if path & 1 == 0:
-            node = keccak256(abi_encode(node, proof[i + 1]))
-        else:
-            node = keccak256(abi_encode(proof[i + 1], node))
-        path = path >> 1
-    return node
-
-
-@internal
 @view
 def _load_proof(addr: uint256, proof_offset: uint256) -> bytes32[MEM_PROOF_WORDS]:
     """The proof at `proof_offset` (leaf, then 27 siblings) decoded into words: indexing them
@@ -126,10 +112,17 @@ def _load_proof(addr: uint256, proof_offset: uint256) -> bytes32[MEM_PROOF_WORDS
 def _read_mem(root: bytes32, addr: uint256, proof_offset: uint256) -> uint256:
     """The 32-bit word at 4-aligned `addr`, proven by the proof at `proof_offset`."""
     proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_offset)
-    leaf: bytes32 = proof[0]
-    if self._fold(leaf, proof, addr) != root:
+    node: bytes32 = proof[0]
+    path: uint256 = addr >> 5
+    for i: uint256 in range(1, MEM_PROOF_WORDS):
+        if path & 1 == 0:
+            node = keccak256(concat(node, proof[i]))
+        else:
+            node = keccak256(concat(proof[i], node))
+        path = path >> 1
+    if node != root:
         raw_revert(method_id("InvalidMemoryProof()"))
-    return (convert(leaf, uint256) >> ((28 - (addr & 31)) * 8)) & MASK32
+    return (convert(proof[0], uint256) >> ((28 - (addr & 31)) * 8)) & MASK32
 
 
 @internal
@@ -139,8 +132,15 @@ def _write_mem(addr: uint256, proof_offset: uint256, val: uint256) -> bytes32:
     proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_offset)
     shamt: uint256 = (28 - (addr & 31)) * 8
     leaf: uint256 = convert(proof[0], uint256)
-    leaf = (leaf & ~(MASK32 << shamt)) | ((val & MASK32) << shamt)
-    return self._fold(convert(leaf, bytes32), proof, addr)
+    node: bytes32 = convert((leaf & ~(MASK32 << shamt)) | ((val & MASK32) << shamt), bytes32)
+    path: uint256 = addr >> 5
+    for i: uint256 in range(1, MEM_PROOF_WORDS):
+        if path & 1 == 0:
+            node = keccak256(concat(node, proof[i]))
+        else:
+            node = keccak256(concat(proof[i], node))
+        path = path >> 1
+    return node
 
 
 # ---------------------------------------------------------------------------------------------
@@ -545,11 +545,45 @@ def _step(_localContext: bytes32) -> bytes32:
     exit_code: uint256 = (hdr >> 56) & 255
     exited: uint256 = (hdr >> 48) & 255
     step_no: uint256 = convert(extract32(buf, 90), uint256) >> 192
+    # registers: four words of eight 32-bit registers, unrolled (a loop costs ~200 gas a register)
     regs: uint256[32] = empty(uint256[32])
-    for j: uint256 in range(4):
-        w: uint256 = convert(extract32(buf, 98 + 32 * j), uint256)
-        for k: uint256 in range(8):
-            regs[8 * j + k] = (w >> (224 - 32 * k)) & MASK32
+    w: uint256 = 0
+    w = convert(extract32(buf, 98), uint256)
+    regs[0] = w >> 224
+    regs[1] = (w >> 192) & MASK32
+    regs[2] = (w >> 160) & MASK32
+    regs[3] = (w >> 128) & MASK32
+    regs[4] = (w >> 96) & MASK32
+    regs[5] = (w >> 64) & MASK32
+    regs[6] = (w >> 32) & MASK32
+    regs[7] = w & MASK32
+    w = convert(extract32(buf, 130), uint256)
+    regs[8] = w >> 224
+    regs[9] = (w >> 192) & MASK32
+    regs[10] = (w >> 160) & MASK32
+    regs[11] = (w >> 128) & MASK32
+    regs[12] = (w >> 96) & MASK32
+    regs[13] = (w >> 64) & MASK32
+    regs[14] = (w >> 32) & MASK32
+    regs[15] = w & MASK32
+    w = convert(extract32(buf, 162), uint256)
+    regs[16] = w >> 224
+    regs[17] = (w >> 192) & MASK32
+    regs[18] = (w >> 160) & MASK32
+    regs[19] = (w >> 128) & MASK32
+    regs[20] = (w >> 96) & MASK32
+    regs[21] = (w >> 64) & MASK32
+    regs[22] = (w >> 32) & MASK32
+    regs[23] = w & MASK32
+    w = convert(extract32(buf, 194), uint256)
+    regs[24] = w >> 224
+    regs[25] = (w >> 192) & MASK32
+    regs[26] = (w >> 160) & MASK32
+    regs[27] = (w >> 128) & MASK32
+    regs[28] = (w >> 96) & MASK32
+    regs[29] = (w >> 64) & MASK32
+    regs[30] = (w >> 32) & MASK32
+    regs[31] = w & MASK32
 
     if exited > 1:
         raw_revert(method_id("InvalidExitedValue()"))
