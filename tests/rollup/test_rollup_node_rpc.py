@@ -110,3 +110,17 @@ def test_eth_call_and_sync_status(served: tuple[L2Node, JsonRpc]) -> None:
     assert status["unsafe_l2"]["number"] == 1 and status["safe_l2"]["number"] == 0
     assert rpc.call("eth_getBlockByNumber", ["safe", False])["number"] == "0x0"
     assert rpc.call("eth_getBlockByNumber", ["0x9", False]) is None
+
+
+def test_node_holds_every_trie_node_of_every_block(served: tuple[L2Node, JsonRpc]) -> None:
+    node, _ = served
+    from faultproof.evm import mpt
+    from faultproof.evm import rlp as xrlp
+
+    for block in node.blocks:
+        accounts = mpt.leaves(bytes(block.header.state_root), node.nodes.get)
+        assert len(accounts) >= 4
+        for leaf in accounts.values():
+            storage_root = xrlp.as_bytes(xrlp.as_list(xrlp.decode(leaf))[2])
+            assert list(mpt.iter_nodes(storage_root, node.nodes.get)) or (
+                storage_root == mpt.EMPTY_TRIE_ROOT)
