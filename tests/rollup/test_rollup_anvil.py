@@ -2,8 +2,8 @@
 posted by the batcher, and derivation from L1 alone reproducing the sequencer's chain and
 output roots; then bad batches, missing batches and a deposit with too little gas.
 
-Until the colleague's Portal.vy lands, L1 deposits go through a stand-in contract that emits
-the same ``TransactionDeposited`` event (docs/ROLLUP.md §2's opaqueData).
+L1 deposits go through the real Portal (src/faultproof/contracts/rollup/Portal.vy), deployed
+with a placeholder dispute game factory (withdrawals are not proven on L1 here).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ethereum.crypto.hash import keccak256
 
 from faultproof.chain.anvil import AnvilNode
 from faultproof.chain.testing import anvil_available
-from faultproof.contracts.compiler import compile_source
+from faultproof.contracts.rollup import artifact as portal_artifact
 from faultproof.evm import mpt
 from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
 from faultproof.evm.rpc_host import JsonRpc
@@ -35,27 +35,6 @@ from faultproof.rollup.withdrawal import Withdrawal, message_nonce, prove
 
 pytestmark = pytest.mark.anvil
 
-STAND_IN_PORTAL = """
-# pragma version ~=0.4.3
-event TransactionDeposited:
-    sender: indexed(address)
-    to: indexed(address)
-    version: indexed(uint256)
-    opaqueData: Bytes[2048]
-
-@payable
-@external
-def depositTransaction(_to: address, _value: uint256, _gasLimit: uint64, _isCreation: bool,
-                       _data: Bytes[1024]):
-    opaque: Bytes[2048] = concat(
-        convert(msg.value, bytes32),
-        convert(_value, bytes32),
-        slice(convert(convert(_gasLimit, uint256), bytes32), 24, 8),
-        slice(convert(convert(_isCreation, uint256), bytes32), 31, 1),
-        _data,
-    )
-    log TransactionDeposited(sender=msg.sender, to=_to, version=0, opaqueData=opaque)
-"""
 
 USER_KEY = 0xA11CE
 USER = secret_address(USER_KEY)
@@ -113,9 +92,11 @@ def world() -> Iterator[World]:
         rpc = JsonRpc(l1.url)
         rpc.call("anvil_setBlockTimestampInterval", [L1_BLOCK_TIME])
         funder = rpc.call("eth_accounts", [])[0]
-        art = compile_source(STAND_IN_PORTAL, "StandInPortal")
+        args = abi_encode(["address", "address", "uint32", "uint256", "uint256", "address"],
+                          ["0x" + "00" * 19 + "01", "0x" + "00" * 20, 0, 60, 60, funder])
+        initcode = portal_artifact("Portal").bytecode + args
         tx_hash = rpc.call("eth_sendTransaction", [{
-            "from": funder, "data": "0x" + art.bytecode.hex(), "gas": hex(3_000_000)}])
+            "from": funder, "data": "0x" + initcode.hex(), "gas": hex(8_000_000)}])
         portal = bytes.fromhex(wait_receipt(rpc, tx_hash)["contractAddress"][2:])  # type: ignore[index]
         batcher_address = secret_address(BATCHER_KEY)
         rpc.call("anvil_setBalance", ["0x" + batcher_address.hex(), hex(10**20)])
@@ -240,11 +221,16 @@ def test_l2_stack_serves_the_chain_it_sequences(world: World) -> None:
     with L2Stack.start(w.l1.url, w.portal, BATCHER_KEY, {USER: 10**21}) as stack:
         other = b"\x78" * 20
         w.deposit(other, 2 * 10**18, 100_000, mint=2 * 10**18)
+        plain = w.rpc.call("eth_sendTransaction", [{  # plain ETH: deposits to the sender
+            "from": w.funder, "to": "0x" + w.portal.hex(), "value": hex(10**18),
+            "gas": hex(200_000)}])
+        assert wait_receipt(w.rpc, plain)["status"] == "0x1"
         w.mine()
         stack.advance()
         w.mine()
         l2 = JsonRpc(stack.server.url)
         assert l2.call("eth_getBalance", ["0x" + other.hex(), "latest"]) == hex(2 * 10**18)
+        assert l2.call("eth_getBalance", [w.funder, "latest"]) == hex(10**18)
         status = l2.call("optimism_syncStatus", [])
         assert status["safe_l2"]["number"] == stack.node.head.number > 0
         derived = L2Node(stack.config, stack.node.block(0), stack.node.state_at(0))
