@@ -166,6 +166,12 @@ def test_derivation_reproduces_the_sequencers_chain(world: World) -> None:
         assert derived.block(n).hash == w.node.block(n).hash
     assert output_root(derived.head, derived.states[derived.head.hash]) == output_root(
         w.node.head, w.node.states[w.node.head.hash])
+    # from an agreed block in the middle (the program's start), with its ancestors' hashes
+    agreed = top // 2
+    mid = L2Node(w.config, w.node.block(agreed), w.node.state_at(agreed),
+                 [w.node.block(n).hash for n in range(agreed)])
+    derive(w.config, L1Reader(w.rpc, w.config, w.l1_head()), mid, until=top)
+    assert mid.head.hash == w.node.head.hash
 
 
 def test_derivation_drops_bad_batches_and_fills_missing_blocks(world: World) -> None:

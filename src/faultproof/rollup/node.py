@@ -47,8 +47,18 @@ class TxLocation:
 class L2Node:
     """Blocks by number and hash, the state after each block, trie nodes and code by hash."""
 
-    def __init__(self, config: RollupConfig, genesis: L2Block, genesis_state: State) -> None:
+    def __init__(
+        self,
+        config: RollupConfig,
+        genesis: L2Block,
+        genesis_state: State,
+        ancestor_hashes: list[bytes] | None = None,
+    ) -> None:
+        """``genesis`` is the first block held: the L2 genesis, or any agreed block to derive
+        on from (then ``ancestor_hashes``, oldest first, are what BLOCKHASH sees below it)."""
         self.config = config
+        self.first = genesis.number
+        self._ancestors = list(ancestor_hashes or [])[-255:]
         self.lock = threading.RLock()
         self.blocks: list[L2Block] = []
         self.by_hash: dict[bytes, L2Block] = {}
@@ -57,7 +67,7 @@ class L2Node:
         self.code: dict[bytes, bytes] = {}
         self.tx_index: dict[bytes, TxLocation] = {}
         self.pool: list[bytes] = []
-        self.safe_number = 0
+        self.safe_number = genesis.number
         self._storage_cache: dict[bytes, tuple[dict[Bytes32, U256], bytes]] = {}
         """The highest block known to derive from L1 data (posted by the batcher, or derived)."""
         self.add_block(genesis, genesis_state)
@@ -115,7 +125,7 @@ class L2Node:
         """Drop every block above ``number`` (an L1 reorg made them unsafe)."""
         with self.lock:
             self.safe_number = min(self.safe_number, number)
-            while self.head.number > number:
+            while self.head.number > max(number, self.first):
                 block = self.blocks.pop()
                 del self.by_hash[block.hash]
                 del self.states[block.hash]
@@ -127,9 +137,10 @@ class L2Node:
         return self.blocks[-1]
 
     def block(self, number: int) -> L2Block:
-        if not 0 <= number < len(self.blocks):
-            raise UnknownBlock(f"no L2 block {number} (head is {self.head.number})")
-        return self.blocks[number]
+        if not self.first <= number <= self.head.number:
+            raise UnknownBlock(f"no L2 block {number} (this node holds {self.first}..."
+                               f"{self.head.number})")
+        return self.blocks[number - self.first]
 
     def block_by_hash(self, block_hash: bytes) -> L2Block:
         found = self.by_hash.get(block_hash)
@@ -142,7 +153,7 @@ class L2Node:
 
     def recent_hashes(self) -> list[bytes]:
         """The hashes BLOCKHASH sees in the next block, oldest first (up to 256)."""
-        return [b.hash for b in self.blocks[-256:]]
+        return (self._ancestors + [b.hash for b in self.blocks[-256:]])[-256:]
 
     def receipt(self, tx_hash: bytes) -> tuple[L2Block, int, TxReceipt] | None:
         loc = self.tx_index.get(tx_hash)
