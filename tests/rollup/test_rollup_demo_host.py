@@ -1,0 +1,114 @@
+"""The rollup program's host against real nodes (anvil L1, the Python L2 node): the native
+program derives and executes the L2 chain through `faultproof.rollup.host` and agrees with the
+node's output root; a wrong claim is refused; an L2 node that lies gets its preimage refused
+by the store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from eth_abi.abi import encode as abi_encode
+
+from faultproof import guests
+from faultproof.chain.anvil import AnvilNode
+from faultproof.chain.testing import anvil_available
+from faultproof.contracts.rollup import artifact as portal_artifact
+from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
+from faultproof.evm.rpc_host import JsonRpc
+from faultproof.preimage.errors import PreimageMismatch, PreimageNotFound
+from faultproof.preimage.native import run_native
+from faultproof.rollup.batcher import wait_receipt
+from faultproof.rollup.host import boot_for, receipt_rlp, rollup_host
+from faultproof.rollup.stack import L2Stack
+
+pytestmark = pytest.mark.anvil
+
+USER_KEY = 0xA11CE
+USER = secret_address(USER_KEY)
+BATCHER_KEY = 0xBA7C4E5
+
+
+class LyingRpc(JsonRpc):
+    """An L2 node whose output answers carry another state root (one that would credit an
+    attacker): the host puts that preimage under the agreed output root's key."""
+
+    def call(self, method: str, params: list[Any]) -> Any:
+        result = super().call(method, params)
+        if method == "optimism_outputAtBlock" and isinstance(result, dict):
+            result = dict(result, stateRoot="0x" + "66" * 32)
+        return result
+
+
+@pytest.fixture(scope="module")
+def chain() -> Iterator[tuple[AnvilNode, L2Stack]]:
+    if not anvil_available():
+        pytest.skip("anvil not installed (run scripts/install-anvil.sh)")
+    with AnvilNode(hardfork="cancun") as l1:
+        rpc = JsonRpc(l1.url)
+        rpc.call("anvil_setBlockTimestampInterval", [6])
+        funder = rpc.call("eth_accounts", [])[0]
+        args = abi_encode(
+            ["address", "address", "uint32", "uint256", "uint256", "address"],
+            ["0x" + "00" * 19 + "01", "0x" + "00" * 20, 0, 60, 60, funder],
+        )
+        initcode = portal_artifact("Portal").bytecode + args
+        tx = rpc.call("eth_sendTransaction", [
+            {"from": funder, "data": "0x" + initcode.hex(), "gas": hex(8_000_000)}])
+        portal = bytes.fromhex(wait_receipt(rpc, tx)["contractAddress"][2:])  # type: ignore[index]
+        rpc.call("anvil_setBalance", ["0x" + secret_address(BATCHER_KEY).hex(), hex(10**20)])
+        stack = L2Stack.start(l1.url, portal, BATCHER_KEY, {USER: 10**21})
+        try:
+            rpc.call("eth_sendTransaction", [
+                {"from": funder, "to": "0x" + portal.hex(), "value": hex(10**18)}])
+            rpc.call("evm_mine", [])
+            stack.advance(post=False)
+            raw = tx_bytes(sign_tx(UnsignedTx(nonce=0, to=b"\x77" * 20, value=5, gas_limit=21_000,
+                                              max_fee_per_gas=10**10,
+                                              max_priority_fee_per_gas=10**8), USER_KEY, 901))
+            stack.node.submit(raw)
+            rpc.call("evm_mine", [])
+            stack.advance()
+            rpc.call("evm_mine", [])
+            yield l1, stack
+        finally:
+            stack.stop()
+
+
+def _run(stack: L2Stack, l2: JsonRpc, claimed: bytes | None = None) -> tuple[int, str]:
+    elf = guests.rollup_program_elf(json.dumps(stack.config.to_json()).encode(), "host")
+    head = stack.node.safe_number
+    boot = boot_for(stack.l1, JsonRpc(stack.server.url), 0, head, claimed)
+    code, out = run_native([str(elf)], rollup_host(stack.l1, l2, boot), timeout=120)
+    return code, out.decode("utf-8", "replace")
+
+
+def test_program_agrees_with_the_node_through_the_host(
+    chain: tuple[AnvilNode, L2Stack],
+) -> None:
+    _, stack = chain
+    assert stack.node.safe_number >= 2
+    code, out = _run(stack, JsonRpc(stack.server.url))
+    assert code == 0, out
+    assert "rollup: verdict valid" in out
+    code, out = _run(stack, JsonRpc(stack.server.url), b"\x42" * 32)
+    assert code == 1, out
+
+
+def test_l1_receipts_rebuild_the_header_root(chain: tuple[AnvilNode, L2Stack]) -> None:
+    from faultproof.evm import mpt
+
+    _, stack = chain
+    block = stack.l1.call("eth_getBlockByNumber", ["latest", True])
+    receipts = stack.l1.call("eth_getBlockReceipts", [block["hash"]])
+    root = mpt.derivable_list_trie([receipt_rlp(r) for r in receipts]).root
+    assert "0x" + root.hex() == block["receiptsRoot"]
+
+
+def test_a_lying_l2_node_is_refused_by_the_store(chain: tuple[AnvilNode, L2Stack]) -> None:
+    _, stack = chain
+    # the store refuses the lie; the router keeps the refusal and the program's read fails
+    with pytest.raises((PreimageMismatch, PreimageNotFound), match="hashes to"):
+        _run(stack, LyingRpc(stack.server.url))
