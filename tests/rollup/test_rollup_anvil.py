@@ -27,7 +27,7 @@ from faultproof.rollup.config import BlockId, Genesis, RollupConfig
 from faultproof.rollup.derivation import derive
 from faultproof.rollup.execution import genesis_block, output_root
 from faultproof.rollup.genesis import MESSAGE_PASSER, genesis_alloc, message_slot
-from faultproof.rollup.l1 import L1Reader
+from faultproof.rollup.l1 import L1Error, L1Reader
 from faultproof.rollup.node import L2Node
 from faultproof.rollup.sequencer import Sequencer
 from faultproof.rollup.stack import L2Stack
@@ -242,3 +242,33 @@ def test_l2_stack_serves_the_chain_it_sequences(world: World) -> None:
         derived = L2Node(stack.config, stack.node.block(0), stack.node.state_at(0))
         derive(stack.config, L1Reader(w.rpc, stack.config, w.l1_head()), derived)
         assert derived.block(stack.node.head.number).hash == stack.node.head.hash
+
+
+def test_l1_reorg_below_the_head_derives_the_new_branch(world: World) -> None:
+    w = world
+    snapshot = w.rpc.call("evm_snapshot", [])
+    w.mine()
+    w.l2_send(0, b"\x56" * 20, 3)
+    w.sequencer.catch_up(w.l1_time())
+    w.batcher.post()
+    w.mine()
+    old_head = w.l1_head()
+    with_batch = w.fresh_node()
+    derive(w.config, L1Reader(w.rpc, w.config, old_head), with_batch)
+    assert len(with_batch.block(1).txs) == 2
+    # L1 reorgs back below the batch: the new branch has no batch, so the same L2 heights
+    # become deposits-only blocks; the old head is gone and cannot be derived from
+    assert w.rpc.call("evm_revert", [snapshot]) is True
+    other_l1_tx = w.rpc.call("eth_sendTransaction", [{  # so the new branch differs at once
+        "from": w.funder, "to": "0x" + "57" * 20, "value": "0x1"}])
+    wait_receipt(w.rpc, other_l1_tx)
+    w.mine(w.config.seq_window_size + 1)
+    new_branch = w.fresh_node()
+    derive(w.config, L1Reader(w.rpc, w.config, w.l1_head()), new_branch)
+    assert len(new_branch.block(1).txs) == 1
+    assert new_branch.block(1).hash != with_batch.block(1).hash
+    with pytest.raises(L1Error):
+        L1Reader(w.rpc, w.config, old_head)
+    # the sequencer notices its head's L1 origin is no longer on L1
+    with pytest.raises(L1Error, match="reorged"):
+        w.sequencer.build_next()
