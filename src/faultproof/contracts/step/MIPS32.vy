@@ -96,6 +96,14 @@ def _proof_offset(index: uint256) -> uint256:
 
 
 @internal
+@pure
+def _hash2(a: bytes32, b: bytes32) -> bytes32:
+    """keccak256(a ++ b): one call site for the fold's concat buffer, so the 54 unrolled levels
+    share one 64-byte buffer instead of each reserving its own (memory is gas)."""
+    return keccak256(concat(a, b))
+
+
+@internal
 @view
 def _load_proof(addr: uint256, proof_offset: uint256) -> bytes32[MEM_PROOF_WORDS]:
     """The proof at `proof_offset` (leaf, then 27 siblings) decoded into words: indexing them
@@ -115,113 +123,113 @@ def _read_mem(root: bytes32, addr: uint256, proof_offset: uint256) -> uint256:
     node: bytes32 = proof[0]
     # unrolled: a loop costs ~120 gas a level in index checks and counters
     if addr & 32 == 0:
-        node = keccak256(concat(node, proof[1]))
+        node = self._hash2(node, proof[1])
     else:
-        node = keccak256(concat(proof[1], node))
+        node = self._hash2(proof[1], node)
     if addr & 64 == 0:
-        node = keccak256(concat(node, proof[2]))
+        node = self._hash2(node, proof[2])
     else:
-        node = keccak256(concat(proof[2], node))
+        node = self._hash2(proof[2], node)
     if addr & 128 == 0:
-        node = keccak256(concat(node, proof[3]))
+        node = self._hash2(node, proof[3])
     else:
-        node = keccak256(concat(proof[3], node))
+        node = self._hash2(proof[3], node)
     if addr & 256 == 0:
-        node = keccak256(concat(node, proof[4]))
+        node = self._hash2(node, proof[4])
     else:
-        node = keccak256(concat(proof[4], node))
+        node = self._hash2(proof[4], node)
     if addr & 512 == 0:
-        node = keccak256(concat(node, proof[5]))
+        node = self._hash2(node, proof[5])
     else:
-        node = keccak256(concat(proof[5], node))
+        node = self._hash2(proof[5], node)
     if addr & 1024 == 0:
-        node = keccak256(concat(node, proof[6]))
+        node = self._hash2(node, proof[6])
     else:
-        node = keccak256(concat(proof[6], node))
+        node = self._hash2(proof[6], node)
     if addr & 2048 == 0:
-        node = keccak256(concat(node, proof[7]))
+        node = self._hash2(node, proof[7])
     else:
-        node = keccak256(concat(proof[7], node))
+        node = self._hash2(proof[7], node)
     if addr & 4096 == 0:
-        node = keccak256(concat(node, proof[8]))
+        node = self._hash2(node, proof[8])
     else:
-        node = keccak256(concat(proof[8], node))
+        node = self._hash2(proof[8], node)
     if addr & 8192 == 0:
-        node = keccak256(concat(node, proof[9]))
+        node = self._hash2(node, proof[9])
     else:
-        node = keccak256(concat(proof[9], node))
+        node = self._hash2(proof[9], node)
     if addr & 16384 == 0:
-        node = keccak256(concat(node, proof[10]))
+        node = self._hash2(node, proof[10])
     else:
-        node = keccak256(concat(proof[10], node))
+        node = self._hash2(proof[10], node)
     if addr & 32768 == 0:
-        node = keccak256(concat(node, proof[11]))
+        node = self._hash2(node, proof[11])
     else:
-        node = keccak256(concat(proof[11], node))
+        node = self._hash2(proof[11], node)
     if addr & 65536 == 0:
-        node = keccak256(concat(node, proof[12]))
+        node = self._hash2(node, proof[12])
     else:
-        node = keccak256(concat(proof[12], node))
+        node = self._hash2(proof[12], node)
     if addr & 131072 == 0:
-        node = keccak256(concat(node, proof[13]))
+        node = self._hash2(node, proof[13])
     else:
-        node = keccak256(concat(proof[13], node))
+        node = self._hash2(proof[13], node)
     if addr & 262144 == 0:
-        node = keccak256(concat(node, proof[14]))
+        node = self._hash2(node, proof[14])
     else:
-        node = keccak256(concat(proof[14], node))
+        node = self._hash2(proof[14], node)
     if addr & 524288 == 0:
-        node = keccak256(concat(node, proof[15]))
+        node = self._hash2(node, proof[15])
     else:
-        node = keccak256(concat(proof[15], node))
+        node = self._hash2(proof[15], node)
     if addr & 1048576 == 0:
-        node = keccak256(concat(node, proof[16]))
+        node = self._hash2(node, proof[16])
     else:
-        node = keccak256(concat(proof[16], node))
+        node = self._hash2(proof[16], node)
     if addr & 2097152 == 0:
-        node = keccak256(concat(node, proof[17]))
+        node = self._hash2(node, proof[17])
     else:
-        node = keccak256(concat(proof[17], node))
+        node = self._hash2(proof[17], node)
     if addr & 4194304 == 0:
-        node = keccak256(concat(node, proof[18]))
+        node = self._hash2(node, proof[18])
     else:
-        node = keccak256(concat(proof[18], node))
+        node = self._hash2(proof[18], node)
     if addr & 8388608 == 0:
-        node = keccak256(concat(node, proof[19]))
+        node = self._hash2(node, proof[19])
     else:
-        node = keccak256(concat(proof[19], node))
+        node = self._hash2(proof[19], node)
     if addr & 16777216 == 0:
-        node = keccak256(concat(node, proof[20]))
+        node = self._hash2(node, proof[20])
     else:
-        node = keccak256(concat(proof[20], node))
+        node = self._hash2(proof[20], node)
     if addr & 33554432 == 0:
-        node = keccak256(concat(node, proof[21]))
+        node = self._hash2(node, proof[21])
     else:
-        node = keccak256(concat(proof[21], node))
+        node = self._hash2(proof[21], node)
     if addr & 67108864 == 0:
-        node = keccak256(concat(node, proof[22]))
+        node = self._hash2(node, proof[22])
     else:
-        node = keccak256(concat(proof[22], node))
+        node = self._hash2(proof[22], node)
     if addr & 134217728 == 0:
-        node = keccak256(concat(node, proof[23]))
+        node = self._hash2(node, proof[23])
     else:
-        node = keccak256(concat(proof[23], node))
+        node = self._hash2(proof[23], node)
     if addr & 268435456 == 0:
-        node = keccak256(concat(node, proof[24]))
+        node = self._hash2(node, proof[24])
     else:
-        node = keccak256(concat(proof[24], node))
+        node = self._hash2(proof[24], node)
     if addr & 536870912 == 0:
-        node = keccak256(concat(node, proof[25]))
+        node = self._hash2(node, proof[25])
     else:
-        node = keccak256(concat(proof[25], node))
+        node = self._hash2(proof[25], node)
     if addr & 1073741824 == 0:
-        node = keccak256(concat(node, proof[26]))
+        node = self._hash2(node, proof[26])
     else:
-        node = keccak256(concat(proof[26], node))
+        node = self._hash2(proof[26], node)
     if addr & 2147483648 == 0:
-        node = keccak256(concat(node, proof[27]))
+        node = self._hash2(node, proof[27])
     else:
-        node = keccak256(concat(proof[27], node))
+        node = self._hash2(proof[27], node)
     if node != root:
         raw_revert(method_id("InvalidMemoryProof()"))
     return (convert(proof[0], uint256) >> ((28 - (addr & 31)) * 8)) & MASK32
@@ -237,113 +245,113 @@ def _write_mem(addr: uint256, proof_offset: uint256, val: uint256) -> bytes32:
     node: bytes32 = convert((leaf & ~(MASK32 << shamt)) | ((val & MASK32) << shamt), bytes32)
     # unrolled: a loop costs ~120 gas a level in index checks and counters
     if addr & 32 == 0:
-        node = keccak256(concat(node, proof[1]))
+        node = self._hash2(node, proof[1])
     else:
-        node = keccak256(concat(proof[1], node))
+        node = self._hash2(proof[1], node)
     if addr & 64 == 0:
-        node = keccak256(concat(node, proof[2]))
+        node = self._hash2(node, proof[2])
     else:
-        node = keccak256(concat(proof[2], node))
+        node = self._hash2(proof[2], node)
     if addr & 128 == 0:
-        node = keccak256(concat(node, proof[3]))
+        node = self._hash2(node, proof[3])
     else:
-        node = keccak256(concat(proof[3], node))
+        node = self._hash2(proof[3], node)
     if addr & 256 == 0:
-        node = keccak256(concat(node, proof[4]))
+        node = self._hash2(node, proof[4])
     else:
-        node = keccak256(concat(proof[4], node))
+        node = self._hash2(proof[4], node)
     if addr & 512 == 0:
-        node = keccak256(concat(node, proof[5]))
+        node = self._hash2(node, proof[5])
     else:
-        node = keccak256(concat(proof[5], node))
+        node = self._hash2(proof[5], node)
     if addr & 1024 == 0:
-        node = keccak256(concat(node, proof[6]))
+        node = self._hash2(node, proof[6])
     else:
-        node = keccak256(concat(proof[6], node))
+        node = self._hash2(proof[6], node)
     if addr & 2048 == 0:
-        node = keccak256(concat(node, proof[7]))
+        node = self._hash2(node, proof[7])
     else:
-        node = keccak256(concat(proof[7], node))
+        node = self._hash2(proof[7], node)
     if addr & 4096 == 0:
-        node = keccak256(concat(node, proof[8]))
+        node = self._hash2(node, proof[8])
     else:
-        node = keccak256(concat(proof[8], node))
+        node = self._hash2(proof[8], node)
     if addr & 8192 == 0:
-        node = keccak256(concat(node, proof[9]))
+        node = self._hash2(node, proof[9])
     else:
-        node = keccak256(concat(proof[9], node))
+        node = self._hash2(proof[9], node)
     if addr & 16384 == 0:
-        node = keccak256(concat(node, proof[10]))
+        node = self._hash2(node, proof[10])
     else:
-        node = keccak256(concat(proof[10], node))
+        node = self._hash2(proof[10], node)
     if addr & 32768 == 0:
-        node = keccak256(concat(node, proof[11]))
+        node = self._hash2(node, proof[11])
     else:
-        node = keccak256(concat(proof[11], node))
+        node = self._hash2(proof[11], node)
     if addr & 65536 == 0:
-        node = keccak256(concat(node, proof[12]))
+        node = self._hash2(node, proof[12])
     else:
-        node = keccak256(concat(proof[12], node))
+        node = self._hash2(proof[12], node)
     if addr & 131072 == 0:
-        node = keccak256(concat(node, proof[13]))
+        node = self._hash2(node, proof[13])
     else:
-        node = keccak256(concat(proof[13], node))
+        node = self._hash2(proof[13], node)
     if addr & 262144 == 0:
-        node = keccak256(concat(node, proof[14]))
+        node = self._hash2(node, proof[14])
     else:
-        node = keccak256(concat(proof[14], node))
+        node = self._hash2(proof[14], node)
     if addr & 524288 == 0:
-        node = keccak256(concat(node, proof[15]))
+        node = self._hash2(node, proof[15])
     else:
-        node = keccak256(concat(proof[15], node))
+        node = self._hash2(proof[15], node)
     if addr & 1048576 == 0:
-        node = keccak256(concat(node, proof[16]))
+        node = self._hash2(node, proof[16])
     else:
-        node = keccak256(concat(proof[16], node))
+        node = self._hash2(proof[16], node)
     if addr & 2097152 == 0:
-        node = keccak256(concat(node, proof[17]))
+        node = self._hash2(node, proof[17])
     else:
-        node = keccak256(concat(proof[17], node))
+        node = self._hash2(proof[17], node)
     if addr & 4194304 == 0:
-        node = keccak256(concat(node, proof[18]))
+        node = self._hash2(node, proof[18])
     else:
-        node = keccak256(concat(proof[18], node))
+        node = self._hash2(proof[18], node)
     if addr & 8388608 == 0:
-        node = keccak256(concat(node, proof[19]))
+        node = self._hash2(node, proof[19])
     else:
-        node = keccak256(concat(proof[19], node))
+        node = self._hash2(proof[19], node)
     if addr & 16777216 == 0:
-        node = keccak256(concat(node, proof[20]))
+        node = self._hash2(node, proof[20])
     else:
-        node = keccak256(concat(proof[20], node))
+        node = self._hash2(proof[20], node)
     if addr & 33554432 == 0:
-        node = keccak256(concat(node, proof[21]))
+        node = self._hash2(node, proof[21])
     else:
-        node = keccak256(concat(proof[21], node))
+        node = self._hash2(proof[21], node)
     if addr & 67108864 == 0:
-        node = keccak256(concat(node, proof[22]))
+        node = self._hash2(node, proof[22])
     else:
-        node = keccak256(concat(proof[22], node))
+        node = self._hash2(proof[22], node)
     if addr & 134217728 == 0:
-        node = keccak256(concat(node, proof[23]))
+        node = self._hash2(node, proof[23])
     else:
-        node = keccak256(concat(proof[23], node))
+        node = self._hash2(proof[23], node)
     if addr & 268435456 == 0:
-        node = keccak256(concat(node, proof[24]))
+        node = self._hash2(node, proof[24])
     else:
-        node = keccak256(concat(proof[24], node))
+        node = self._hash2(proof[24], node)
     if addr & 536870912 == 0:
-        node = keccak256(concat(node, proof[25]))
+        node = self._hash2(node, proof[25])
     else:
-        node = keccak256(concat(proof[25], node))
+        node = self._hash2(proof[25], node)
     if addr & 1073741824 == 0:
-        node = keccak256(concat(node, proof[26]))
+        node = self._hash2(node, proof[26])
     else:
-        node = keccak256(concat(proof[26], node))
+        node = self._hash2(proof[26], node)
     if addr & 2147483648 == 0:
-        node = keccak256(concat(node, proof[27]))
+        node = self._hash2(node, proof[27])
     else:
-        node = keccak256(concat(proof[27], node))
+        node = self._hash2(proof[27], node)
     return node
 
 
