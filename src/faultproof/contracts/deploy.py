@@ -6,7 +6,17 @@ with that step contract and the VM's absolute prestate in its game args (`setImp
 plus an init bond (`setInitBond`). `deploy_game_type` does exactly that, either into an existing
 factory (`factory=`) or into a fresh full system (factory, AnchorStateRegistry, DelayedWETH)
 that it deploys first. The command runs it on the embedded chain (a dry run that reports
-addresses and gas) or against a JSON-RPC node, signing with ``--private-key`` when given:
+addresses and gas) or against a JSON-RPC node, signing with ``--private-key`` when given.
+
+An existing factory is one of two generations, told apart by probing `gameArgs(uint32)`:
+ours (and Optimism's 2025 one) maps a type to a blueprint plus game args with
+`setImplementation(uint32,address,bytes)`; Optimism's October-2024 DisputeGameFactory
+(1.0.1-beta.3) has only `setImplementation(uint32,address)` and clones a *full*
+FaultDisputeGame implementation whose configuration is its constructor. faultproof cannot
+build that implementation (ours is Vyper, not a clone target), so for an older factory
+`deploy_game_type` either deploys the step contract alone (the `vm` to construct Optimism's
+FaultDisputeGame 1.3.x with) or, given that implementation, checks and registers it
+(`register_implementation`):
 
     faultproof deploy --game-type 7 --vm riscv64 --prestate prestate.json --anchor-root 0x..
     faultproof deploy --game-type 7 --vm riscv64 --prestate program.elf \\
@@ -17,7 +27,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,6 +119,14 @@ class Deployment:
     deployed: list[str] = field(default_factory=list)
     """Which of the contracts above this run deployed (the rest were reused)."""
     gas_used: dict[str, int] = field(default_factory=dict)
+    factory_generation: str = "game-args"
+    """`game-args` (setImplementation(uint32,address,bytes), a blueprint) or `implementation`
+    (Optimism's 1.0.x factory: setImplementation(uint32,address), a full implementation)."""
+    fault_dispute_game_implementation: str = ""
+    """Older factories: the full FaultDisputeGame registered (empty: none yet)."""
+    registered: bool = True
+    """False when only the step contract was deployed (an older factory, no implementation)."""
+    next_step: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -181,6 +199,41 @@ def require_contract(chain: Chain, address: str, flag: str, kind: str) -> None:
                           f"{reason})") from None
 
 
+GAME_ARGS = "game-args"
+IMPLEMENTATION = "implementation"
+OLD_FACTORY_ABI: list[dict[str, object]] = [
+    {"type": "function", "name": "setImplementation", "stateMutability": "nonpayable",
+     "inputs": [{"name": "_gameType", "type": "uint32"}, {"name": "_impl", "type": "address"}],
+     "outputs": []},
+    {"type": "function", "name": "setInitBond", "stateMutability": "nonpayable",
+     "inputs": [{"name": "_gameType", "type": "uint32"}, {"name": "_initBond", "type": "uint256"}],
+     "outputs": []},
+    {"type": "function", "name": "gameImpls", "stateMutability": "view",
+     "inputs": [{"name": "_gameType", "type": "uint32"}],
+     "outputs": [{"name": "", "type": "address"}]},
+    {"type": "function", "name": "owner", "stateMutability": "view", "inputs": [],
+     "outputs": [{"name": "", "type": "address"}]},
+]
+"""What `deploy` calls on Optimism's DisputeGameFactory 1.0.1-beta.3 (spec digest §3)."""
+
+
+def factory_generation(chain: Chain, factory: str) -> str:
+    """:data:`GAME_ARGS` if the factory has `gameArgs(uint32)` (blueprint + args, ours and
+    Optimism's 2025 one), else :data:`IMPLEMENTATION` (October 2024: full implementations).
+
+    Only a revert counts as "absent" (Solidity's answer to an unknown selector); an RPC error
+    propagates, so a flaky node never sends a transaction of the wrong generation.
+    """
+    from faultproof.chain import ContractReverted
+    from faultproof.contracts.dispute import artifact
+
+    try:
+        chain.at(factory, artifact("DisputeGameFactory")).call("gameArgs", 0)
+    except ContractReverted:
+        return IMPLEMENTATION
+    return GAME_ARGS
+
+
 def _gas(chain: Chain, name: str, into: dict[str, int]) -> None:
     receipt = chain.last_deploy_receipt
     if receipt is not None:
@@ -199,6 +252,7 @@ def deploy_game_type(
     system: SystemParams | None = None,
     sender: str | None = None,
     respect: bool = False,
+    implementation: str | None = None,
 ) -> Deployment:
     """Deploy what game type `params.game_type` needs and register it in the factory.
 
@@ -209,6 +263,9 @@ def deploy_game_type(
     A PreimageOracle is deployed unless `oracle` is given. With `respect` (an existing
     registry; a fresh one always respects the new type) the sender, as the registry's
     guardian, makes the new type the respected one: only respected games can move the anchor.
+
+    An older factory (Optimism's 1.0.x, see the module docstring) goes to
+    `_deploy_for_old_factory`: `implementation` is then the full FaultDisputeGame to register.
     """
     from eth_abi.abi import decode as abi_decode
     from eth_utils.address import to_checksum_address
@@ -226,6 +283,14 @@ def deploy_game_type(
     )
     gas: dict[str, int] = {}
     deployed: list[str] = []
+    if factory is not None and factory_generation(chain, factory) == IMPLEMENTATION:
+        return _deploy_for_old_factory(chain, params, factory, sender, oracle=oracle,
+                                       template_game_type=template_game_type, system=system,
+                                       respect=respect, implementation=implementation)
+    if implementation is not None:
+        raise DeployError("--implementation is for older factories (setImplementation(uint32,"
+                          "address)); this factory takes a blueprint and game args, which "
+                          "deploy builds itself")
 
     if factory is None and system.anchor_root == bytes(32):
         raise DeployError("a fresh system needs its starting anchor: pass --anchor-root "
@@ -291,10 +356,10 @@ def deploy_game_type(
         weth, anchor_state_registry = weth_c.address, asr_c.address
     assert weth is not None and anchor_state_registry is not None
 
-    fdg = artifact("FaultDisputeGame")
-    blueprint = chain.deploy_blueprint(fdg, sender=sender)
-    gas["FaultDisputeGame blueprint"] = chain.gas_samples()[(fdg.name, "<blueprint>")][-1]
-    chain.register_abi(blueprint, fdg.abi, "FaultDisputeGame blueprint")
+    # The game implementation the factory clones for every game (the "blueprint" names of the
+    # output are kept from when games were blueprint copies).
+    blueprint = chain.deploy_contract(artifact("FaultDisputeGame"), sender=sender).address
+    _gas(chain, "FaultDisputeGame blueprint", gas)
     deployed.append("fault_dispute_game_blueprint")
     cfg = DisputeConfig(
         game_type=params.game_type, absolute_prestate=params.absolute_prestate,
@@ -322,6 +387,126 @@ def deploy_game_type(
         split_depth=params.split_depth, clock_extension=params.clock_extension,
         max_clock_duration=params.max_clock_duration, l2_chain_id=params.l2_chain_id,
         deployed=deployed, gas_used=gas,
+    )
+
+
+# -- Optimism's October-2024 factory -----------------------------------------------------------
+
+
+def _deploy_for_old_factory(chain: Chain, params: GameTypeParams, factory: str, sender: str, *,
+                            oracle: str | None, template_game_type: int | None,
+                            system: SystemParams, respect: bool,
+                            implementation: str | None) -> Deployment:
+    """Without `implementation`: deploy the step contract only (registered=False) and say what
+    to do next. With it: check the implementation and register it with its init bond."""
+    from faultproof.contracts.compiler import load_contract
+    from faultproof.contracts.dispute import artifact
+    from faultproof.vm import get_isa
+
+    isa = get_isa(params.isa)
+    if respect:
+        raise DeployError("--respect: an October-2024 system keeps its respected game type in "
+                          "OptimismPortal2 (setRespectedGameType by the guardian), not in the "
+                          "registry; set it there")
+    factory_c = chain.at(factory, OLD_FACTORY_ABI)
+    owner = str(factory_c.call("owner"))
+    if owner.lower() != sender.lower():
+        raise DeployError(f"factory {factory} is owned by {owner}, not by the sender {sender}; "
+                          "setImplementation would revert")
+    fdg_abi = artifact("FaultDisputeGame").abi
+    step_abi = load_contract(f"step/{isa.step_contract}.vy")
+    gas: dict[str, int] = {}
+    if implementation is not None:
+        return register_implementation(chain, params, factory, _address(implementation), sender)
+    if oracle is None and template_game_type is not None:
+        template = str(factory_c.call("gameImpls", template_game_type))
+        if int(template, 16) == 0:
+            raise DeployError(f"factory has no implementation for template game type "
+                              f"{template_game_type}")
+        vm_of_template = str(chain.at(template, fdg_abi).call("vm"))
+        oracle = str(chain.at(vm_of_template, step_abi).call("oracle"))
+    deployed: list[str] = []
+    if oracle is None:
+        oracle_c = chain.deploy_contract(load_contract("oracle/PreimageOracle.vy"),
+                                         system.min_proposal_size, system.challenge_period,
+                                         sender=sender)
+        _gas(chain, "PreimageOracle", gas)
+        deployed.append("preimage_oracle")
+    else:
+        oracle_c = chain.at(_address(oracle), load_contract("oracle/PreimageOracle.vy"))
+    check_game_params(params, int(oracle_c.call("challengePeriod")))
+    step = chain.deploy_contract(step_abi, oracle_c.address, sender=sender)
+    _gas(chain, isa.step_contract, gas)
+    deployed.append("step_contract")
+    return Deployment(
+        chain_id=chain.chain_id, game_type=params.game_type, vm=isa.name,
+        absolute_prestate="0x" + params.absolute_prestate.hex(),
+        preimage_oracle=oracle_c.address, step_contract=step.address,
+        fault_dispute_game_blueprint="", dispute_game_factory=factory,
+        anchor_state_registry="", delayed_weth="", init_bond=params.bond(),
+        max_game_depth=params.max_game_depth, split_depth=params.split_depth,
+        clock_extension=params.clock_extension, max_clock_duration=params.max_clock_duration,
+        l2_chain_id=params.l2_chain_id, deployed=deployed, gas_used=gas,
+        factory_generation=IMPLEMENTATION, registered=False,
+        next_step=(f"factory {factory} is Optimism's October-2024 DisputeGameFactory "
+                   "(setImplementation(uint32,address)): deploy Optimism's FaultDisputeGame "
+                   f"1.3.x with gameType {params.game_type}, absolutePrestate "
+                   f"0x{params.absolute_prestate.hex()} and vm {step.address}, then run deploy "
+                   "again with --implementation <its address>"),
+    )
+
+
+def register_implementation(chain: Chain, params: GameTypeParams, factory: str,
+                             implementation: str, sender: str) -> Deployment:
+    """Register a full FaultDisputeGame 1.3.x implementation with an older factory, after
+    checking it is one for this game type and prestate whose `vm` is a step contract bound to
+    an oracle (a wrong one would only show on the first `create` or the first step)."""
+    from faultproof.contracts.compiler import load_contract
+    from faultproof.contracts.dispute import artifact
+    from faultproof.vm import get_isa
+
+    isa = get_isa(params.isa)
+    if not chain.get_code(implementation):
+        raise DeployError(f"--implementation {implementation} has no code on this chain")
+    impl = chain.at(implementation, artifact("FaultDisputeGame").abi)
+    try:
+        game_type = int(impl.call("gameType"))
+        prestate = bytes(impl.call("absolutePrestate"))
+        vm = str(impl.call("vm"))
+        config = [int(impl.call(n)) for n in ("maxGameDepth", "splitDepth", "clockExtension",
+                                              "maxClockDuration", "l2ChainId")]
+        weth, registry = str(impl.call("weth")), str(impl.call("anchorStateRegistry"))
+        oracle = str(chain.at(vm, load_contract(f"step/{isa.step_contract}.vy")).call("oracle"))
+    except Exception as exc:  # a revert, empty or short return data: not such a contract
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DeployError(f"--implementation {implementation} does not answer like a "
+                          f"FaultDisputeGame with a step contract as vm ({first})") from None
+    if game_type != params.game_type:
+        raise DeployError(f"--implementation {implementation} is for game type {game_type}, "
+                          f"not {params.game_type}")
+    if prestate != params.absolute_prestate:
+        raise DeployError(f"--implementation {implementation} has absolute prestate "
+                          f"0x{prestate.hex()}, not 0x{params.absolute_prestate.hex()}")
+    factory_c = chain.at(factory, OLD_FACTORY_ABI)
+    gas: dict[str, int] = {}
+    receipt = factory_c.transact("setImplementation", params.game_type, implementation,
+                                 sender=sender)
+    gas["setImplementation"] = receipt.gas_used
+    depth, split, extension, max_clock, l2_chain_id = config
+    # The default root bond follows the implementation's depth, as its getRequiredBond does.
+    bond = params.init_bond if params.init_bond is not None else replace(
+        params, max_game_depth=depth).bond()
+    receipt = factory_c.transact("setInitBond", params.game_type, bond, sender=sender)
+    gas["setInitBond"] = receipt.gas_used
+    return Deployment(
+        chain_id=chain.chain_id, game_type=params.game_type, vm=isa.name,
+        absolute_prestate="0x" + prestate.hex(), preimage_oracle=_address(oracle),
+        step_contract=_address(vm), fault_dispute_game_blueprint="",
+        dispute_game_factory=factory, anchor_state_registry=_address(registry),
+        delayed_weth=_address(weth), init_bond=bond, max_game_depth=depth,
+        split_depth=split, clock_extension=extension, max_clock_duration=max_clock,
+        l2_chain_id=l2_chain_id, deployed=[], gas_used=gas, factory_generation=IMPLEMENTATION,
+        fault_dispute_game_implementation=implementation,
     )
 
 
@@ -438,6 +623,11 @@ def _isa_for(vm: str | None, game_type: int) -> str:
 @click.option("--respect", is_flag=True,
               help="with --factory: make the new type the registry's respected game type "
                    "(sender must be the guardian); a fresh system always respects it")
+@click.option("--implementation", default=None,
+              help="older factories only (Optimism's October-2024 DisputeGameFactory, "
+                   "setImplementation(uint32,address)): the full FaultDisputeGame 1.3.x to "
+                   "register; its game parameters come from it. Without it such a factory gets "
+                   "only the step contract, to construct that implementation with")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="also write the JSON here")
 def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
@@ -448,16 +638,23 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
                    anchor_state_registry: str | None, template_game_type: int | None,
                    anchor_root: str | None, anchor_block: int, finality_delay: int,
                    withdrawal_delay: int, challenge_period: int, min_proposal_size: int,
-                   respect: bool, out: Path | None) -> None:
+                   respect: bool, implementation: str | None, out: Path | None) -> None:
     """Register a VM as a new game type: step contract + FaultDisputeGame blueprint + bond.
 
-    Prints the addresses (and gas) as JSON.
+    Prints the addresses (and gas) as JSON. An October-2024 factory (setImplementation(uint32,
+    address)) gets the step contract first, then the FaultDisputeGame built on it through
+    --implementation.
     """
     try:
         factory, oracle, weth, anchor_state_registry = (
             None if a is None else check_address(a, flag)
             for a, flag in ((factory, "--factory"), (oracle, "--oracle"), (weth, "--weth"),
                             (anchor_state_registry, "--anchor-state-registry")))
+        if implementation is not None:
+            implementation = check_address(implementation, "--implementation")
+            if factory is None:
+                raise DeployError("--implementation needs --factory (an older factory to "
+                                  "register it with)")
         isa_name = _isa_for(vm_name, game_type)
         if (prestate is None) == (prestate_hash is None):
             raise DeployError("pass exactly one of --prestate (state file or ELF) and "
@@ -490,7 +687,7 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
         result = deploy_game_type(
             chain, params, factory=factory, oracle=oracle, weth=weth,
             anchor_state_registry=anchor_state_registry, template_game_type=template_game_type,
-            system=system, respect=respect,
+            system=system, respect=respect, implementation=implementation,
         )
     except FaultproofError as exc:  # DisputeSetupError, chain and VM errors included
         click.echo(f"error: {exc}", err=True)
@@ -499,3 +696,5 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
     if out is not None:
         out.write_text(text + "\n")
     click.echo(text)
+    if result.next_step:
+        click.echo(f"not registered yet: {result.next_step}", err=True)

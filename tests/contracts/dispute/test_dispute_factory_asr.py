@@ -133,16 +133,17 @@ def test_retired_and_unrespected_games_are_not_valid(system: DisputeSystem) -> N
 
 
 def test_unregistered_game_is_not_proper(system: DisputeSystem, chain: EmbeddedChain) -> None:
-    """A game deployed from the blueprint outside the factory is never registered."""
+    """A game cloned by another factory (same implementation and args) is never registered."""
     cfg = system.config
-    fake = chain.deploy_contract(
-        artifact("FaultDisputeGame"), cfg.game_type, cfg.absolute_prestate, cfg.max_game_depth,
-        cfg.split_depth, cfg.clock_extension, cfg.max_clock_duration, system.vm.address,
-        system.weth.address, system.anchor_state_registry.address, cfg.l2_chain_id,
-        chain.default_sender, output_root(50), bytes(32), (50).to_bytes(32, "big"),
-    )
-    fake.transact("initialize", value=cfg.init_bond)
-    assert system.anchor_state_registry.call("isGameRegistered", fake.address) is False
+    other = chain.deploy_contract(artifact("DisputeGameFactory"), chain.default_sender)
+    other.transact("setImplementation", cfg.game_type, system.implementation,
+                   system.factory.call("gameArgs", cfg.game_type))
+    other.transact("setInitBond", cfg.game_type, cfg.init_bond)
+    receipt = other.transact("create", cfg.game_type, output_root(50), (50).to_bytes(32, "big"),
+                             value=cfg.init_bond)
+    fake = other.events(receipt, "DisputeGameCreated")[0].args["disputeProxy"]
+    assert system.anchor_state_registry.call("isGameRegistered", fake) is False
+    assert system.anchor_state_registry.call("isGameRegistered", system.implementation) is False
 
 
 # ---- DelayedWETH ----------------------------------------------------------------------------

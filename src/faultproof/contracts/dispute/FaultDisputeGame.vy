@@ -1,14 +1,16 @@
 #pragma version 0.4.3
 """
 @title FaultDisputeGame
-@notice A bisection game over an L2 output root (depths 0..SPLIT_DEPTH) and, below it, over
-        an FPVM execution trace (depths SPLIT_DEPTH+1..MAX_GAME_DEPTH), settled by one on-chain
+@notice A bisection game over an L2 output root (depths 0..splitDepth) and, below it, over
+        an FPVM execution trace (depths splitDepth+1..maxGameDepth), settled by one on-chain
         VM step. ABI-compatible with Optimism's FaultDisputeGame (spec digest section 2), in the
         newer design: bond refund mode, the AnchorStateRegistry as source of truth.
-@dev    Deployed per game with `create_from_blueprint` by the DisputeGameFactory. Vyper has no
-        clone-with-immutable-args, so the per-type configuration and the per-game arguments
-        (creator, root claim, L1 head, extra data) are constructor arguments stored as
-        immutables. See README.md in this folder for every deviation from Optimism.
+@dev    Deployed once as the implementation; every game is a clone made by the
+        DisputeGameFactory: an EIP-1167 minimal proxy whose code carries the game's immutable
+        arguments after the 45 proxy bytes (the per-type configuration and the per-game values,
+        layout below). The game reads them from its own code with EXTCODECOPY, so they cannot
+        change after creation and cost no storage. `initialize` (factory only, once) reads the
+        anchor and escrows the root bond. See README.md in this folder for every deviation.
 """
 
 import bond_math
@@ -59,6 +61,42 @@ VM_VALID: constant(uint8) = 0
 VM_INVALID: constant(uint8) = 1
 VM_PANIC: constant(uint8) = 2
 
+# ---- clone code layout: each constant is the offset just past a field ----------------------
+# Bytes 0..44 are the EIP-1167 proxy. The per-type part (from the factory's `gameArgs`) is
+# followed by the per-game part; DisputeGameFactory.vy writes exactly this layout. A field is
+# read as the 32-byte word that ends where it ends, so no read runs past the code.
+ARG_PRESTATE: constant(uint256) = 77           # bytes32 absolutePrestate
+ARG_L2_CHAIN_ID: constant(uint256) = 109       # uint256 l2ChainId
+ARG_VM: constant(uint256) = 129                # address vm
+ARG_WETH: constant(uint256) = 149              # address weth
+ARG_ASR: constant(uint256) = 169               # address anchorStateRegistry
+ARG_CONFIG: constant(uint256) = 191            # clockExtension u64 | maxClockDuration u64 | gameType u32 | maxGameDepth u8 | splitDepth u8
+ARG_ROOT_CLAIM: constant(uint256) = 223        # bytes32 rootClaim
+ARG_L1_HEAD: constant(uint256) = 255           # bytes32 l1Head (parent block hash at creation)
+ARG_CREATOR: constant(uint256) = 275           # address gameCreator
+ARG_FACTORY: constant(uint256) = 295           # address of the factory (the only initializer)
+ARG_EXTRA_LEN: constant(uint256) = 297         # uint16 length of the extra data
+ARG_TAIL: constant(uint256) = 329              # rootBond u128 | createdAt u64 | l2BlockNumber u64
+CLONE_CODE_SIZE: constant(uint256) = 329
+# Where the two multi-field reads start: the configuration, and the root claim's fields.
+CONFIG_READ: constant(uint256) = ARG_CONFIG - 96
+ROOT_READ: constant(uint256) = ARG_TAIL - 160
+ADDRESS_MASK: constant(uint256) = 2**160 - 1
+
+# ---- game state, one slot (status/mode/flags/resolvedAt/startingBlockNumber) -----------------
+STATUS_MASK: constant(uint256) = 255
+MODE_SHIFT: constant(uint256) = 8
+FLAG_INITIALIZED: constant(uint256) = 1 << 16
+FLAG_IMPLEMENTATION: constant(uint256) = 1 << 17
+FLAG_RESPECTED: constant(uint256) = 1 << 18
+FLAG_L2_CHALLENGED: constant(uint256) = 1 << 19
+RESOLVED_AT_SHIFT: constant(uint256) = 64
+STARTING_BLOCK_SHIFT: constant(uint256) = 128
+MOVES_SHIFT: constant(uint256) = 192
+# A game accepts moves, steps and resolution only when this masked state is exactly
+# FLAG_INITIALIZED: initialized, not the implementation, status IN_PROGRESS.
+LIVE_MASK: constant(uint256) = STATUS_MASK | FLAG_INITIALIZED | FLAG_IMPLEMENTATION
+
 struct ClaimData:
     parentIndex: uint32
     counteredBy: address
@@ -80,6 +118,17 @@ struct ResolutionCheckpoint:
     leftmostPosition: uint128
     counteredBy: address
 
+# The per-type configuration but the prestate and chain id, unpacked from one code read.
+struct GameConfig:
+    maxGameDepth: uint256
+    splitDepth: uint256
+    clockExtension: uint256
+    maxClockDuration: uint256
+    gameType: uint32
+    vm: address
+    weth: address
+    anchorStateRegistry: address
+
 event Move:
     parentIndex: indexed(uint256)
     claim: indexed(bytes32)
@@ -91,39 +140,23 @@ event Resolved:
 event GameClosed:
     bondDistributionMode: uint8
 
-# ---- per-type configuration (Optimism: constructor immutables / [v2] CWIA game args) -------
-GAME_TYPE: immutable(uint32)
-ABSOLUTE_PRESTATE: immutable(bytes32)
-MAX_GAME_DEPTH: immutable(uint256)
-SPLIT_DEPTH: immutable(uint256)
-CLOCK_EXTENSION: immutable(uint64)
-MAX_CLOCK_DURATION: immutable(uint64)
-VM: immutable(address)
-WETH: immutable(address)
-ANCHOR_STATE_REGISTRY: immutable(address)
-L2_CHAIN_ID: immutable(uint256)
-# ---- per-game arguments (Optimism: CWIA appended to the clone) -----------------------------
-GAME_CREATOR: immutable(address)
-ROOT_CLAIM: immutable(bytes32)
-L1_HEAD: immutable(bytes32)
-L2_BLOCK_NUMBER: immutable(uint256)
-EXTRA_DATA_LEN: immutable(uint256)
-
 # ---- state ---------------------------------------------------------------------------------
-createdAt: public(uint64)
-resolvedAt: public(uint64)
-status: public(uint8)
-initialized: bool
+# status | bondDistributionMode << 8 | flags (bits 16-19) | resolvedAt << 64 |
+# startingBlockNumber << 128 | number of moves << 192. One slot: a move reads one word for
+# the status, the L2 block challenge flag and the claim count, and writes it back warm;
+# `initialize` writes one word where it used to write five.
+_state: uint256
 
-# ClaimData is stored packed (Vyper gives every struct member its own slot; packing saves
-# three cold SSTOREs per move): word A = claimant | parentIndex << 160, word B = bond |
-# position << 128, then the claim, the clock, and counteredBy (written only when countered).
+# The root claim (index 0) is not stored: its fields are clone arguments (creator, root claim,
+# bond, creation time), except counteredBy. Claims 1..moves are stored packed (Vyper gives
+# every struct member its own slot; packing saves three cold SSTOREs per move): word A =
+# claimant | parentIndex << 160, word B = bond | position << 128, then the claim, the clock,
+# and counteredBy (written only when countered).
 _claimWordA: HashMap[uint256, uint256]
 _claimWordB: HashMap[uint256, uint256]
 _claimValue: HashMap[uint256, bytes32]
 _claimClock: HashMap[uint256, uint256]
 _counteredBy: HashMap[uint256, address]
-_claimDataLen: uint256
 claims: public(HashMap[bytes32, bool])
 _subgames: HashMap[uint256, HashMap[uint256, uint256]]
 _subgamesLen: HashMap[uint256, uint256]
@@ -134,55 +167,92 @@ _checkpointWord: HashMap[uint256, uint256]
 _checkpointCounter: HashMap[uint256, address]
 
 _startingRoot: bytes32
-_startingBlock: uint256
 
 normalModeCredit: public(HashMap[address, uint256])
 refundModeCredit: public(HashMap[address, uint256])
 hasUnlockedCredit: public(HashMap[address, bool])
-bondDistributionMode: public(uint8)
-wasRespectedGameTypeWhenCreated: public(bool)
 
-l2BlockNumberChallenged: public(bool)
 l2BlockNumberChallenger: public(address)
 
 
 @deploy
-def __init__(
-    _gameType: uint32,
-    _absolutePrestate: bytes32,
-    _maxGameDepth: uint256,
-    _splitDepth: uint256,
-    _clockExtension: uint64,
-    _maxClockDuration: uint64,
-    _vm: address,
-    _weth: address,
-    _anchorStateRegistry: address,
-    _l2ChainId: uint256,
-    _gameCreator: address,
-    _rootClaim: bytes32,
-    _l1Head: bytes32,
-    _extraData: Bytes[MAX_EXTRA_DATA],
-):
-    """Store configuration and per-game arguments; all checks run in `initialize`.
+def __init__():
+    """The implementation itself is never a game: mark it initialized (so `initialize` reverts)
+    and as the implementation (so every move, step, resolution and payout reverts)."""
+    self._state = FLAG_INITIALIZED | FLAG_IMPLEMENTATION
 
-    Checks happen in `initialize` because a revert there bubbles its named error up through
-    the factory's `create`, whereas a failed blueprint creation loses the reason.
+
+# ============================================================================================
+# Clone arguments (read from this clone's code) and the packed state
+# ============================================================================================
+
+@internal
+@view
+def _code_word(end: uint256) -> uint256:
+    """The 32 bytes of this game's code that end at byte `end`, big-endian.
+
+    `self.code` would compile to CODECOPY, which under DELEGATECALL reads the implementation;
+    EXTCODECOPY of the game's own address reads the clone and its arguments.
     """
-    GAME_TYPE = _gameType
-    ABSOLUTE_PRESTATE = _absolutePrestate
-    MAX_GAME_DEPTH = _maxGameDepth
-    SPLIT_DEPTH = _splitDepth
-    CLOCK_EXTENSION = _clockExtension
-    MAX_CLOCK_DURATION = _maxClockDuration
-    VM = _vm
-    WETH = _weth
-    ANCHOR_STATE_REGISTRY = _anchorStateRegistry
-    L2_CHAIN_ID = _l2ChainId
-    GAME_CREATOR = _gameCreator
-    ROOT_CLAIM = _rootClaim
-    L1_HEAD = _l1Head
-    EXTRA_DATA_LEN = len(_extraData)
-    L2_BLOCK_NUMBER = convert(extract32(concat(_extraData, empty(bytes32)), 0), uint256)
+    game: address = self
+    return convert(extract32(slice(game.code, end - 32, 32), 0), uint256)
+
+
+@internal
+@view
+def _arg_address(end: uint256) -> address:
+    return convert(self._code_word(end) & ADDRESS_MASK, address)
+
+
+@internal
+@view
+def _config() -> GameConfig:
+    """One code read (the 96 bytes ending at ARG_CONFIG: vm, weth, registry, numbers), so a
+    move, a step or a payout reads its configuration once."""
+    game: address = self
+    raw: Bytes[96] = slice(game.code, CONFIG_READ, 96)
+    w: uint256 = convert(extract32(raw, ARG_CONFIG - 32 - CONFIG_READ), uint256)
+    return GameConfig(
+        maxGameDepth=(w >> 8) & 255,
+        splitDepth=w & 255,
+        clockExtension=(w >> 112) & MAX_U64,
+        maxClockDuration=(w >> 48) & MAX_U64,
+        gameType=convert((w >> 16) & (2**32 - 1), uint32),
+        vm=convert(convert(extract32(raw, ARG_VM - 32 - CONFIG_READ), uint256) & ADDRESS_MASK, address),
+        weth=convert(convert(extract32(raw, ARG_WETH - 32 - CONFIG_READ), uint256) & ADDRESS_MASK, address),
+        anchorStateRegistry=convert(convert(extract32(raw, ARG_ASR - 32 - CONFIG_READ), uint256) & ADDRESS_MASK, address),
+    )
+
+
+@internal
+@view
+def _tail() -> uint256:
+    """rootBond << 128 | createdAt << 64 | l2BlockNumber."""
+    return self._code_word(ARG_TAIL)
+
+
+@internal
+@view
+def _l2_block_number() -> uint256:
+    return self._tail() & MAX_U64
+
+
+@internal
+@view
+def _live_state() -> uint256:
+    """The state word of a game in progress; reverts `GameNotInProgress()` otherwise (also for
+    the implementation and for a clone that was never initialized)."""
+    w: uint256 = self._state
+    if w & LIVE_MASK != FLAG_INITIALIZED:
+        raw_revert(method_id("GameNotInProgress()"))
+    return w
+
+
+@internal
+@view
+def _is_game() -> bool:
+    """An initialized clone (not the implementation)."""
+    return self._state & (FLAG_INITIALIZED | FLAG_IMPLEMENTATION) == FLAG_INITIALIZED
 
 
 # ============================================================================================
@@ -248,55 +318,66 @@ def _trace_ancestor_bounded(g: uint256, upper: uint256) -> uint256:
 # ============================================================================================
 
 @internal
-def _push_claim(parent: uint32, claimant: address, bond: uint256, claim: bytes32, pos: uint256, clock: uint256):
-    idx: uint256 = self._claimDataLen
+def _push_claim(idx: uint256, parent: uint32, claimant: address, bond: uint256, claim: bytes32, pos: uint256, clock: uint256):
     self._claimWordA[idx] = convert(claimant, uint256) | (convert(parent, uint256) << 160)
     self._claimWordB[idx] = convert(convert(bond, uint128), uint256) | (convert(convert(pos, uint128), uint256) << 128)
     self._claimValue[idx] = claim
     self._claimClock[idx] = convert(convert(clock, uint128), uint256)
-    self._claimDataLen = idx + 1
+    # Count it: the claim count is the state word's top 64 bits.
+    self._state += 1 << MOVES_SHIFT
 
 
 @payable
 @external
 def initialize():
-    if self.initialized:
+    """Start the game: check the configuration, read the anchor, escrow the root bond.
+
+    Runs once, and only when called by the factory that made this clone (in the same
+    transaction as the clone's creation, so nobody can call it first). On the implementation
+    it reverts: its constructor marked it initialized.
+    """
+    w: uint256 = self._state
+    if w & FLAG_INITIALIZED != 0:
         raw_revert(method_id("AlreadyInitialized()"))
-    # Configuration checks (Optimism runs these in the implementation's constructor).
-    if MAX_GAME_DEPTH > MAX_POSITION_BITLEN_DEPTH:
+    if msg.sender != self._arg_address(ARG_FACTORY):
+        raw_revert(method_id("BadAuth()"))
+    cfg: GameConfig = self._config()
+    # Configuration checks (Optimism runs these in the implementation's constructor). The
+    # factory saturates depths above 255 to 255, which fails the same checks.
+    if cfg.maxGameDepth > MAX_POSITION_BITLEN_DEPTH:
         raw_revert(method_id("MaxDepthTooLarge()"))
-    if SPLIT_DEPTH == max_value(uint256) or SPLIT_DEPTH + 1 >= MAX_GAME_DEPTH or SPLIT_DEPTH < 2:
+    if cfg.splitDepth + 1 >= cfg.maxGameDepth or cfg.splitDepth < 2:
         raw_revert(method_id("InvalidSplitDepth()"))
-    period: uint256 = staticcall IPreimageOracle(staticcall IBigStepper(VM).oracle()).challengePeriod()
+    period: uint256 = staticcall IPreimageOracle(staticcall IBigStepper(cfg.vm).oracle()).challengePeriod()
     if period > MAX_U64:
         raw_revert(method_id("InvalidChallengePeriod()"))
-    ce: uint256 = convert(CLOCK_EXTENSION, uint256)
+    ce: uint256 = cfg.clockExtension
     max_ext: uint256 = max(2 * ce, ce + period)
-    if max_ext > MAX_U64 or max_ext > convert(MAX_CLOCK_DURATION, uint256):
+    if max_ext > MAX_U64 or max_ext > cfg.maxClockDuration:
         raw_revert(method_id("InvalidClockExtension()"))
 
+    asr: IAnchorStateRegistry = IAnchorStateRegistry(cfg.anchorStateRegistry)
     root: bytes32 = empty(bytes32)
     anchor_block: uint256 = 0
-    root, anchor_block = staticcall IAnchorStateRegistry(ANCHOR_STATE_REGISTRY).getAnchorRoot()
+    root, anchor_block = staticcall asr.getAnchorRoot()
     if root == empty(bytes32):
         raw_revert(method_id("AnchorRootNotFound()"))
-    self._startingRoot = root
-    self._startingBlock = anchor_block
 
     # Optimism checks the exact calldata length; here the extra data length (same attack).
-    if EXTRA_DATA_LEN != 32:
+    if self._code_word(ARG_EXTRA_LEN) & 65535 != 32:
         raw_revert(method_id("BadExtraData()"))
-    if L2_BLOCK_NUMBER <= anchor_block or L2_BLOCK_NUMBER > MAX_U64:
-        raw_revert(concat(method_id("UnexpectedRootClaim(bytes32)"), ROOT_CLAIM))
+    # The factory writes 0 for a block number above 2**64 - 1, so one comparison covers both.
+    if self._l2_block_number() <= anchor_block:
+        raw_revert(concat(method_id("UnexpectedRootClaim(bytes32)"), convert(self._code_word(ARG_ROOT_CLAIM), bytes32)))
 
-    self._push_claim(ROOT_PARENT, GAME_CREATOR, msg.value, ROOT_CLAIM, 1, block.timestamp)
-    self.initialized = True
-    extcall IDelayedWETH(WETH).deposit(value=msg.value)
-    self.refundModeCredit[GAME_CREATOR] += msg.value
-    self.createdAt = convert(block.timestamp, uint64)
-    self.wasRespectedGameTypeWhenCreated = (
-        staticcall IAnchorStateRegistry(ANCHOR_STATE_REGISTRY).respectedGameType() == GAME_TYPE
-    )
+    # anchor_block < l2BlockNumber < 2**64, so it fits its 64 bits of the state word.
+    w = FLAG_INITIALIZED | (anchor_block << STARTING_BLOCK_SHIFT)
+    if staticcall asr.respectedGameType() == cfg.gameType:
+        w |= FLAG_RESPECTED
+    self._state = w
+    self._startingRoot = root
+    extcall IDelayedWETH(cfg.weth).deposit(value=msg.value)
+    self.refundModeCredit[self._arg_address(ARG_CREATOR)] += msg.value
 
 
 # ============================================================================================
@@ -306,7 +387,7 @@ def initialize():
 @internal
 @view
 def _claim(idx: uint256) -> ClaimData:
-    if idx >= self._claimDataLen:
+    if idx > self._state >> MOVES_SHIFT:
         # Solidity's out-of-bounds array access: Panic(0x32).
         raw_revert(concat(method_id("Panic(uint256)"), convert(50, bytes32)))
     return self._load_claim(idx)
@@ -315,6 +396,20 @@ def _claim(idx: uint256) -> ClaimData:
 @internal
 @view
 def _load_claim(idx: uint256) -> ClaimData:
+    if idx == 0:
+        # The root claim: clone arguments (one code read), plus counteredBy from storage.
+        game: address = self
+        raw: Bytes[160] = slice(game.code, ROOT_READ, 160)
+        tail: uint256 = convert(extract32(raw, ARG_TAIL - 32 - ROOT_READ), uint256)
+        return ClaimData(
+            parentIndex=ROOT_PARENT,
+            counteredBy=self._counteredBy[0],
+            claimant=convert(convert(extract32(raw, ARG_CREATOR - 32 - ROOT_READ), uint256) & ADDRESS_MASK, address),
+            bond=convert(tail >> 128, uint128),
+            claim=extract32(raw, ARG_ROOT_CLAIM - 32 - ROOT_READ),
+            position=1,
+            clock=convert((tail >> 64) & MAX_U64, uint128),
+        )
     a: uint256 = self._claimWordA[idx]
     b: uint256 = self._claimWordB[idx]
     return ClaimData(
@@ -330,47 +425,47 @@ def _load_claim(idx: uint256) -> ClaimData:
 
 @internal
 @view
-def _challenger_duration(idx: uint256) -> uint64:
-    if self.status != IN_PROGRESS:
-        raw_revert(method_id("GameNotInProgress()"))
-    c: ClaimData = self._claim(idx)
+def _duration(c: ClaimData, max_clock: uint256) -> uint256:
+    """Time on the challenger's clock of claim `c`: its parent's duration (the stored clock's
+    high bits; the root's is 0, which is also what its unwritten slot holds) plus the time
+    since `c` was made, capped at `max_clock`."""
     parent_duration: uint256 = 0
     if c.parentIndex != ROOT_PARENT:
         parent_duration = self._claimClock[convert(c.parentIndex, uint256)] >> 64
     ts: uint256 = convert(c.clock, uint256) & MAX_U64
-    d: uint256 = parent_duration + (block.timestamp - ts)
-    return convert(min(d, convert(MAX_CLOCK_DURATION, uint256)), uint64)
+    return min(parent_duration + (block.timestamp - ts), max_clock)
 
 
 @external
 @view
 def getChallengerDuration(_claimIndex: uint256) -> uint64:
-    return self._challenger_duration(_claimIndex)
+    self._live_state()
+    return convert(self._duration(self._claim(_claimIndex), self._config().maxClockDuration), uint64)
 
 
 @internal
-@view
-def _required_bond(pos: uint256) -> uint256:
+@pure
+def _required_bond(pos: uint256, max_depth: uint256) -> uint256:
     d: uint256 = self._depth(pos)
-    if d > MAX_GAME_DEPTH:
+    if d > max_depth:
         raw_revert(method_id("GameDepthExceeded()"))
-    return bond_math.required_bond(d, MAX_GAME_DEPTH)
+    return bond_math.required_bond(d, max_depth)
 
 
 @external
 @view
 def getRequiredBond(_position: uint128) -> uint256:
-    return self._required_bond(convert(_position, uint256))
+    return self._required_bond(convert(_position, uint256), self._config().maxGameDepth)
 
 
 @internal
 @view
-def _find_trace_ancestor(pos: uint256, start: uint256, is_global: bool) -> ClaimData:
+def _find_trace_ancestor(pos: uint256, start: uint256, is_global: bool, split: uint256) -> ClaimData:
     target: uint256 = 0
     if is_global:
         target = self._trace_ancestor(pos)
     else:
-        target = self._trace_ancestor_bounded(pos, SPLIT_DEPTH)
+        target = self._trace_ancestor_bounded(pos, split)
     a: ClaimData = self._claim(start)
     for _: uint256 in range(MAX_POSITION_BITLEN_DEPTH + 1):
         if convert(a.position, uint256) == target:
@@ -381,10 +476,10 @@ def _find_trace_ancestor(pos: uint256, start: uint256, is_global: bool) -> Claim
 
 @internal
 @view
-def _verify_exec_bisection_root(claim: bytes32, parent_idx: uint256, parent_pos: uint256, is_attack: bool):
+def _verify_exec_bisection_root(claim: bytes32, parent_idx: uint256, parent_pos: uint256, is_attack: bool, split: uint256):
     status: uint8 = convert(convert(claim, uint256) >> 248, uint8)
-    disputed: ClaimData = self._find_trace_ancestor(parent_pos + 1, parent_idx, True)
-    if is_attack or self._depth(convert(disputed.position, uint256)) % 2 == SPLIT_DEPTH % 2:
+    disputed: ClaimData = self._find_trace_ancestor(parent_pos + 1, parent_idx, True, split)
+    if is_attack or self._depth(convert(disputed.position, uint256)) % 2 == split % 2:
         if status != VM_INVALID and status != VM_PANIC:
             raw_revert(concat(method_id("UnexpectedRootClaim(bytes32)"), claim))
     elif status != VM_VALID:
@@ -393,33 +488,33 @@ def _verify_exec_bisection_root(claim: bytes32, parent_idx: uint256, parent_pos:
 
 @internal
 def _move(disputed: bytes32, challenge_index: uint256, claim: bytes32, is_attack: bool, bond: uint256, sender: address):
-    if self.status != IN_PROGRESS:
-        raw_revert(method_id("GameNotInProgress()"))
+    w: uint256 = self._live_state()
+    cfg: GameConfig = self._config()
     parent: ClaimData = self._claim(challenge_index)
     if parent.claim != disputed:
         raw_revert(method_id("InvalidDisputedClaimIndex()"))
     parent_pos: uint256 = convert(parent.position, uint256)
     next_pos: uint256 = self._move_pos(parent_pos, is_attack)
     next_depth: uint256 = self._depth(next_pos)
-    if not is_attack and (challenge_index == 0 or next_depth == SPLIT_DEPTH + 2):
+    if not is_attack and (challenge_index == 0 or next_depth == cfg.splitDepth + 2):
         raw_revert(method_id("CannotDefendRootClaim()"))
-    if challenge_index == 0 and self.l2BlockNumberChallenged:
+    if challenge_index == 0 and w & FLAG_L2_CHALLENGED != 0:
         raw_revert(method_id("L2BlockNumberChallenged()"))
-    if next_depth > MAX_GAME_DEPTH:
+    if next_depth > cfg.maxGameDepth:
         raw_revert(method_id("GameDepthExceeded()"))
-    if next_depth == SPLIT_DEPTH + 1:
-        self._verify_exec_bisection_root(claim, challenge_index, parent_pos, is_attack)
-    if bond != self._required_bond(next_pos):
+    if next_depth == cfg.splitDepth + 1:
+        self._verify_exec_bisection_root(claim, challenge_index, parent_pos, is_attack, cfg.splitDepth)
+    if bond != self._required_bond(next_pos, cfg.maxGameDepth):
         raw_revert(method_id("IncorrectBondAmount()"))
 
-    next_duration: uint256 = convert(self._challenger_duration(challenge_index), uint256)
-    max_clock: uint256 = convert(MAX_CLOCK_DURATION, uint256)
+    max_clock: uint256 = cfg.maxClockDuration
+    next_duration: uint256 = self._duration(parent, max_clock)
     if next_duration == max_clock:
         raw_revert(method_id("ClockTimeExceeded()"))
-    ext: uint256 = convert(CLOCK_EXTENSION, uint256)
-    if next_depth == MAX_GAME_DEPTH - 1:
-        ext += staticcall IPreimageOracle(staticcall IBigStepper(VM).oracle()).challengePeriod()
-    elif next_depth == SPLIT_DEPTH - 1:
+    ext: uint256 = cfg.clockExtension
+    if next_depth == cfg.maxGameDepth - 1:
+        ext += staticcall IPreimageOracle(staticcall IBigStepper(cfg.vm).oracle()).challengePeriod()
+    elif next_depth == cfg.splitDepth - 1:
         ext *= 2
     if next_duration > max_clock - ext:
         next_duration = max_clock - ext
@@ -429,13 +524,13 @@ def _move(disputed: bytes32, challenge_index: uint256, claim: bytes32, is_attack
         raw_revert(method_id("ClaimAlreadyExists()"))
     self.claims[claim_hash] = True
 
-    new_idx: uint256 = self._claimDataLen
-    self._push_claim(convert(challenge_index, uint32), sender, bond, claim, next_pos, (next_duration << 64) | block.timestamp)
+    new_idx: uint256 = (w >> MOVES_SHIFT) + 1
+    self._push_claim(new_idx, convert(challenge_index, uint32), sender, bond, claim, next_pos, (next_duration << 64) | block.timestamp)
     n: uint256 = self._subgamesLen[challenge_index]
     self._subgames[challenge_index][n] = new_idx
     self._subgamesLen[challenge_index] = n + 1
 
-    extcall IDelayedWETH(WETH).deposit(value=bond)
+    extcall IDelayedWETH(cfg.weth).deposit(value=bond)
     self.refundModeCredit[sender] += bond
     log Move(parentIndex=challenge_index, claim=claim, claimant=sender)
 
@@ -464,15 +559,15 @@ def defend(_disputed: bytes32, _parentIndex: uint256, _claim: bytes32):
 
 @internal
 @view
-def _find_starting_and_disputed_outputs(start: uint256) -> (bytes32, uint256, bytes32, uint256):
+def _find_starting_and_disputed_outputs(start: uint256, split: uint256) -> (bytes32, uint256, bytes32, uint256):
     c: ClaimData = self._claim(start)
-    if self._depth(convert(c.position, uint256)) <= SPLIT_DEPTH:
+    if self._depth(convert(c.position, uint256)) <= split:
         raw_revert(method_id("ClaimAboveSplit()"))
     output_index: uint256 = convert(c.parentIndex, uint256)
     exec_root: ClaimData = c
     output: ClaimData = self._claim(output_index)
     for _: uint256 in range(MAX_POSITION_BITLEN_DEPTH + 1):
-        if self._depth(convert(output.position, uint256)) <= SPLIT_DEPTH:
+        if self._depth(convert(output.position, uint256)) <= split:
             break
         exec_root = output
         output_index = convert(output.parentIndex, uint256)
@@ -481,11 +576,11 @@ def _find_starting_and_disputed_outputs(start: uint256) -> (bytes32, uint256, by
     if convert(exec_root.position, uint256) >> 1 == out_pos:
         # Opened by an attack: the output leaf is disputed, the one before it is the start.
         if self._index_at_depth(out_pos) > 0:
-            starting: ClaimData = self._find_trace_ancestor(out_pos - 1, output_index, True)
+            starting: ClaimData = self._find_trace_ancestor(out_pos - 1, output_index, True, split)
             return starting.claim, convert(starting.position, uint256), output.claim, out_pos
         return self._startingRoot, 0, output.claim, out_pos
     # Opened by a defend: the output leaf is the start, the next output is disputed.
-    disputed: ClaimData = self._find_trace_ancestor(out_pos + 1, output_index, True)
+    disputed: ClaimData = self._find_trace_ancestor(out_pos + 1, output_index, True, split)
     return output.claim, out_pos, disputed.claim, convert(disputed.position, uint256)
 
 
@@ -499,25 +594,25 @@ def _compute_local_context(starting: bytes32, starting_pos: uint256, disputed: b
 
 @external
 def step(_claimIndex: uint256, _isAttack: bool, _stateData: Bytes[MAX_STATE_DATA], _proof: Bytes[MAX_PROOF]):
-    if self.status != IN_PROGRESS:
-        raw_revert(method_id("GameNotInProgress()"))
+    self._live_state()
+    cfg: GameConfig = self._config()
     parent: ClaimData = self._claim(_claimIndex)
     parent_pos: uint256 = convert(parent.position, uint256)
     step_pos: uint256 = self._move_pos(parent_pos, _isAttack)
-    if self._depth(step_pos) != MAX_GAME_DEPTH + 1:
+    if self._depth(step_pos) != cfg.maxGameDepth + 1:
         raw_revert(method_id("InvalidParent()"))
 
     pre_state_claim: bytes32 = empty(bytes32)
     post_state: ClaimData = empty(ClaimData)
     if _isAttack:
-        if self._index_at_depth(step_pos) % (1 << (MAX_GAME_DEPTH - SPLIT_DEPTH)) == 0:
-            pre_state_claim = ABSOLUTE_PRESTATE
+        if self._index_at_depth(step_pos) % (1 << (cfg.maxGameDepth - cfg.splitDepth)) == 0:
+            pre_state_claim = convert(self._code_word(ARG_PRESTATE), bytes32)
         else:
-            pre_state_claim = self._find_trace_ancestor(parent_pos - 1, convert(parent.parentIndex, uint256), False).claim
+            pre_state_claim = self._find_trace_ancestor(parent_pos - 1, convert(parent.parentIndex, uint256), False, cfg.splitDepth).claim
         post_state = parent
     else:
         pre_state_claim = parent.claim
-        post_state = self._find_trace_ancestor(parent_pos + 1, convert(parent.parentIndex, uint256), False)
+        post_state = self._find_trace_ancestor(parent_pos + 1, convert(parent.parentIndex, uint256), False, cfg.splitDepth)
 
     # The status byte (byte 0) is not part of the commitment check.
     low_mask: uint256 = (1 << 248) - 1
@@ -528,10 +623,10 @@ def step(_claimIndex: uint256, _isAttack: bool, _stateData: Bytes[MAX_STATE_DATA
     s_pos: uint256 = 0
     d_claim: bytes32 = empty(bytes32)
     d_pos: uint256 = 0
-    s_claim, s_pos, d_claim, d_pos = self._find_starting_and_disputed_outputs(_claimIndex)
+    s_claim, s_pos, d_claim, d_pos = self._find_starting_and_disputed_outputs(_claimIndex, cfg.splitDepth)
     uuid: bytes32 = self._compute_local_context(s_claim, s_pos, d_claim, d_pos)
 
-    valid_step: bool = extcall IBigStepper(VM).step(_stateData, _proof, uuid) == post_state.claim
+    valid_step: bool = extcall IBigStepper(cfg.vm).step(_stateData, _proof, uuid) == post_state.claim
     parent_post_agree: bool = (self._depth(parent_pos) - self._depth(convert(post_state.position, uint256))) % 2 == 0
     if parent_post_agree == valid_step:
         raw_revert(method_id("ValidStep()"))
@@ -542,33 +637,34 @@ def step(_claimIndex: uint256, _isAttack: bool, _stateData: Bytes[MAX_STATE_DATA
 
 @external
 def addLocalData(_ident: uint256, _execLeafIdx: uint256, _partOffset: uint256):
-    if self.status != IN_PROGRESS:
-        raw_revert(method_id("GameNotInProgress()"))
+    w: uint256 = self._live_state()
+    cfg: GameConfig = self._config()
+    split: uint256 = cfg.splitDepth
     s_claim: bytes32 = empty(bytes32)
     s_pos: uint256 = 0
     d_claim: bytes32 = empty(bytes32)
     d_pos: uint256 = 0
-    s_claim, s_pos, d_claim, d_pos = self._find_starting_and_disputed_outputs(_execLeafIdx)
+    s_claim, s_pos, d_claim, d_pos = self._find_starting_and_disputed_outputs(_execLeafIdx, split)
     uuid: bytes32 = self._compute_local_context(s_claim, s_pos, d_claim, d_pos)
     word: bytes32 = empty(bytes32)
     size: uint256 = 32
     if _ident == 1:
-        word = L1_HEAD
+        word = convert(self._code_word(ARG_L1_HEAD), bytes32)
     elif _ident == 2:
         word = s_claim
     elif _ident == 3:
         word = d_claim
     elif _ident == 4:
-        l2_number: uint256 = self._startingBlock + self._trace_index(d_pos, SPLIT_DEPTH) + 1
-        l2_number = min(l2_number, L2_BLOCK_NUMBER)
+        l2_number: uint256 = ((w >> STARTING_BLOCK_SHIFT) & MAX_U64) + self._trace_index(d_pos, split) + 1
+        l2_number = min(l2_number, self._l2_block_number())
         word = convert(l2_number << 192, bytes32)
         size = 8
     elif _ident == 5:
-        word = convert(L2_CHAIN_ID << 192, bytes32)
+        word = convert(self._code_word(ARG_L2_CHAIN_ID) << 192, bytes32)
         size = 8
     else:
         raw_revert(method_id("InvalidLocalIdent()"))
-    oracle: address = staticcall IBigStepper(VM).oracle()
+    oracle: address = staticcall IBigStepper(cfg.vm).oracle()
     extcall IPreimageOracle(oracle).loadLocalData(_ident, uuid, word, size, _partOffset)
 
 
@@ -625,15 +721,14 @@ def challengeRootL2Block(_outputRootProof: OutputRootProof, _headerRLP: Bytes[MA
     The output root proof must hash to the root claim and commit to the hash of `_headerRLP`;
     if that header's number differs from the claimed block number the root is countered.
     """
-    if self.status != IN_PROGRESS:
-        raw_revert(method_id("GameNotInProgress()"))
-    if self.l2BlockNumberChallenged:
+    w: uint256 = self._live_state()
+    if w & FLAG_L2_CHALLENGED != 0:
         raw_revert(method_id("L2BlockNumberChallenged()"))
     output_root: bytes32 = keccak256(abi_encode(
         _outputRootProof.version, _outputRootProof.stateRoot,
         _outputRootProof.messagePasserStorageRoot, _outputRootProof.latestBlockhash,
     ))
-    if output_root != ROOT_CLAIM:
+    if output_root != convert(self._code_word(ARG_ROOT_CLAIM), bytes32):
         raw_revert(method_id("InvalidOutputRootProof()"))
     if keccak256(_headerRLP) != _outputRootProof.latestBlockhash:
         raw_revert(method_id("InvalidHeaderRLP()"))
@@ -655,10 +750,10 @@ def challengeRootL2Block(_outputRootProof: OutputRootProof, _headerRLP: Bytes[MA
     if is_list or n > 32:
         raw_revert(method_id("InvalidHeaderRLP()"))
     number: uint256 = self._read_be(buf, off, n)
-    if number == L2_BLOCK_NUMBER:
+    if number == self._l2_block_number():
         raw_revert(method_id("BlockNumberMatches()"))
     self.l2BlockNumberChallenger = msg.sender
-    self.l2BlockNumberChallenged = True
+    self._state = w | FLAG_L2_CHALLENGED
 
 
 # ============================================================================================
@@ -684,10 +779,10 @@ def _distribute_bond(recipient: address, bond: uint128):
 
 @external
 def resolveClaim(_claimIndex: uint256, _numToResolve: uint256):
-    if self.status != IN_PROGRESS:
-        raw_revert(method_id("GameNotInProgress()"))
+    w: uint256 = self._live_state()
+    max_clock: uint256 = self._config().maxClockDuration
     root: ClaimData = self._claim(_claimIndex)
-    if self._challenger_duration(_claimIndex) < MAX_CLOCK_DURATION:
+    if self._duration(root, max_clock) < max_clock:
         raw_revert(method_id("ClockNotExpired()"))
     if self.resolvedSubgames[_claimIndex]:
         raw_revert(method_id("ClaimAlreadyResolved()"))
@@ -731,7 +826,7 @@ def resolveClaim(_claimIndex: uint256, _numToResolve: uint256):
 
     if final_cursor == n_children:
         countered: address = cp.counteredBy
-        if _claimIndex == 0 and self.l2BlockNumberChallenged:
+        if _claimIndex == 0 and w & FLAG_L2_CHALLENGED != 0:
             countered = self.l2BlockNumberChallenger
             self._distribute_bond(countered, root.bond)
         elif countered == empty(address):
@@ -744,15 +839,14 @@ def resolveClaim(_claimIndex: uint256, _numToResolve: uint256):
 
 @external
 def resolve() -> uint8:
-    if self.status != IN_PROGRESS:
-        raw_revert(method_id("GameNotInProgress()"))
+    w: uint256 = self._live_state()
     if not self.resolvedSubgames[0]:
         raw_revert(method_id("OutOfOrderResolution()"))
     s: uint8 = DEFENDER_WINS
     if self._counteredBy[0] != empty(address):
         s = CHALLENGER_WINS
-    self.status = s
-    self.resolvedAt = convert(block.timestamp, uint64)
+    # Status was IN_PROGRESS and resolvedAt 0: both fields are still zero in `w`.
+    self._state = w | convert(s, uint256) | (block.timestamp << RESOLVED_AT_SHIFT)
     log Resolved(status=s)
     return s
 
@@ -768,29 +862,41 @@ def getNumToResolve(_claimIndex: uint256) -> uint256:
 # ============================================================================================
 
 @internal
+@view
+def _mode() -> uint8:
+    return convert((self._state >> MODE_SHIFT) & 255, uint8)
+
+
+@internal
 def _close_game():
-    mode: uint8 = self.bondDistributionMode
+    w: uint256 = self._state
+    mode: uint8 = convert((w >> MODE_SHIFT) & 255, uint8)
     if mode == MODE_NORMAL or mode == MODE_REFUND:
         return
     if mode != MODE_UNDECIDED:
         raw_revert(method_id("InvalidBondDistributionMode()"))
-    asr: IAnchorStateRegistry = IAnchorStateRegistry(ANCHOR_STATE_REGISTRY)
+    if w & (FLAG_INITIALIZED | FLAG_IMPLEMENTATION) != FLAG_INITIALIZED:
+        # The implementation, or a clone never initialized: never resolved.
+        raw_revert(method_id("GameNotResolved()"))
+    asr_address: address = self._arg_address(ARG_ASR)
+    asr: IAnchorStateRegistry = IAnchorStateRegistry(asr_address)
     if staticcall asr.paused():
         raw_revert(method_id("GamePaused()"))
-    if self.resolvedAt == 0:
+    if (w >> RESOLVED_AT_SHIFT) & MAX_U64 == 0:
         raw_revert(method_id("GameNotResolved()"))
     if not staticcall asr.isGameFinalized(self):
         raw_revert(method_id("GameNotFinalized()"))
     # Try to make this game the anchor; a game that cannot be the anchor is not an error here.
     anchored: bool = raw_call(
-        ANCHOR_STATE_REGISTRY,
+        asr_address,
         abi_encode(self, method_id=method_id("setAnchorState(address)")),
         revert_on_failure=False,
     )
     mode = MODE_REFUND
     if staticcall asr.isGameProper(self):
         mode = MODE_NORMAL
-    self.bondDistributionMode = mode
+    # Re-read: the registry called back while deciding; the mode bits are still UNDECIDED (0).
+    self._state = self._state | (convert(mode, uint256) << MODE_SHIFT)
     log GameClosed(bondDistributionMode=mode)
 
 
@@ -804,7 +910,7 @@ def closeGame():
 def claimCredit(_recipient: address):
     self._close_game()
     amount: uint256 = 0
-    mode: uint8 = self.bondDistributionMode
+    mode: uint8 = self._mode()
     if mode == MODE_REFUND:
         amount = self.refundModeCredit[_recipient]
     elif mode == MODE_NORMAL:
@@ -815,14 +921,14 @@ def claimCredit(_recipient: address):
     # First call: start the DelayedWETH delay for this recipient's credit.
     if not self.hasUnlockedCredit[_recipient]:
         self.hasUnlockedCredit[_recipient] = True
-        extcall IDelayedWETH(WETH).unlock(_recipient, amount)
+        extcall IDelayedWETH(self._arg_address(ARG_WETH)).unlock(_recipient, amount)
         return
 
     if amount == 0:
         raw_revert(method_id("NoCreditToClaim()"))
     self.refundModeCredit[_recipient] = 0
     self.normalModeCredit[_recipient] = 0
-    extcall IDelayedWETH(WETH).withdraw(_recipient, amount)
+    extcall IDelayedWETH(self._arg_address(ARG_WETH)).withdraw(_recipient, amount)
     ok: bool = raw_call(_recipient, b"", value=amount, revert_on_failure=False)
     if not ok:
         raw_revert(method_id("BondTransferFailed()"))
@@ -831,7 +937,7 @@ def claimCredit(_recipient: address):
 @external
 @view
 def credit(_recipient: address) -> uint256:
-    if self.bondDistributionMode == MODE_REFUND:
+    if self._mode() == MODE_REFUND:
         return self.refundModeCredit[_recipient]
     return self.normalModeCredit[_recipient]
 
@@ -840,7 +946,7 @@ def credit(_recipient: address) -> uint256:
 @payable
 def __default__():
     """Receives ETH from DelayedWETH.withdraw before forwarding it to the recipient."""
-    assert msg.sender == WETH and len(msg.data) == 0
+    assert msg.sender == self._arg_address(ARG_WETH) and len(msg.data) == 0
 
 
 # ============================================================================================
@@ -850,6 +956,8 @@ def __default__():
 @external
 @view
 def claimData(_index: uint256) -> (uint32, address, address, uint128, bytes32, uint128, uint128):
+    if not self._is_game():
+        raw_revert(concat(method_id("Panic(uint256)"), convert(50, bytes32)))
     c: ClaimData = self._claim(_index)
     return c.parentIndex, c.counteredBy, c.claimant, c.bond, c.claim, c.position, c.clock
 
@@ -857,7 +965,9 @@ def claimData(_index: uint256) -> (uint32, address, address, uint128, bytes32, u
 @external
 @view
 def claimDataLen() -> uint256:
-    return self._claimDataLen
+    if not self._is_game():
+        return 0
+    return (self._state >> MOVES_SHIFT) + 1
 
 
 @external
@@ -877,14 +987,58 @@ def resolutionCheckpoints(_claimIndex: uint256) -> (bool, uint32, uint128, addre
 
 @external
 @view
+def status() -> uint8:
+    return convert(self._state & STATUS_MASK, uint8)
+
+
+@external
+@view
+def createdAt() -> uint64:
+    if not self._is_game():
+        return 0
+    return convert((self._tail() >> 64) & MAX_U64, uint64)
+
+
+@external
+@view
+def resolvedAt() -> uint64:
+    return convert((self._state >> RESOLVED_AT_SHIFT) & MAX_U64, uint64)
+
+
+@external
+@view
+def bondDistributionMode() -> uint8:
+    return self._mode()
+
+
+@external
+@view
+def wasRespectedGameTypeWhenCreated() -> bool:
+    return self._state & FLAG_RESPECTED != 0
+
+
+@external
+@view
+def l2BlockNumberChallenged() -> bool:
+    return self._state & FLAG_L2_CHALLENGED != 0
+
+
+@internal
+@view
+def _starting_block() -> uint256:
+    return (self._state >> STARTING_BLOCK_SHIFT) & MAX_U64
+
+
+@external
+@view
 def startingOutputRoot() -> (bytes32, uint256):
-    return self._startingRoot, self._startingBlock
+    return self._startingRoot, self._starting_block()
 
 
 @external
 @view
 def startingBlockNumber() -> uint256:
-    return self._startingBlock
+    return self._starting_block()
 
 
 @external
@@ -893,47 +1047,51 @@ def startingRootHash() -> bytes32:
     return self._startingRoot
 
 
+# The per-game and per-type values below are clone arguments; on the implementation (which
+# has none) they read whatever its own code holds at those offsets and mean nothing.
+
 @external
 @view
 def l2BlockNumber() -> uint256:
-    return L2_BLOCK_NUMBER
+    return self._l2_block_number()
 
 
 @external
 @view
 def l2SequenceNumber() -> uint256:
-    return L2_BLOCK_NUMBER
+    return self._l2_block_number()
 
 
 @external
 @view
 def gameType() -> uint32:
-    return GAME_TYPE
+    return self._config().gameType
 
 
 @external
 @view
 def gameCreator() -> address:
-    return GAME_CREATOR
+    return self._arg_address(ARG_CREATOR)
 
 
 @external
 @view
 def rootClaim() -> bytes32:
-    return ROOT_CLAIM
+    return convert(self._code_word(ARG_ROOT_CLAIM), bytes32)
 
 
 @external
 @view
 def l1Head() -> bytes32:
-    return L1_HEAD
+    return convert(self._code_word(ARG_L1_HEAD), bytes32)
 
 
 @internal
 @view
 def _extra_data() -> Bytes[32]:
     # Only 32-byte extra data can initialize, so the block number word is the whole of it.
-    return slice(concat(convert(L2_BLOCK_NUMBER, bytes32), b""), 0, min(EXTRA_DATA_LEN, 32))
+    n: uint256 = self._code_word(ARG_EXTRA_LEN) & 65535
+    return slice(concat(convert(self._l2_block_number(), bytes32), b""), 0, min(n, 32))
 
 
 @external
@@ -945,61 +1103,61 @@ def extraData() -> Bytes[32]:
 @external
 @view
 def gameData() -> (uint32, bytes32, Bytes[32]):
-    return GAME_TYPE, ROOT_CLAIM, self._extra_data()
+    return self._config().gameType, convert(self._code_word(ARG_ROOT_CLAIM), bytes32), self._extra_data()
 
 
 @external
 @view
 def absolutePrestate() -> bytes32:
-    return ABSOLUTE_PRESTATE
+    return convert(self._code_word(ARG_PRESTATE), bytes32)
 
 
 @external
 @view
 def maxGameDepth() -> uint256:
-    return MAX_GAME_DEPTH
+    return self._config().maxGameDepth
 
 
 @external
 @view
 def splitDepth() -> uint256:
-    return SPLIT_DEPTH
+    return self._config().splitDepth
 
 
 @external
 @view
 def maxClockDuration() -> uint64:
-    return MAX_CLOCK_DURATION
+    return convert(self._config().maxClockDuration, uint64)
 
 
 @external
 @view
 def clockExtension() -> uint64:
-    return CLOCK_EXTENSION
+    return convert(self._config().clockExtension, uint64)
 
 
 @external
 @view
 def vm() -> address:
-    return VM
+    return self._arg_address(ARG_VM)
 
 
 @external
 @view
 def weth() -> address:
-    return WETH
+    return self._arg_address(ARG_WETH)
 
 
 @external
 @view
 def anchorStateRegistry() -> address:
-    return ANCHOR_STATE_REGISTRY
+    return self._arg_address(ARG_ASR)
 
 
 @external
 @view
 def l2ChainId() -> uint256:
-    return L2_CHAIN_ID
+    return self._code_word(ARG_L2_CHAIN_ID)
 
 
 @external

@@ -2,8 +2,9 @@
 
 The Vyper sources in this folder are ABI-compatible with Optimism's dispute contracts (see
 ``README.md`` here for every deviation). `deploy_dispute_system` wires a factory, an
-AnchorStateRegistry, a DelayedWETH escrow and a FaultDisputeGame blueprint on any `Chain`, so
-tests, benchmarks and agents all start games the same way:
+AnchorStateRegistry, a DelayedWETH escrow and a FaultDisputeGame implementation (which the
+factory clones for every game) on any `Chain`, so tests, benchmarks and agents all start games
+the same way:
 
     system = deploy_dispute_system(EmbeddedChain(), DisputeConfig())
     game = system.create_game(root_claim, l2_block_number=10)
@@ -86,8 +87,9 @@ def encode_game_args(
 ) -> bytes:
     """`gameArgs[type]` as the factory expects it: the FaultDisputeGame configuration, ABI-encoded.
 
-    Optimism [v2] packs `(prestate, vm, asr, weth, l2ChainId)` into CWIA args; our blueprints
-    take constructor arguments instead, so the depths and clocks travel here too.
+    Optimism [v2] packs `(prestate, vm, asr, weth, l2ChainId)` into CWIA args; ours also carry
+    the depths and clocks (Optimism's implementation immutables), because every game type
+    shares one implementation. The factory packs them into each clone's code.
     """
     return abi_encode(
         ["bytes32", "uint256", "uint256", "uint64", "uint64", "address", "address", "address",
@@ -113,8 +115,13 @@ class DisputeSystem:
     weth: Contract
     vm: Contract
     oracle: Contract
-    blueprint: str
+    implementation: str
     owner: str
+
+    @property
+    def blueprint(self) -> str:
+        """The game implementation (the name from when games were blueprint copies)."""
+        return self.implementation
 
     def create_game(self, root_claim: bytes, l2_block_number: int, *, sender: str | None = None,
                     extra_data: bytes | None = None, game_type: int | None = None) -> Contract:
@@ -141,7 +148,7 @@ def deploy_dispute_system(
     chain: Chain, config: DisputeConfig | None = None, *, vm: str | None = None,
     owner: str | None = None,
 ) -> DisputeSystem:
-    """Deploy factory, DelayedWETH, AnchorStateRegistry and a game blueprint, and register it.
+    """Deploy factory, DelayedWETH, AnchorStateRegistry and a game implementation; register it.
 
     Without `vm` an `AlphabetVM` with a `MockOracle` (challenge period from the config) is
     deployed. Time is moved one second forward at the end, because the registry retires games
@@ -160,12 +167,12 @@ def deploy_dispute_system(
         artifact("AnchorStateRegistry"), factory.address, cfg.anchor_root, cfg.anchor_block,
         cfg.game_type, cfg.finality_delay, owner,
     )
-    blueprint = chain.deploy_blueprint(artifact("FaultDisputeGame"))
-    # Register the game ABI so errors bubbling out of `create` (raised by the new game's
-    # `initialize`) decode by name even before the game has an address.
-    chain.register_abi(blueprint, artifact("FaultDisputeGame").abi, "FaultDisputeGame blueprint")
+    # `deploy_contract` registers the game ABI for this address, so errors bubbling out of
+    # `create` (raised by the new game's `initialize`) decode by name.
+    implementation = chain.deploy_contract(artifact("FaultDisputeGame")).address
     args = encode_game_args(cfg, vm_contract.address, weth.address, asr.address)
-    factory.transact("setImplementation", cfg.game_type, blueprint, args, sender=owner)
+    factory.transact("setImplementation", cfg.game_type, implementation, args, sender=owner)
     factory.transact("setInitBond", cfg.game_type, cfg.init_bond, sender=owner)
     chain.warp(1)
-    return DisputeSystem(chain, cfg, factory, asr, weth, vm_contract, oracle, blueprint, owner)
+    return DisputeSystem(chain, cfg, factory, asr, weth, vm_contract, oracle, implementation,
+                         owner)
