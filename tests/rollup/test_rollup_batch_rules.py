@@ -3,6 +3,7 @@ sequencer's choice of L1 origin (advance when the next L1 block is due, respect 
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -122,3 +123,17 @@ def test_sequencer_advances_its_origin_when_the_next_l1_block_is_due() -> None:
     more = [seq.build_next() for _ in range(4)]
     assert [b.timestamp for b in more if b] == [1008, 1010, 1012]
     assert more[-1] is None
+
+
+def test_sequencer_thread_builds_as_the_clock_passes() -> None:
+    genesis, state = genesis_block(CONFIG, genesis_alloc({}))
+    node = L2Node(CONFIG, genesis, state)
+    seq = Sequencer(CONFIG, node, FakeL1([EPOCH]))  # type: ignore[arg-type]
+    seq.start(clock=lambda: 1006.5)
+    try:
+        deadline = time.monotonic() + 20
+        while node.head.number < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        seq.stop()
+    assert [b.timestamp for b in node.blocks] == [1000, 1002, 1004, 1006]
