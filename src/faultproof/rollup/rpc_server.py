@@ -253,6 +253,7 @@ class NodeRpc:
             "blockRef": _block_ref(block),
             "withdrawalStorageRoot": _h(out["withdrawalStorageRoot"]),  # type: ignore[arg-type]
             "stateRoot": _h(out["stateRoot"]),  # type: ignore[arg-type]
+            "syncStatus": self.sync_status(),
         }
 
 
