@@ -9,6 +9,8 @@ import pytest
 from ethereum.crypto.hash import keccak256
 
 from faultproof.evm import header as hdr
+from faultproof.evm import mpt
+from faultproof.evm import rlp as xrlp
 from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
 from faultproof.evm.rpc_host import JsonRpc, RpcHost
 from faultproof.preimage.keys import keccak256_key
@@ -114,9 +116,6 @@ def test_eth_call_and_sync_status(served: tuple[L2Node, JsonRpc]) -> None:
 
 def test_node_holds_every_trie_node_of_every_block(served: tuple[L2Node, JsonRpc]) -> None:
     node, _ = served
-    from faultproof.evm import mpt
-    from faultproof.evm import rlp as xrlp
-
     for block in node.blocks:
         accounts = mpt.leaves(bytes(block.header.state_root), node.nodes.get)
         assert len(accounts) >= 4
