@@ -177,10 +177,29 @@ def _y_parity(tx: Mapping[str, Any]) -> int:
     return hex_int(value, "yParity")
 
 
+DEPOSIT_TX_TYPE = 0x7E
+"""OP's deposit transaction (op-geth's JSON: sourceHash, from, to, mint, value, gas, isSystemTx,
+input); it carries no signature (fault-proof-program.md §5.3)."""
+
+
 def raw_transaction(tx: Mapping[str, Any]) -> bytes:
-    """The EIP-2718 encoding of a JSON-RPC transaction (legacy, 2930, 1559, 4844)."""
+    """The EIP-2718 encoding of a JSON-RPC transaction (legacy, 2930, 1559, 4844, and OP's
+    deposit type 0x7E from an L2 node)."""
     kind = hex_int(tx.get("type", "0x0"), "type")
     data = _hex_bytes(tx.get("input", tx.get("data", "0x")), "input")
+    if kind == DEPOSIT_TX_TYPE:
+        mint = hex_int(tx["mint"], "mint") if tx.get("mint") is not None else 0
+        fields: list[Any] = [
+            _hex_bytes(tx.get("sourceHash"), "sourceHash"),
+            _hex_bytes(tx.get("from"), "from"),
+            _to(tx),
+            mint,
+            _q(tx, "value"),
+            _q(tx, "gas"),
+            1 if tx.get("isSystemTx") else 0,
+            data,
+        ]
+        return bytes([kind]) + rlp.encode(fields)
     sig = [_q(tx, "r"), _q(tx, "s")]
     if kind == 0:
         return rlp.encode(
