@@ -1,8 +1,8 @@
 """What one EVM block costs the fault proof program (guest/evm/), natively and in each VM.
 
 Three blocks on one pre-state that is big enough for the tries to be honest (by default 10,000
-funded accounts and an ERC-20-like token contract with 10,000 holders, so an account proof is
-~5 nodes deep and a storage proof ~4):
+funded accounts and an ERC-20-like token contract with 10,000 holders, so account and
+storage proofs are 4-5 nodes deep):
 
 * **eth**: 100 ETH transfers (type 2, 21,000 gas each) from 100 senders to 100 other accounts;
 * **token**: 100 token transfers (two SSTOREs and a LOG3 each) by 100 holders to 100 others;
