@@ -9,11 +9,11 @@ that it deploys first. The command runs it on the embedded chain (a dry run that
 addresses and gas) or against a JSON-RPC node, signing with ``--private-key`` when given.
 
 An existing factory is one of two generations, told apart by probing `gameArgs(uint32)`:
-ours (and Optimism's 2025 one) maps a type to a blueprint plus game args with
+ours maps a type to our FaultDisputeGame plus its game args with
 `setImplementation(uint32,address,bytes)`; Optimism's October-2024 DisputeGameFactory
 (1.0.1-beta.3) has only `setImplementation(uint32,address)` and clones a *full*
-FaultDisputeGame implementation whose configuration is its constructor. faultproof cannot
-build that implementation (ours is Vyper, not a clone target), so for an older factory
+FaultDisputeGame 1.3.x implementation whose configuration is its constructor. faultproof cannot
+build that implementation (ours takes its configuration from game args), so for such a factory
 `deploy_game_type` either deploys the step contract alone (the `vm` to construct Optimism's
 FaultDisputeGame 1.3.x with) or, given that implementation, checks and registers it
 (`register_implementation`):
@@ -120,7 +120,7 @@ class Deployment:
     """Which of the contracts above this run deployed (the rest were reused)."""
     gas_used: dict[str, int] = field(default_factory=dict)
     factory_generation: str = "game-args"
-    """`game-args` (setImplementation(uint32,address,bytes), a blueprint) or `implementation`
+    """`game-args` (ours: setImplementation(uint32,address,bytes)) or `implementation`
     (Optimism's 1.0.x factory: setImplementation(uint32,address), a full implementation)."""
     fault_dispute_game_implementation: str = ""
     """Older factories: the full FaultDisputeGame registered (empty: none yet)."""
@@ -218,8 +218,8 @@ OLD_FACTORY_ABI: list[dict[str, object]] = [
 
 
 def factory_generation(chain: Chain, factory: str) -> str:
-    """:data:`GAME_ARGS` if the factory has `gameArgs(uint32)` (blueprint + args, ours and
-    Optimism's 2025 one), else :data:`IMPLEMENTATION` (October 2024: full implementations).
+    """:data:`GAME_ARGS` if the factory has `gameArgs(uint32)` (ours: implementation + game
+    args), else :data:`IMPLEMENTATION` (Optimism's October 2024: full implementations).
 
     Only a revert counts as "absent" (Solidity's answer to an unknown selector); an RPC error
     propagates, so a flaky node never sends a transaction of the wrong generation.
@@ -289,7 +289,7 @@ def deploy_game_type(
                                        respect=respect, implementation=implementation)
     if implementation is not None:
         raise DeployError("--implementation is for older factories (setImplementation(uint32,"
-                          "address)); this factory takes a blueprint and game args, which "
+                          "address)); this factory takes our game and its game args, which "
                           "deploy builds itself")
 
     if factory is None and system.anchor_root == bytes(32):
