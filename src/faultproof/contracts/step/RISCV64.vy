@@ -106,8 +106,49 @@ def _decode_state() -> State:
     s.step = (convert(extract32(buf, 82), uint256) >> 192)
     s.heap = (convert(extract32(buf, 90), uint256) >> 192)
     s.loadReservation = (convert(extract32(buf, 98), uint256) >> 192)
-    for i: uint256 in range(32):
-        s.registers[i] = (convert(extract32(buf, 106 + 8 * i), uint256) >> 192)
+    # registers: eight words of four 64-bit registers, unrolled (a loop costs ~200 gas a
+    # register in index checks and counters)
+    w: uint256 = 0
+    w = convert(extract32(buf, 106), uint256)
+    s.registers[0] = w >> 192
+    s.registers[1] = (w >> 128) & MASK64
+    s.registers[2] = (w >> 64) & MASK64
+    s.registers[3] = w & MASK64
+    w = convert(extract32(buf, 138), uint256)
+    s.registers[4] = w >> 192
+    s.registers[5] = (w >> 128) & MASK64
+    s.registers[6] = (w >> 64) & MASK64
+    s.registers[7] = w & MASK64
+    w = convert(extract32(buf, 170), uint256)
+    s.registers[8] = w >> 192
+    s.registers[9] = (w >> 128) & MASK64
+    s.registers[10] = (w >> 64) & MASK64
+    s.registers[11] = w & MASK64
+    w = convert(extract32(buf, 202), uint256)
+    s.registers[12] = w >> 192
+    s.registers[13] = (w >> 128) & MASK64
+    s.registers[14] = (w >> 64) & MASK64
+    s.registers[15] = w & MASK64
+    w = convert(extract32(buf, 234), uint256)
+    s.registers[16] = w >> 192
+    s.registers[17] = (w >> 128) & MASK64
+    s.registers[18] = (w >> 64) & MASK64
+    s.registers[19] = w & MASK64
+    w = convert(extract32(buf, 266), uint256)
+    s.registers[20] = w >> 192
+    s.registers[21] = (w >> 128) & MASK64
+    s.registers[22] = (w >> 64) & MASK64
+    s.registers[23] = w & MASK64
+    w = convert(extract32(buf, 298), uint256)
+    s.registers[24] = w >> 192
+    s.registers[25] = (w >> 128) & MASK64
+    s.registers[26] = (w >> 64) & MASK64
+    s.registers[27] = w & MASK64
+    w = convert(extract32(buf, 330), uint256)
+    s.registers[28] = w >> 192
+    s.registers[29] = (w >> 128) & MASK64
+    s.registers[30] = (w >> 64) & MASK64
+    s.registers[31] = w & MASK64
     return s
 
 
@@ -157,7 +198,7 @@ def _output_state(s: State) -> bytes32:
 
 @internal
 @view
-def _load_proof(addr: uint256, proof_index: uint256) -> bytes32[MEM_PROOF_WORDS]:
+def _load_proof(addr: uint256, proof_index: uint256) -> (bytes32, bytes32[MEM_PROOF_LEVELS]):
     """Memory proof `proof_index` (leaf, then 59 siblings) for the leaf at `addr`, as words.
 
     Decoded into a word array once: indexing it is cheaper in the 59-level loop than
@@ -168,20 +209,370 @@ def _load_proof(addr: uint256, proof_index: uint256) -> bytes32[MEM_PROOF_WORDS]
     if len(msg.data) < off + MEM_PROOF_SIZE:
         # upstream reads zeros past calldata, which cannot fold to any real root
         self._fail(ERR_MEM_PROOF)
-    return abi_decode(slice(msg.data, off, MEM_PROOF_SIZE), bytes32[MEM_PROOF_WORDS], unwrap_tuple=False)
+    return abi_decode(slice(msg.data, off, MEM_PROOF_SIZE), (bytes32, bytes32[MEM_PROOF_LEVELS]))
 
 
 @internal
 @pure
-def _fold(leaf: bytes32, proof: bytes32[MEM_PROOF_WORDS], addr: uint256) -> bytes32:
+def _fold(leaf: bytes32, sibs: bytes32[MEM_PROOF_LEVELS], addr: uint256) -> bytes32:
     node: bytes32 = leaf
-    path: uint256 = addr >> 5
-    for i: uint256 in range(MEM_PROOF_LEVELS):
-        if path & 1 == 0:
-            node = keccak256(abi_encode(node, proof[i + 1]))
-        else:
-            node = keccak256(abi_encode(proof[i + 1], node))
-        path = path >> 1
+    # unrolled: a loop costs ~300 gas a level in counters, copies and index checks
+    left: bytes32 = empty(bytes32)
+    right: bytes32 = empty(bytes32)
+    left = node
+    right = sibs[0]
+    if addr & 32 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[1]
+    if addr & 64 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[2]
+    if addr & 128 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[3]
+    if addr & 256 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[4]
+    if addr & 512 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[5]
+    if addr & 1024 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[6]
+    if addr & 2048 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[7]
+    if addr & 4096 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[8]
+    if addr & 8192 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[9]
+    if addr & 16384 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[10]
+    if addr & 32768 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[11]
+    if addr & 65536 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[12]
+    if addr & 131072 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[13]
+    if addr & 262144 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[14]
+    if addr & 524288 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[15]
+    if addr & 1048576 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[16]
+    if addr & 2097152 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[17]
+    if addr & 4194304 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[18]
+    if addr & 8388608 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[19]
+    if addr & 16777216 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[20]
+    if addr & 33554432 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[21]
+    if addr & 67108864 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[22]
+    if addr & 134217728 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[23]
+    if addr & 268435456 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[24]
+    if addr & 536870912 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[25]
+    if addr & 1073741824 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[26]
+    if addr & 2147483648 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[27]
+    if addr & 4294967296 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[28]
+    if addr & 8589934592 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[29]
+    if addr & 17179869184 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[30]
+    if addr & 34359738368 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[31]
+    if addr & 68719476736 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[32]
+    if addr & 137438953472 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[33]
+    if addr & 274877906944 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[34]
+    if addr & 549755813888 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[35]
+    if addr & 1099511627776 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[36]
+    if addr & 2199023255552 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[37]
+    if addr & 4398046511104 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[38]
+    if addr & 8796093022208 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[39]
+    if addr & 17592186044416 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[40]
+    if addr & 35184372088832 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[41]
+    if addr & 70368744177664 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[42]
+    if addr & 140737488355328 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[43]
+    if addr & 281474976710656 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[44]
+    if addr & 562949953421312 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[45]
+    if addr & 1125899906842624 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[46]
+    if addr & 2251799813685248 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[47]
+    if addr & 4503599627370496 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[48]
+    if addr & 9007199254740992 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[49]
+    if addr & 18014398509481984 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[50]
+    if addr & 36028797018963968 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[51]
+    if addr & 72057594037927936 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[52]
+    if addr & 144115188075855872 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[53]
+    if addr & 288230376151711744 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[54]
+    if addr & 576460752303423488 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[55]
+    if addr & 1152921504606846976 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[56]
+    if addr & 2305843009213693952 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[57]
+    if addr & 4611686018427387904 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
+    left = node
+    right = sibs[58]
+    if addr & 9223372036854775808 != 0:
+        left = right
+        right = node
+    node = keccak256(concat(left, right))
     return node
 
 
@@ -189,30 +580,26 @@ def _fold(leaf: bytes32, proof: bytes32[MEM_PROOF_WORDS], addr: uint256) -> byte
 @view
 def _get_leaf(root: bytes32, addr: uint256, proof_index: uint256) -> uint256:
     """The 32-byte leaf at 32-aligned `addr` as a big-endian word, verified against `root`."""
-    proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_index)
-    if self._fold(proof[0], proof, addr) != root:
+    leaf: bytes32 = empty(bytes32)
+    sibs: bytes32[MEM_PROOF_LEVELS] = empty(bytes32[MEM_PROOF_LEVELS])
+    leaf, sibs = self._load_proof(addr, proof_index)
+    if self._fold(leaf, sibs, addr) != root:
         self._fail(ERR_MEM_PROOF)
-    return convert(proof[0], uint256)
+    return convert(leaf, uint256)
 
 
 @internal
 @view
 def _patch_leaf(root: bytes32, addr: uint256, proof_index: uint256, mask: uint256, val: uint256) -> bytes32:
     """Verify the leaf at `addr` against `root` and return the root after replacing its `mask`
-    bits with `val` (already masked). One pass over the siblings folds both the old and the
-    new leaf: the same checks as verify-then-write (§3.2), one proof decode and loop less."""
-    proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_index)
-    old: bytes32 = proof[0]
+    bits with `val` (already masked). One proof decode serves both folds (old leaf, then new
+    leaf): the same checks as verify-then-write (§3.2)."""
+    old: bytes32 = empty(bytes32)
+    sibs: bytes32[MEM_PROOF_LEVELS] = empty(bytes32[MEM_PROOF_LEVELS])
+    old, sibs = self._load_proof(addr, proof_index)
     new: bytes32 = convert((convert(old, uint256) & ~mask) | val, bytes32)
-    path: uint256 = addr >> 5
-    for i: uint256 in range(MEM_PROOF_LEVELS):
-        if path & 1 == 0:
-            old = keccak256(abi_encode(old, proof[i + 1]))
-            new = keccak256(abi_encode(new, proof[i + 1]))
-        else:
-            old = keccak256(abi_encode(proof[i + 1], old))
-            new = keccak256(abi_encode(proof[i + 1], new))
-        path = path >> 1
+    old = self._fold(old, sibs, addr)
+    new = self._fold(new, sibs, addr)
     if old != root:
         self._fail(ERR_MEM_PROOF)
     return new
@@ -222,6 +609,13 @@ def _patch_leaf(root: bytes32, addr: uint256, proof_index: uint256, mask: uint25
 @pure
 def _bswap(be: uint256, size: uint256) -> uint256:
     # reverse the low `size` bytes: memory order (big-endian word) -> little-endian value
+    if size <= 8:
+        # the usual three swap steps on a 64-bit word (no loop), then drop the unused bytes
+        x: uint256 = be & self._bmask(size)
+        x = ((x & 71777214294589695) << 8) | ((x >> 8) & 71777214294589695)
+        x = ((x & 281470681808895) << 16) | ((x >> 16) & 281470681808895)
+        x = ((x & 4294967295) << 32) | (x >> 32)
+        return x >> (64 - 8 * size)
     out: uint256 = 0
     v: uint256 = be
     for _i: uint256 in range(32):
