@@ -105,5 +105,6 @@ def test_withdrawal_with_a_real_nodes_storage_proof(anvil_chain: Chain) -> None:
     reverts_with("ProposalNotValidated", portal.transact, "finalizeWithdrawalTransaction",
                  theft.as_tuple(), sender=mallory)
     print("portal gas on anvil:", gas)
-    assert gas["receive"] < 30_000 and gas["deposit"] < 70_000
+    # Each includes the per-block deposit gas meter (one storage slot, ~5 k when warm).
+    assert gas["receive"] < 50_000 and gas["deposit"] < 80_000
     assert gas["prove"] < 230_000 and gas["finalize"] < 120_000

@@ -80,6 +80,11 @@ DEPOSIT_BASE_GAS: constant(uint64) = 21_000
 DEPOSIT_GAS_PER_BYTE: constant(uint64) = 40
 DEPOSIT_MAX_GAS: constant(uint64) = 10_000_000
 RECEIVE_DEFAULT_GAS_LIMIT: constant(uint64) = 100_000
+# Deposit gas per L1 block (OP's ResourceMetering `maxResourceLimit`, 20 M by default): the L2
+# block of that origin must fit the L1 info deposit (1 M) and every user deposit in its gas
+# limit (30 M), or derivation could never build it. No EIP-1559 market for it here: a deposit
+# over the budget reverts `OutOfGas()` (OP's error name) and can be sent in a later L1 block.
+MAX_RESOURCE_LIMIT: constant(uint64) = 20_000_000
 DEPOSIT_VERSION: constant(uint256) = 0
 TRANSACTION_DEPOSITED: constant(bytes32) = keccak256("TransactionDeposited(address,address,uint256,bytes)")
 # L1 -> L2 address alias offset (uint160 addition wraps).
@@ -111,6 +116,8 @@ respectedGameType: public(uint32)
 respectedGameTypeUpdatedAt: public(uint64)
 disputeGameBlacklist: public(HashMap[address, bool])
 finalizedWithdrawals: public(HashMap[bytes32, bool])
+# Deposit gas metered in the current L1 block: block number << 64 | gas used (one slot).
+_metered: uint256
 # OP's ProvenWithdrawal {disputeGameProxy, timestamp} packed in one word:
 # game | timestamp << 160 (Vyper would give each member its own slot: one more cold SSTORE).
 _proven: HashMap[bytes32, HashMap[address, uint256]]
@@ -145,6 +152,29 @@ def _deposit_source() -> address:
     return convert(convert((convert(msg.sender, uint256) + ALIAS_OFFSET) % 2**160, uint160), address)
 
 
+@internal
+def _meter(_gas: uint64):
+    """Charge `_gas` to this L1 block's deposit budget (MAX_RESOURCE_LIMIT)."""
+    packed: uint256 = self._metered
+    used: uint256 = 0
+    if packed >> 64 == block.number:
+        used = packed % 2**64
+    used += convert(_gas, uint256)
+    if used > convert(MAX_RESOURCE_LIMIT, uint256):
+        raw_revert(method_id("OutOfGas()"))
+    self._metered = (block.number << 64) | used
+
+
+@view
+@external
+def depositGasUsedInBlock() -> uint64:
+    """Deposit gas already used in the current L1 block (of MAX_RESOURCE_LIMIT)."""
+    packed: uint256 = self._metered
+    if packed >> 64 != block.number:
+        return 0
+    return convert(packed % 2**64, uint64)
+
+
 @external
 @payable
 def depositTransaction(_to: address, _value: uint256, _gasLimit: uint64, _isCreation: bool, _data: Bytes[MAX_DEPOSIT_DATA]):
@@ -163,6 +193,7 @@ def depositTransaction(_to: address, _value: uint256, _gasLimit: uint64, _isCrea
     # The Bytes bound already refuses longer data in ABI decoding; kept for OP's error name.
     if len(_data) > MAX_DEPOSIT_DATA:
         raw_revert(method_id("LargeCalldata()"))
+    self._meter(_gasLimit)
     creation: uint8 = 0
     if _isCreation:
         creation = 1
@@ -182,6 +213,7 @@ def __default__():
     """Plain ETH deposits to the sender on L2 (OptimismPortal2's `receive()`)."""
     if len(msg.data) != 0:
         raw_revert(b"")
+    self._meter(RECEIVE_DEFAULT_GAS_LIMIT)
     # opaqueData = mint ‖ value ‖ gasLimit ‖ isCreation=0 (73 bytes), padded to 96.
     raw_log(
         [TRANSACTION_DEPOSITED, convert(self._deposit_source(), bytes32), convert(msg.sender, bytes32), convert(DEPOSIT_VERSION, bytes32)],

@@ -34,7 +34,7 @@ from faultproof.evm import mpt, rlp
 HERE = Path(__file__).resolve().parent
 
 CONTRACTS = ("Portal",)
-MOCKS = ("TrieHarness", "PortalProbe")
+MOCKS = ("TrieHarness", "PortalProbe", "DepositBurst")
 
 #: OptimismPortal2's `l2Sender` outside a withdrawal.
 DEFAULT_L2_SENDER = "0x000000000000000000000000000000000000dead"
