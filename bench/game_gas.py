@@ -1,11 +1,15 @@
 """Gas used by the Vyper dispute contracts for each game action, as a rich table.
 
-Runs one full game on the embedded chain (pyrevm, Cancun): the factory creates a game, both
+Runs one full game on the embedded chain (pyrevm, Cancun): the factory creates a game (an
+EIP-1167 clone of the game implementation carrying its arguments, then `initialize`), both
 sides bisect down to a step, the honest side steps, every subgame resolves, the game closes and
 pays out through DelayedWETH. Two configurations: the small test tree (max depth 4, split 2)
 and mainnet's (73 / 30), where only the first moves are played (the costs per move do not
 depend on the depth except for the exec-root check and the bond math). Then, per real VM
 (MIPS32, RISCV64), the cost of registering it as a game type and of one on-chain `step`.
+The "blueprint" column is the same run before games became clones (commit 61bda2e, when
+`create` deployed a full copy of the game); step rows through a real VM also move with the
+step contracts, so their "blueprint" figures are only a reference.
 
     python bench/game_gas.py
 """
@@ -28,12 +32,35 @@ from faultproof.contracts.dispute import (
 from faultproof.crypto import keccak256
 from faultproof.game.bonds import required_bond_at_depth
 
+#: The same actions when each game was a full blueprint copy (commit 61bda2e, 2026-12-04).
+BLUEPRINT_ERA: dict[str, int] = {
+    "factory.create (clone + initialize)": 3_793_769,
+    "move: attack (output bisection)": 214_900,
+    "move: attack (exec sub-game root)": 206_687,
+    "move: attack (exec bisection)": 201_975,
+    "addLocalData (mock oracle)": 144_508,
+    "step (AlphabetVM)": 65_044,
+    "resolveClaim (leaf)": 71_854,
+    "resolveClaim (1 child)": 94_186,
+    "resolve": 64_946,
+    "claimCredit #1 (closeGame + unlock)": 134_876,
+    "claimCredit #2 (withdraw + send)": 33_982,
+    "factory.create (73/30 tree)": 3_793_781,
+    "move at mainnet depths 1-5 (73/30 tree)": 202_784,
+    "getRequiredBond(depth 73) as tx": 27_028,
+    "register a VM: FDG implementation deploy": 3_707_604,
+    "register a VM: setImplementation + setInitBond": 319_655,
+    "step (MIPS32, first instruction of hello)": 137_373,
+    "step (RISCV64, first instruction of hello)": 197_732,
+}
+
 
 def out(block: int, honest: bool = True) -> bytes:
     return keccak256(f"{honest} output {block}".encode())
 
 
-def small_game(samples: dict[str, list[int]]) -> None:
+def small_game(samples: dict[str, list[int]]) -> int:
+    """Play the small game; returns the size of the game's (clone's) runtime code."""
     chain = EmbeddedChain()
     system = deploy_dispute_system(chain, DisputeConfig())
     proposer, challenger = chain.accounts[1], chain.accounts[2]
@@ -44,9 +71,10 @@ def small_game(samples: dict[str, list[int]]) -> None:
     f = system.factory
     r = f.transact("create", 255, out(4, False), (4).to_bytes(32, "big"),
                    value=system.config.init_bond, sender=proposer)
-    samples["factory.create (blueprint deploy + initialize)"].append(r.gas_used)
+    samples["factory.create (clone + initialize)"].append(r.gas_used)
     game = chain.at(f.events(r, "DisputeGameCreated")[0].args["disputeProxy"],
                     artifact("FaultDisputeGame"))
+    clone_size = len(chain.get_code(game.address))
     root = out(4, False)
     moves = [
         (root, 0, out(2), challenger, 1, "attack (output bisection)"),
@@ -73,6 +101,7 @@ def small_game(samples: dict[str, list[int]]) -> None:
     chain.warp(system.config.withdrawal_delay)
     r = game.transact("claimCredit", challenger)
     samples["claimCredit #2 (withdraw + send)"].append(r.gas_used)
+    return clone_size
 
 
 def mainnet_depth_moves(samples: dict[str, list[int]]) -> None:
@@ -116,7 +145,7 @@ def real_vm_steps(samples: dict[str, list[int]], isa_name: str) -> None:
                          factory=first.dispute_game_factory, template_game_type=9000)
     samples[f"register a VM in a factory: {isa.step_contract} deploy"].append(
         d.gas_used[isa.step_contract])
-    samples["register a VM: FDG blueprint deploy"].append(
+    samples["register a VM: FDG implementation deploy"].append(
         d.gas_used["FaultDisputeGame blueprint"])
     samples["register a VM: setImplementation + setInitBond"].append(
         d.gas_used["setImplementation"] + d.gas_used["setInitBond"])
@@ -137,24 +166,29 @@ def real_vm_steps(samples: dict[str, list[int]], isa_name: str) -> None:
 
 def main() -> None:
     samples: dict[str, list[int]] = defaultdict(list)
-    small_game(samples)
+    clone_size = small_game(samples)
     mainnet_depth_moves(samples)
     for isa_name in ("mips32", "riscv64"):
         real_vm_steps(samples, isa_name)
     table = Table(title="Vyper dispute game gas (tx gas incl. 21k intrinsic, pyrevm Cancun)")
-    for col in ("action", "calls", "min", "avg", "max"):
+    for col in ("action", "calls", "min", "avg", "max", "blueprint avg"):
         table.add_column(col, justify="left" if col == "action" else "right")
     for name, values in samples.items():
+        before = BLUEPRINT_ERA.get(name)
         table.add_row(name, str(len(values)), f"{min(values):,}",
-                      f"{sum(values) // len(values):,}", f"{max(values):,}")
+                      f"{sum(values) // len(values):,}", f"{max(values):,}",
+                      "" if before is None else f"{before:,}")
     sizes = Table(title="Runtime code size (EIP-170 limit 24,576 bytes)")
     sizes.add_column("contract")
     sizes.add_column("runtime", justify="right")
     sizes.add_column("initcode", justify="right")
     for name in ("FaultDisputeGame", "DisputeGameFactory", "AnchorStateRegistry", "DelayedWETH"):
         a = artifact(name)
-        sizes.add_row(name, f"{a.runtime_size:,}", f"{a.initcode_size:,}")
-    console = Console(width=120)
+        label = "FaultDisputeGame (implementation)" if name == "FaultDisputeGame" else name
+        sizes.add_row(label, f"{a.runtime_size:,}", f"{a.initcode_size:,}")
+    sizes.add_row("FaultDisputeGame clone (each game)", f"{clone_size:,}",
+                  f"{clone_size + 10:,}")
+    console = Console(width=140)
     console.print(table)
     console.print(sizes)
 

@@ -427,10 +427,10 @@ def _load_claim(idx: uint256) -> ClaimData:
 @view
 def _duration(c: ClaimData, max_clock: uint256) -> uint256:
     """Time on the challenger's clock of claim `c`: its parent's duration (the stored clock's
-    high bits; the root's is 0, which is also what its unwritten slot holds) plus the time
-    since `c` was made, capped at `max_clock`."""
+    high bits) plus the time since `c` was made, capped at `max_clock`. The root (index 0, no
+    stored clock) and its parent have duration 0: no storage read for them."""
     parent_duration: uint256 = 0
-    if c.parentIndex != ROOT_PARENT:
+    if c.parentIndex != ROOT_PARENT and c.parentIndex != 0:
         parent_duration = self._claimClock[convert(c.parentIndex, uint256)] >> 64
     ts: uint256 = convert(c.clock, uint256) & MAX_U64
     return min(parent_duration + (block.timestamp - ts), max_clock)
