@@ -114,8 +114,49 @@ def _decode_state() -> State:
     s.step = (convert(extract32(buf, 82), uint256) >> 192)
     s.heap = (convert(extract32(buf, 90), uint256) >> 192)
     s.loadReservation = (convert(extract32(buf, 98), uint256) >> 192)
-    for i: uint256 in range(32):
-        s.registers[i] = (convert(extract32(buf, 106 + 8 * i), uint256) >> 192)
+    # registers: eight words of four 64-bit registers, unrolled (a loop costs ~200 gas a
+    # register in index checks and counters)
+    w: uint256 = 0
+    w = convert(extract32(buf, 106), uint256)
+    s.registers[0] = w >> 192
+    s.registers[1] = (w >> 128) & MASK64
+    s.registers[2] = (w >> 64) & MASK64
+    s.registers[3] = w & MASK64
+    w = convert(extract32(buf, 138), uint256)
+    s.registers[4] = w >> 192
+    s.registers[5] = (w >> 128) & MASK64
+    s.registers[6] = (w >> 64) & MASK64
+    s.registers[7] = w & MASK64
+    w = convert(extract32(buf, 170), uint256)
+    s.registers[8] = w >> 192
+    s.registers[9] = (w >> 128) & MASK64
+    s.registers[10] = (w >> 64) & MASK64
+    s.registers[11] = w & MASK64
+    w = convert(extract32(buf, 202), uint256)
+    s.registers[12] = w >> 192
+    s.registers[13] = (w >> 128) & MASK64
+    s.registers[14] = (w >> 64) & MASK64
+    s.registers[15] = w & MASK64
+    w = convert(extract32(buf, 234), uint256)
+    s.registers[16] = w >> 192
+    s.registers[17] = (w >> 128) & MASK64
+    s.registers[18] = (w >> 64) & MASK64
+    s.registers[19] = w & MASK64
+    w = convert(extract32(buf, 266), uint256)
+    s.registers[20] = w >> 192
+    s.registers[21] = (w >> 128) & MASK64
+    s.registers[22] = (w >> 64) & MASK64
+    s.registers[23] = w & MASK64
+    w = convert(extract32(buf, 298), uint256)
+    s.registers[24] = w >> 192
+    s.registers[25] = (w >> 128) & MASK64
+    s.registers[26] = (w >> 64) & MASK64
+    s.registers[27] = w & MASK64
+    w = convert(extract32(buf, 330), uint256)
+    s.registers[28] = w >> 192
+    s.registers[29] = (w >> 128) & MASK64
+    s.registers[30] = (w >> 64) & MASK64
+    s.registers[31] = w & MASK64
     return s
 
 
@@ -165,7 +206,7 @@ def _output_state(s: State) -> bytes32:
 
 @internal
 @view
-def _load_proof(addr: uint256, proof_index: uint256) -> bytes32[MEM_PROOF_WORDS]:
+def _load_proof(addr: uint256, proof_index: uint256) -> (bytes32, bytes32[MEM_PROOF_LEVELS]):
     """Memory proof `proof_index` (leaf, then 59 siblings) for the leaf at `addr`, as words.
 
     Decoded into a word array once: indexing it is cheaper in the 59-level loop than
@@ -176,19 +217,24 @@ def _load_proof(addr: uint256, proof_index: uint256) -> bytes32[MEM_PROOF_WORDS]
     if len(msg.data) < off + MEM_PROOF_SIZE:
         # upstream reads zeros past calldata, which cannot fold to any real root
         self._fail(ERR_MEM_PROOF)
-    return abi_decode(slice(msg.data, off, MEM_PROOF_SIZE), bytes32[MEM_PROOF_WORDS], unwrap_tuple=False)
+    return abi_decode(slice(msg.data, off, MEM_PROOF_SIZE), (bytes32, bytes32[MEM_PROOF_LEVELS]))
 
 
 @internal
 @pure
-def _fold(leaf: bytes32, proof: bytes32[MEM_PROOF_WORDS], addr: uint256) -> bytes32:
+def _fold(leaf: bytes32, sibs: bytes32[MEM_PROOF_LEVELS], addr: uint256) -> bytes32:
     node: bytes32 = leaf
     path: uint256 = addr >> 5
-    for i: uint256 in range(MEM_PROOF_LEVELS):
-        if path & 1 == 0:
-            node = keccak256(abi_encode(node, proof[i + 1]))
-        else:
-            node = keccak256(abi_encode(proof[i + 1], node))
+    left: bytes32 = empty(bytes32)
+    right: bytes32 = empty(bytes32)
+    # a loop over the sibling array (no index checks), not unrolled: RISCV64C has no room for it
+    for sib: bytes32 in sibs:
+        left = node
+        right = sib
+        if path & 1 != 0:
+            left = sib
+            right = node
+        node = keccak256(concat(left, right))
         path = path >> 1
     return node
 
@@ -197,29 +243,32 @@ def _fold(leaf: bytes32, proof: bytes32[MEM_PROOF_WORDS], addr: uint256) -> byte
 @view
 def _get_leaf(root: bytes32, addr: uint256, proof_index: uint256) -> uint256:
     """The 32-byte leaf at 32-aligned `addr` as a big-endian word, verified against `root`."""
-    proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_index)
-    if self._fold(proof[0], proof, addr) != root:
+    leaf: bytes32 = empty(bytes32)
+    sibs: bytes32[MEM_PROOF_LEVELS] = empty(bytes32[MEM_PROOF_LEVELS])
+    leaf, sibs = self._load_proof(addr, proof_index)
+    if self._fold(leaf, sibs, addr) != root:
         self._fail(ERR_MEM_PROOF)
-    return convert(proof[0], uint256)
+    return convert(leaf, uint256)
 
 
 @internal
 @view
 def _patch_leaf(root: bytes32, addr: uint256, proof_index: uint256, mask: uint256, val: uint256) -> bytes32:
     """Verify the leaf at `addr` against `root` and return the root after replacing its `mask`
-    bits with `val` (already masked). One pass over the siblings folds both the old and the
-    new leaf: the same checks as verify-then-write (§3.2), one proof decode and loop less."""
-    proof: bytes32[MEM_PROOF_WORDS] = self._load_proof(addr, proof_index)
-    old: bytes32 = proof[0]
+    bits with `val` (already masked). One proof decode serves both folds (old leaf, then new
+    leaf): the same checks as verify-then-write (§3.2)."""
+    old: bytes32 = empty(bytes32)
+    sibs: bytes32[MEM_PROOF_LEVELS] = empty(bytes32[MEM_PROOF_LEVELS])
+    old, sibs = self._load_proof(addr, proof_index)
     new: bytes32 = convert((convert(old, uint256) & ~mask) | val, bytes32)
     path: uint256 = addr >> 5
-    for i: uint256 in range(MEM_PROOF_LEVELS):
+    for sib: bytes32 in sibs:
         if path & 1 == 0:
-            old = keccak256(abi_encode(old, proof[i + 1]))
-            new = keccak256(abi_encode(new, proof[i + 1]))
+            old = keccak256(concat(old, sib))
+            new = keccak256(concat(new, sib))
         else:
-            old = keccak256(abi_encode(proof[i + 1], old))
-            new = keccak256(abi_encode(proof[i + 1], new))
+            old = keccak256(concat(sib, old))
+            new = keccak256(concat(sib, new))
         path = path >> 1
     if old != root:
         self._fail(ERR_MEM_PROOF)
@@ -230,6 +279,13 @@ def _patch_leaf(root: bytes32, addr: uint256, proof_index: uint256, mask: uint25
 @pure
 def _bswap(be: uint256, size: uint256) -> uint256:
     # reverse the low `size` bytes: memory order (big-endian word) -> little-endian value
+    if size <= 8:
+        # the usual three swap steps on a 64-bit word (no loop), then drop the unused bytes
+        x: uint256 = be & self._bmask(size)
+        x = ((x & 71777214294589695) << 8) | ((x >> 8) & 71777214294589695)
+        x = ((x & 281470681808895) << 16) | ((x >> 16) & 281470681808895)
+        x = ((x & 4294967295) << 32) | (x >> 32)
+        return x >> (64 - 8 * size)
     out: uint256 = 0
     v: uint256 = be
     for _i: uint256 in range(32):
