@@ -242,8 +242,9 @@ class RollupTraceSource:
         self.on_run: Callable[[str], None] | None = None
 
     def fresh(self) -> RollupTraceSource:
-        """The same source with nothing in memory (what a restarted challenger has)."""
-        return RollupTraceSource(
+        """The same source with nothing in memory (what a restarted challenger has); its
+        executors are listed in this one's ``executors`` too (for statistics)."""
+        twin = RollupTraceSource(
             self.l1,
             self.l2,
             self.isa,
@@ -254,6 +255,9 @@ class RollupTraceSource:
             checkpoint_interval=self.checkpoint_interval,
             disk_interval=self.disk_interval,
         )
+        twin.executors = self.executors
+        twin.on_run = self.on_run
+        return twin
 
     def executor(
         self,
