@@ -840,8 +840,10 @@ def _step(_localContext: bytes32) -> bytes32:
             ret: uint256 = 1
             if opcode == 48:
                 ret = word
-            else:
+            elif opcode == 56:
                 mem_root = self._write_mem(eff_addr, self._proof_offset(1), regs[rmw_reg])
+            else:  # unreachable, kept as MIPS.sol has it (and so the error stays in the ABI)
+                raw_revert(method_id("InvalidRMWInstruction()"))
             if rmw_reg != 0:
                 regs[rmw_reg] = ret
         elif opcode == 2 or opcode == 3:  # j / jal
