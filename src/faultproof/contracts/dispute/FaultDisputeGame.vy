@@ -83,7 +83,7 @@ CONFIG_READ: constant(uint256) = ARG_CONFIG - 96
 ROOT_READ: constant(uint256) = ARG_TAIL - 160
 ADDRESS_MASK: constant(uint256) = 2**160 - 1
 
-# ---- game state, one slot (status/mode/flags/resolvedAt/startingBlockNumber) -----------------
+# ---- game state, one slot (status, mode, flags, resolvedAt, starting block, claim count) ----
 STATUS_MASK: constant(uint256) = 255
 MODE_SHIFT: constant(uint256) = 8
 FLAG_INITIALIZED: constant(uint256) = 1 << 16
@@ -895,8 +895,8 @@ def _close_game():
     mode = MODE_REFUND
     if staticcall asr.isGameProper(self):
         mode = MODE_NORMAL
-    # Re-read: the registry called back while deciding; the mode bits are still UNDECIDED (0).
-    self._state = self._state | (convert(mode, uint256) << MODE_SHIFT)
+    # Re-read the word (the registry called back while deciding) and replace only the mode.
+    self._state = (self._state & ~(255 << MODE_SHIFT)) | (convert(mode, uint256) << MODE_SHIFT)
     log GameClosed(bondDistributionMode=mode)
 
 
