@@ -64,7 +64,7 @@ USER_KEY = 0xA11CE
 BATCHER_KEY = 0xBA7C4E5
 SPLIT_DEPTH = 4
 """Output bisection over 16 L2 blocks (the story's L2 chain stays below that)."""
-BOTTOM_DEPTH = {"mips32": 26, "riscv64": 25, "riscv64c": 25}
+BOTTOM_DEPTH = {"mips32": 25, "riscv64": 25, "riscv64c": 25}
 """Execution bisection depth: 2^depth above the program's steps for one block, and
 ``SPLIT_DEPTH + 1 + depth`` even: the leaves at the maximum depth are then the proposer's
 claims, so defeating a wrong root ends in the challenger's `step` on chain."""
@@ -202,10 +202,12 @@ def run_rollup_demo(
             vm_contract = chain.deploy_contract(
                 load_contract(f"step/{isa.step_contract}.vy"), oracle.address
             )
+            max_depth = SPLIT_DEPTH + 1 + BOTTOM_DEPTH[isa.name]
+            max_depth += max_depth % 2  # the proposer's claims at the leaves (see above)
             cfg = DisputeConfig(
                 game_type=isa.game_type,
                 absolute_prestate=prestate,
-                max_game_depth=SPLIT_DEPTH + 1 + BOTTOM_DEPTH[isa.name],
+                max_game_depth=max_depth,
                 split_depth=SPLIT_DEPTH,
                 anchor_root=outputs.output_root(0),
                 anchor_block=0,
