@@ -6,7 +6,10 @@ by the store."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,3 +115,31 @@ def test_a_lying_l2_node_is_refused_by_the_store(chain: tuple[AnvilNode, L2Stack
     # the store refuses the lie; the router keeps the refusal and the program's read fails
     with pytest.raises((PreimageMismatch, PreimageNotFound), match="hashes to"):
         _run(stack, LyingRpc(stack.server.url))
+
+
+def test_the_host_as_a_subprocess_under_faultproof_run(
+    chain: tuple[AnvilNode, L2Stack], tmp_path: Path
+) -> None:
+    """``faultproof run -- python -m faultproof.rollup.server ...`` runs the program in riscv64
+    against both nodes: valid for the node's own output, invalid for another claim."""
+    _, stack = chain
+    elf = guests.rollup_program_elf(json.dumps(stack.config.to_json()).encode(), "riscv64")
+    state = tmp_path / "state.json"
+    cli = [sys.executable, "-m", "faultproof.cli"]
+    subprocess.run(
+        [*cli, "load-elf", "--type", "riscv64", "--path", str(elf), "--out", str(state),
+         "--meta", ""],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    head = stack.node.safe_number
+    server = [sys.executable, "-m", "faultproof.rollup.server", "--l1-rpc", stack.l1.url,
+              "--l2-rpc", stack.server.url, "--agreed-block", str(head - 1),
+              "--claimed-block", str(head)]  # fmt: skip
+    for extra, verdict in (([], "valid"), (["--claimed-output", "0x" + "42" * 32], "invalid")):
+        proc = subprocess.run(
+            [*cli, "run", "--input", str(state), "--output", str(tmp_path / "out.json"),
+             "--info-at", "never", "--no-progress", "--", *server, *extra],
+            capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert f"rollup: verdict {verdict}" in proc.stdout, proc.stdout[-2000:]
