@@ -105,20 +105,14 @@ def _hash2(a: bytes32, b: bytes32) -> bytes32:
 
 @internal
 @view
-def _check_proof(addr: uint256, proof_offset: uint256):
-    if len(msg.data) < proof_offset + MEM_PROOF_SIZE:
-        raise "check that there is enough calldata"
-    if addr & 3 != 0:
-        raise
-
-
-@internal
-@view
 def _read_mem(root: bytes32, addr: uint256, proof_offset: uint256) -> uint256:
     """The 32-bit word at 4-aligned `addr`, proven by the proof at `proof_offset`."""
     # the proof (leaf, then 27 siblings) decoded into words in place: indexing them is cheaper
     # than `extract32` on the raw bytes
-    self._check_proof(addr, proof_offset)
+    if len(msg.data) < proof_offset + MEM_PROOF_SIZE:
+        raise "check that there is enough calldata"
+    if addr & 3 != 0:
+        raise
     proof: bytes32[MEM_PROOF_WORDS] = abi_decode(slice(msg.data, proof_offset, MEM_PROOF_SIZE), bytes32[MEM_PROOF_WORDS], unwrap_tuple=False)
     node: bytes32 = proof[0]
     # unrolled: a loop costs ~120 gas a level in index checks and counters
@@ -241,7 +235,10 @@ def _write_mem(addr: uint256, proof_offset: uint256, val: uint256) -> bytes32:
     """New root after writing `val` at `addr`; the same proof was verified by `_read_mem`."""
     # the proof (leaf, then 27 siblings) decoded into words in place: indexing them is cheaper
     # than `extract32` on the raw bytes
-    self._check_proof(addr, proof_offset)
+    if len(msg.data) < proof_offset + MEM_PROOF_SIZE:
+        raise "check that there is enough calldata"
+    if addr & 3 != 0:
+        raise
     proof: bytes32[MEM_PROOF_WORDS] = abi_decode(slice(msg.data, proof_offset, MEM_PROOF_SIZE), bytes32[MEM_PROOF_WORDS], unwrap_tuple=False)
     shamt: uint256 = (28 - (addr & 31)) * 8
     leaf: uint256 = convert(proof[0], uint256)
