@@ -188,6 +188,17 @@ ORACLE_ABI = [
 ]
 """The one view every step contract (MIPS32, RISCV64, Optimism's MIPS.sol) has for its oracle."""
 
+VM_ABI = [
+    {
+        "type": "function",
+        "name": "vm",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "address"}],
+        "stateMutability": "view",
+    }
+]
+"""A 1.x game's step contract (`vm()`), where the oracle is found on an older factory."""
+
 
 def oracle_of_game_type(chain: Chain, factory: str, game_types: tuple[int, ...]) -> str:
     """The PreimageOracle the games of ``game_types`` use: their step contract's ``oracle()``,
@@ -206,6 +217,12 @@ def oracle_of_game_type(chain: Chain, factory: str, game_types: tuple[int, ...])
             if len(raw) != 288:
                 continue
             vm = to_checksum_address(abi_decode(GAME_ARGS_TYPES, raw)[5])
+            return to_checksum_address(chain.at(vm, ORACLE_ABI).call("oracle"))
+        except Exception:  # not our factory's layout: try the 1.x one below
+            pass
+        try:  # an October-2024 (1.x) factory: gameImpls(type) is a full game with vm()
+            impl = to_checksum_address(factory_c.call("gameImpls", game_type))
+            vm = to_checksum_address(chain.at(impl, VM_ABI).call("vm"))
             return to_checksum_address(chain.at(vm, ORACLE_ABI).call("oracle"))
         except Exception:  # this type is not registered as expected: try the next one
             continue

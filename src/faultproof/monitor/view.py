@@ -326,21 +326,17 @@ def _step_view(
     )
 
 
-MODE_UNDECIDED = 0
-
-
 def _credits(game: Contract, claims: list[ClaimData]) -> dict[str, int]:
-    """Unclaimed credit per claimant of a finished game (either ledger while undecided)."""
+    """Unclaimed credit per claimant of a finished game, for either payout design: a 2.x game
+    (either ledger while the distribution mode is undecided) or a 1.x game (``credit`` only),
+    as the challenger service collects them."""
+    from faultproof.agents.service import _owed, game_generation
+
     who = dict.fromkeys([c.claimant for c in claims] + [game.call("gameCreator")])
-    undecided = game.call("bondDistributionMode") == MODE_UNDECIDED
+    generation = game_generation(game)
     out: dict[str, int] = {}
     for address in who:
-        if undecided:
-            owed = max(
-                game.call("normalModeCredit", address), game.call("refundModeCredit", address)
-            )
-        else:
-            owed = int(game.call("credit", address))
+        owed = _owed(game, address, generation)
         if owed:
             out[address] = owed
     return out
