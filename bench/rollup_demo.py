@@ -12,13 +12,22 @@
     python bench/rollup_demo.py                  # every VM
     python bench/rollup_demo.py --vm riscv64 --only blocks
 
-Figures (2026-12-04, 2-core dev machine, other sessions' tests running):
+Figures (2026-12-04 18:47 UTC, 2-core dev machine shared with other sessions' tests;
+`python bench/rollup_demo.py`, program ELFs already built):
 
-| VM | story s | program steps (disputed block) | challenger: creation -> step s |
+| VM | story wall s | program steps (disputed block) | challenger: creation -> step s |
 |---|---:|---:|---:|
-| riscv64 | 25.7 (first run, program build included) | 1,349,646 | 2.6 |
+| mips32 | 8.3 | 2,606,396 | 2.8 |
+| riscv64 | 15.1 | 1,389,703 | 7.9 |
+| riscv64c | 12.8 | 1,364,101 | 5.6 |
 
-(the table printed by the script is the reference; see the lead's closing note for the full run)
+| L2 block (50 txs) | native s | mips32 steps / s | riscv64 steps / s | riscv64c steps / s |
+|---|---:|---:|---:|---:|
+| 50 ETH transfers | 0.20 | 16,080,780 / 0.46 | 8,532,032 / 0.70 | 8,690,953 / 0.58 |
+| 50 contract calls | 0.15 | 34,266,536 / 0.93 | 18,508,282 / 0.53 | 18,796,606 / 0.72 |
+
+Seconds include the host's RPC reads (the first VM run of a block also warms the host's
+caches); the story's first run on a new rollup config adds the program build (~10 s per VM).
 """
 
 from __future__ import annotations
