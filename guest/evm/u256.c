@@ -207,8 +207,21 @@ static u256 mod_digits(const uint32_t *u, int m, const uint32_t v[8])
 u256 u256_from_be(const uint8_t *b, size_t n)
 {
 	u256 r = u256_zero();
-	for (size_t k = 0; k < n && k < 32; k++)
-		r.w[k / 8] |= (uint64_t)b[n - 1 - k] << ((k % 8) * 8);
+	if (n > 32) { /* the last 32 bytes */
+		b += n - 32;
+		n = 32;
+	}
+	/* 32-bit digits from the least significant end: no 64-bit shift per byte on MIPS32 */
+	const uint8_t *p = b + n;
+	for (unsigned i = 0; n > 0; i++) {
+		uint32_t d = 0;
+		unsigned take = n < 4 ? (unsigned)n : 4;
+		for (unsigned k = 0; k < take; k++)
+			d |= (uint32_t)p[-1 - (int)k] << (8 * k);
+		p -= take;
+		n -= take;
+		r.w[i / 2] |= (uint64_t)d << (32 * (i % 2));
+	}
 	return r;
 }
 
@@ -253,6 +266,11 @@ unsigned u256_byte_length(const u256 *a)
 
 u256 u256_add(const u256 *a, const u256 *b)
 {
+	if (u256_fits_u64(a) && u256_fits_u64(b)) { /* both < 2^64: a 65-bit sum */
+		uint64_t s = a->w[0] + b->w[0];
+		u256 r = {{s, s < a->w[0], 0, 0}};
+		return r;
+	}
 	u256 r;
 	uint64_t carry = 0;
 	for (int i = 0; i < 4; i++) {
@@ -266,6 +284,11 @@ u256 u256_add(const u256 *a, const u256 *b)
 
 u256 u256_sub(const u256 *a, const u256 *b)
 {
+	if (u256_fits_u64(a) && u256_fits_u64(b)) { /* both < 2^64: a borrow fills the top */
+		uint64_t top = a->w[0] < b->w[0] ? UINT64_MAX : 0;
+		u256 r = {{a->w[0] - b->w[0], top, top, top}};
+		return r;
+	}
 	u256 r;
 	uint64_t borrow = 0;
 	for (int i = 0; i < 4; i++) {
@@ -285,6 +308,15 @@ u256 u256_neg(const u256 *a)
 
 u256 u256_mul(const u256 *a, const u256 *b)
 {
+	if (u256_fits_u64(a) && u256_fits_u64(b)) { /* both < 2^64: a 128-bit product */
+		uint64_t a0 = (uint32_t)a->w[0], a1 = a->w[0] >> 32;
+		uint64_t b0 = (uint32_t)b->w[0], b1 = b->w[0] >> 32;
+		uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+		uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10; /* < 3 * 2^32 */
+		u256 r = {{(mid << 32) | (uint32_t)p00, p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32),
+			   0, 0}};
+		return r;
+	}
 	uint32_t x[8], y[8], r[8] = {0};
 	to_digits(a, x);
 	to_digits(b, y);
