@@ -11,15 +11,7 @@
 
 static uint64_t add_sat(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
-bool charge_gas(evm_t *evm, uint64_t amount)
-{
-	if (evm->gas_left < amount) {
-		evm->error = ERR_OUT_OF_GAS;
-		return false;
-	}
-	evm->gas_left -= amount;
-	return true;
-}
+extern inline bool charge_gas(evm_t *evm, uint64_t amount);
 
 uint64_t calculate_memory_gas_cost(uint64_t size_in_bytes)
 {

@@ -66,8 +66,18 @@ typedef struct {
 } message_call_gas_t;
 
 /* Subtracts `amount` from evm->gas_left; on shortfall sets evm->error = ERR_OUT_OF_GAS and
- * returns false (the caller returns at once, as the spec's raise). */
-bool charge_gas(evm_t *evm, uint64_t amount);
+ * returns false (the caller returns at once, as the spec's raise). Inline: every instruction
+ * charges, and an out-of-line call cost more than the subtraction (gas.c holds the external
+ * definition, C11 6.7.4). */
+inline bool charge_gas(evm_t *evm, uint64_t amount)
+{
+	if (evm->gas_left < amount) {
+		evm->error = ERR_OUT_OF_GAS;
+		return false;
+	}
+	evm->gas_left -= amount;
+	return true;
+}
 uint64_t calculate_memory_gas_cost(uint64_t size_in_bytes);
 /* `extensions` are (start, size) pairs as U256; a pair with size 0 extends nothing. */
 extend_memory_t calculate_gas_extend_memory(const buf_t *memory, const u256 *starts,

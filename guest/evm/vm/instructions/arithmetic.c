@@ -2,33 +2,33 @@
  * signed arithmetic itself is u256.c's (EVM semantics: x / 0 = 0, SDIV's -2^255 / -1). */
 #include "instructions.h"
 
-/* Two operands, one result: the shape of every binary instruction here. */
-#define BINARY_OP(name, gas, expr)                                                         \
+/* Two operands, one result: the shape of every binary instruction here. The operands are
+ * read in place (x = pop, y = pop) and the result (push) replaces y's slot. */
+#define BINARY_OP(name, gas, fn)                                                           \
 	void name(evm_t *evm)                                                              \
 	{                                                                                  \
-		u256 x, y;                                                                 \
-		TRY(stack_pop(evm, &x));                                                   \
-		TRY(stack_pop(evm, &y));                                                   \
+		TRY(stack_need(evm, 2));                                                   \
+		u256 *x = stack_slot(evm, 0), *y = stack_slot(evm, 1);                     \
 		TRY(charge_gas(evm, gas));                                                 \
-		u256 result = expr;                                                        \
-		TRY(stack_push(evm, &result));                                             \
+		*y = fn(x, y);                                                             \
+		stack_drop(evm, 1);                                                        \
 		evm->pc += 1;                                                              \
 	}
 
 /* ADD: x + y mod 2^256 */
-BINARY_OP(op_add, GAS_VERY_LOW, u256_add(&x, &y))
+BINARY_OP(op_add, GAS_VERY_LOW, u256_add)
 /* SUB: x - y mod 2^256 */
-BINARY_OP(op_sub, GAS_VERY_LOW, u256_sub(&x, &y))
+BINARY_OP(op_sub, GAS_VERY_LOW, u256_sub)
 /* MUL: x * y mod 2^256 */
-BINARY_OP(op_mul, GAS_LOW, u256_mul(&x, &y))
+BINARY_OP(op_mul, GAS_LOW, u256_mul)
 /* DIV: dividend // divisor, 0 when divisor is 0 */
-BINARY_OP(op_div, GAS_LOW, u256_div(&x, &y))
+BINARY_OP(op_div, GAS_LOW, u256_div)
 /* SDIV: signed quotient rounded toward zero; -2^255 / -1 = -2^255; 0 when divisor is 0 */
-BINARY_OP(op_sdiv, GAS_LOW, u256_sdiv(&x, &y))
+BINARY_OP(op_sdiv, GAS_LOW, u256_sdiv)
 /* MOD: x % y, 0 when y is 0 */
-BINARY_OP(op_mod, GAS_LOW, u256_mod(&x, &y))
+BINARY_OP(op_mod, GAS_LOW, u256_mod)
 /* SMOD: sign(x) * (|x| % |y|), 0 when y is 0 */
-BINARY_OP(op_smod, GAS_LOW, u256_smod(&x, &y))
+BINARY_OP(op_smod, GAS_LOW, u256_smod)
 
 /* ADDMOD: (x + y) % z over the integers (no wrap at 2^256), 0 when z is 0 */
 void op_addmod(evm_t *evm)
@@ -71,13 +71,4 @@ void op_exp(evm_t *evm)
 }
 
 /* SIGNEXTEND: extend the sign bit of byte `byte_num` (0 = least significant) upwards */
-void op_signextend(evm_t *evm)
-{
-	u256 byte_num, value;
-	TRY(stack_pop(evm, &byte_num));
-	TRY(stack_pop(evm, &value));
-	TRY(charge_gas(evm, GAS_LOW));
-	u256 result = u256_signextend(&byte_num, &value);
-	TRY(stack_push(evm, &result));
-	evm->pc += 1;
-}
+BINARY_OP(op_signextend, GAS_LOW, u256_signextend)

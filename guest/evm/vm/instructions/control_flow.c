@@ -20,31 +20,32 @@ void op_stop(evm_t *evm)
 /* JUMP */
 void op_jump(evm_t *evm)
 {
-	u256 jump_dest;
-	TRY(stack_pop(evm, &jump_dest));
+	TRY(stack_need(evm, 1));
+	const u256 *jump_dest = stack_slot(evm, 0);
+	stack_drop(evm, 1);
 	TRY(charge_gas(evm, GAS_MID));
-	if (!is_valid_jump_destination(evm, &jump_dest)) {
+	if (!is_valid_jump_destination(evm, jump_dest)) {
 		evm->error = ERR_INVALID_JUMP_DEST;
 		return;
 	}
-	evm->pc = jump_dest.w[0];
+	evm->pc = jump_dest->w[0];
 }
 
 /* JUMPI: jump when the condition is non-zero */
 void op_jumpi(evm_t *evm)
 {
-	u256 jump_dest, conditional_value;
-	TRY(stack_pop(evm, &jump_dest));
-	TRY(stack_pop(evm, &conditional_value));
+	TRY(stack_need(evm, 2));
+	const u256 *jump_dest = stack_slot(evm, 0), *conditional_value = stack_slot(evm, 1);
+	stack_drop(evm, 2);
 	TRY(charge_gas(evm, GAS_HIGH));
 	uint64_t destination;
-	if (u256_is_zero(&conditional_value)) {
+	if (u256_is_zero(conditional_value)) {
 		destination = evm->pc + 1;
-	} else if (!is_valid_jump_destination(evm, &jump_dest)) {
+	} else if (!is_valid_jump_destination(evm, jump_dest)) {
 		evm->error = ERR_INVALID_JUMP_DEST;
 		return;
 	} else {
-		destination = jump_dest.w[0];
+		destination = jump_dest->w[0];
 	}
 	evm->pc = destination;
 }

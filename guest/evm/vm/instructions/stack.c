@@ -4,8 +4,8 @@
 /* POP: drop the top word */
 void op_pop(evm_t *evm)
 {
-	u256 ignored;
-	TRY(stack_pop(evm, &ignored));
+	TRY(stack_need(evm, 1));
+	stack_drop(evm, 1);
 	TRY(charge_gas(evm, GAS_BASE));
 	evm->pc += 1;
 }
@@ -17,11 +17,25 @@ void push_n(evm_t *evm, unsigned num_bytes)
 		TRY(charge_gas(evm, GAS_BASE));
 	else
 		TRY(charge_gas(evm, GAS_VERY_LOW));
-	uint8_t data[32];
-	u256 start = u256_from_u64(evm->pc + 1);
-	buffer_read(data, evm->code.data, evm->code.len, &start, num_bytes);
-	u256 data_to_push = u256_from_be(data, num_bytes);
-	TRY(stack_push(evm, &data_to_push));
+	/* data_to_push = buffer_read(code, pc + 1, num_bytes): read straight from the code when
+	 * the immediate lies inside it (always, but for a PUSH cut short by the end of code) */
+	u256 data_to_push;
+	uint64_t start = evm->pc + 1;
+	if (num_bytes <= evm->code.len && start <= evm->code.len - num_bytes) {
+		const uint8_t *immediate = evm->code.data + (size_t)start;
+		if (num_bytes == 1)
+			data_to_push = u256_from_u64(immediate[0]);
+		else
+			data_to_push = u256_from_be(immediate, num_bytes);
+	} else {
+		uint8_t data[32];
+		u256 start_position = u256_from_u64(start);
+		buffer_read(data, evm->code.data, evm->code.len, &start_position, num_bytes);
+		data_to_push = u256_from_be(data, num_bytes);
+	}
+	u256 *slot = stack_push_slot(evm);
+	TRY(slot);
+	*slot = data_to_push;
 	evm->pc += 1 + num_bytes;
 }
 
@@ -33,8 +47,10 @@ void dup_n(evm_t *evm, unsigned item_number)
 		evm->error = ERR_STACK_UNDERFLOW;
 		return;
 	}
-	u256 data_to_duplicate = evm->stack[evm->stack_len - 1 - item_number];
-	TRY(stack_push(evm, &data_to_duplicate));
+	const u256 *data_to_duplicate = stack_slot(evm, item_number);
+	u256 *slot = stack_push_slot(evm);
+	TRY(slot);
+	*slot = *data_to_duplicate;
 	evm->pc += 1;
 }
 
