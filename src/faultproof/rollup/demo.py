@@ -105,6 +105,17 @@ class RollupDemoResult:
     """Net balance change (wei) of the honest proposer and the challenger."""
     restarts: int = 0
 
+    @property
+    def ok(self) -> bool:
+        """The story ended as it should: honest output stood and paid out, the wrong one fell
+        and its withdrawal was refused (the CLI's exit 0)."""
+        return (
+            self.honest_status == GameStatus.DEFENDER_WINS
+            and self.dishonest_status == GameStatus.CHALLENGER_WINS
+            and self.withdrawal_finalized
+            and bool(self.attacker_refused)
+        )
+
 
 class ForgedTrace:
     """The liar's execution trace: the real one before ``lie_from``, then made up with the
@@ -352,15 +363,21 @@ def run_rollup_demo(
                 traces.on_run = lambda what: console.print(
                     f"  running the rollup program in {isa.name} for {what}"
                 )
+                traces.progress = honest_traces.progress  # (fresh() copies it too)
                 return Challenger(
                     system.factory, oracle, challenger, traces,
                     ChallengerStore.open(store_path), [cfg.game_type],
                     claimants=[proposer],
                 )  # fmt: skip
 
-            service = start()
             rounds = 0
             with console.status("the challenger plays") as status:
+
+                def show(steps: int) -> None:
+                    status.update(f"running the rollup program in {isa.name}: {steps:,} steps")
+
+                honest_traces.progress = show
+                service = start()
                 while True:
                     rounds += 1
                     if s.crash_challenger:
@@ -386,6 +403,7 @@ def run_rollup_demo(
                 f"challenger's step sent {result.challenger_seconds:.1f}s after the game was "
                 f"created; program: {result.program_steps:,} {isa.name} steps"
             )
+            honest_traces.progress = None
             for wait in (cfg.max_clock_duration, cfg.finality_delay, cfg.withdrawal_delay):
                 chain.warp(wait + 1)
                 while service.poll().transactions:

@@ -86,8 +86,11 @@ class CachedExecutor(ExecutorTraceProvider):
         checkpoint_interval: int = 1 << 16,
         disk_interval: int = DISK_SNAPSHOT_INTERVAL,
         max_steps: int | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(make_vm, depth, checkpoint_interval, max_steps)
+        self.progress = progress
+        """Called with the VM's step count after every checkpoint interval of a run."""
         self.folder = folder
         self.disk_interval = disk_interval
         self._load_state = load_state
@@ -150,6 +153,8 @@ class CachedExecutor(ExecutorTraceProvider):
             start = vm.step_count
             vm.run(max_steps=target - vm.step_count)
             self.steps_run += vm.step_count - start
+            if self.progress is not None:
+                self.progress(int(vm.step_count))
             if vm.step_count == next_cp and next_cp not in self._snapshots:
                 bisect.insort(self._checkpoints, next_cp)
                 self._snapshots[next_cp] = vm.snapshot()
@@ -240,6 +245,8 @@ class RollupTraceSource:
         self.chain_id = int(str(self.l2.call("eth_chainId", [])), 16)
         self.executors: list[ExecutorTraceProvider] = []
         self.on_run: Callable[[str], None] | None = None
+        self.progress: Callable[[int], None] | None = None
+        """Passed to each cached executor: the step count during program runs."""
 
     def fresh(self) -> RollupTraceSource:
         """The same source with nothing in memory (what a restarted challenger has); its
@@ -257,6 +264,7 @@ class RollupTraceSource:
         )
         twin.executors = self.executors
         twin.on_run = self.on_run
+        twin.progress = self.progress
         return twin
 
     def executor(
@@ -287,6 +295,7 @@ class RollupTraceSource:
             folder,
             checkpoint_interval=self.checkpoint_interval,
             disk_interval=self.disk_interval,
+            progress=self.progress,
         )
 
     def accessor(self, game: Contract, params: GameParams) -> SplitTraceProvider | None:
