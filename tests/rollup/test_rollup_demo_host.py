@@ -143,3 +143,25 @@ def test_the_host_as_a_subprocess_under_faultproof_run(
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert f"rollup: verdict {verdict}" in proc.stdout, proc.stdout[-2000:]
+
+
+def test_the_agents_cli_sources(chain: tuple[AnvilNode, L2Stack], tmp_path: Path) -> None:
+    """What ``--outputs faultproof.rollup.traces:proposer_outputs`` and ``--traces
+    faultproof.rollup.traces:challenger_traces`` build from the two nodes."""
+    from faultproof.rollup.host import output_root
+    from faultproof.rollup.traces import challenger_traces, proposer_outputs
+    from faultproof.vm import get_isa
+
+    _, stack = chain
+    outputs = proposer_outputs(None, stack.server.url)
+    head = outputs.safe_head()
+    assert head == stack.node.safe_number
+    assert outputs.output_root(head) == output_root(JsonRpc(stack.server.url), head)
+    config = tmp_path / "rollup.json"
+    config.write_text(json.dumps(stack.config.to_json()))
+    traces = challenger_traces(
+        None, stack.server.url, str(config), isa="riscv64", l1=stack.l1.url,
+        cache=str(tmp_path / "cache"),
+    )  # fmt: skip
+    elf = guests.rollup_program_elf(json.dumps(stack.config.to_json()).encode(), "riscv64")
+    assert traces.absolute_prestate == get_isa("riscv64").load_elf(elf).state_hash()

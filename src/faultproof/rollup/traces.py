@@ -334,9 +334,36 @@ class RollupTraceSource:
         return SplitTraceProvider(top, split, bottom)
 
 
+def challenger_traces(
+    chain: object, l2: str, config: str, isa: str = "mips32", l1: str = "", cache: str = ""
+) -> RollupTraceSource:
+    """``faultproof challenger --traces faultproof.rollup.traces:challenger_traces
+    --traces-arg l2=URL --traces-arg config=rollup.json [--traces-arg isa=riscv64]
+    [--traces-arg cache=DIR]``: the L1 is the challenger's own chain unless ``l1=URL``; the
+    program is built from the rollup config file (its absolute prestate commits to it)."""
+    from faultproof.guests import rollup_program_elf
+    from faultproof.vm import get_isa
+
+    l1_url = l1 or str(getattr(chain, "url", ""))
+    if not l1_url:
+        raise ValueError("the rollup trace source needs an L1 JSON-RPC node: pass l1=URL")
+    vm = get_isa(isa)
+    config_json = json.dumps(json.loads(Path(config).read_text())).encode()
+    elf = rollup_program_elf(config_json, vm.name)
+    return RollupTraceSource(l1_url, l2, vm, elf, Path(cache) if cache else None)
+
+
+def proposer_outputs(chain: object, l2: str) -> RollupOutputs:
+    """``faultproof proposer --outputs faultproof.rollup.traces:proposer_outputs
+    --outputs-arg l2=URL``: the L2 node's safe head and output roots."""
+    return RollupOutputs(l2)
+
+
 __all__ = [
     "CachedExecutor",
     "RollupOutputs",
     "RollupTraceSource",
+    "challenger_traces",
+    "proposer_outputs",
     "subgame_key",
 ]
