@@ -399,9 +399,10 @@ def run_rollup_demo(
             for ex in honest_traces.executors:
                 result.program_steps = max(result.program_steps, ex.final_step())
             console.print(
-                f"bisection over after {rounds} rounds: {bad_game.call('claimDataLen')} claims; "
-                f"challenger's step sent {result.challenger_seconds:.1f}s after the game was "
-                f"created; program: {result.program_steps:,} {isa.name} steps"
+                f"bisection over after {rounds} rounds: {bad_game.call('claimDataLen')} claims "
+                f"down to one {isa.name} instruction, executed on chain by the "
+                f"{isa.step_contract} step contract {result.challenger_seconds:.1f}s after the "
+                f"game was created (program: {result.program_steps:,} steps for block {head})"
             )
             honest_traces.progress = None
             for wait in (cfg.max_clock_duration, cfg.finality_delay, cfg.withdrawal_delay):
@@ -440,8 +441,14 @@ def run_rollup_demo(
                 console.print(
                     f"[green]attacker's withdrawal refused[/green]: {result.attacker_refused}"
                 )
-            for name, who in (("honest proposer", proposer), ("challenger", challenger)):
+            for name, who in (
+                ("honest proposer", proposer), ("challenger", challenger), ("liar", liar)
+            ):
                 result.bonds[name] = chain.get_balance(who) - FUNDING
+            console.print(
+                "bonds (net ETH): "
+                + ", ".join(f"{name} {wei / ETHER:+.4f}" for name, wei in result.bonds.items())
+            )
 
             from faultproof.monitor.picture import write_game_pictures
 
