@@ -44,8 +44,8 @@ def _check(result: RollupDemoResult) -> None:
     "isa", ["riscv64", "mips32", pytest.param("riscv64c", marks=pytest.mark.slow)]
 )
 def test_rollup_story(tmp_path: Path, isa: str) -> None:
-    """The default-run end-to-end tests: 7-11 s each once the program is built for the run's
-    rollup config (anvil's genesis is deterministic, so the build is cached across runs)."""
+    """The default-run end-to-end tests: 7-11 s each (the program is rebuilt for each run's
+    rollup config, but only the generated config source is compiled anew)."""
     _check(_story(tmp_path, isa))
 
 
