@@ -47,6 +47,7 @@ from faultproof.contracts.rollup import (
     withdrawal_slot,
 )
 from faultproof.crypto import keccak256
+from faultproof.demo.dispute import ForgedTrace
 from faultproof.evm import mpt, rlp
 from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
 from faultproof.evm.rpc_host import JsonRpc
@@ -115,41 +116,6 @@ class RollupDemoResult:
             and self.withdrawal_finalized
             and bool(self.attacker_refused)
         )
-
-
-class ForgedTrace:
-    """The liar's execution trace: the real one before ``lie_from``, then made up with the
-    opposite verdict (what a liar must claim at the split's status rule)."""
-
-    def __init__(self, real: ExecutorTraceProvider, lie_from: int) -> None:
-        from faultproof.vm import VMStatus
-
-        self.real = real
-        self.depth = real.depth
-        self.lie_from = lie_from
-        status = real.state_hash_at(real.final_step())[0]
-        self.status = VMStatus.INVALID if status == VMStatus.VALID else VMStatus.VALID
-
-    def get(self, position: object) -> bytes:
-        from faultproof.game.position import Position
-
-        assert isinstance(position, Position)
-        i = position.trace_index(self.depth)
-        if i < self.lie_from:
-            return self.real.get(position)
-        return bytes([self.status]) + keccak256(b"forged" + i.to_bytes(8, "big"))[1:]
-
-    def get_step_data(self, position: object) -> object:
-        return self.real.get_step_data(position)  # type: ignore[arg-type]
-
-    def get_step_data_at(self, trace_index: int) -> object:
-        return self.real.get_step_data_at(trace_index)
-
-    def absolute_prestate(self) -> bytes:
-        return self.real.absolute_prestate()
-
-    def absolute_prestate_commitment(self) -> bytes:
-        return self.real.absolute_prestate_commitment()
 
 
 def create_address(sender: str, nonce: int) -> str:
@@ -348,7 +314,7 @@ def run_rollup_demo(
             honest_traces = RollupTraceSource(l1, l2_url, isa, elf, data_dir / "games")
 
             def forge(real: ExecutorTraceProvider) -> TraceProvider:
-                return ForgedTrace(real, max(0, int(real.final_step() * s.lie_fraction)))  # type: ignore[return-value]
+                return ForgedTrace(real, max(0, int(real.final_step() * s.lie_fraction)))
 
             liar_traces = RollupTraceSource(
                 l1, l2_url, isa, elf, None, outputs=liar_outputs.output_root, wrap=forge
