@@ -78,13 +78,27 @@ def _txs(kind: str, count: int, first_nonce: int) -> list[bytes]:
     out = []
     for i in range(count):
         if kind == "transfers":
-            tx = UnsignedTx(nonce=first_nonce + i, to=(0x1000 + i).to_bytes(20, "big"), value=1,
-                            gas_limit=21_000, max_fee_per_gas=10**10, max_priority_fee_per_gas=1)
+            tx = UnsignedTx(
+                nonce=first_nonce + i,
+                to=(0x1000 + i).to_bytes(20, "big"),
+                value=1,
+                gas_limit=21_000,
+                max_fee_per_gas=10**10,
+                max_priority_fee_per_gas=1,
+            )
         else:
             data = keccak256(b"initiateWithdrawal(address,uint256,bytes)")[:4] + abi_encode(
-                ["address", "uint256", "bytes"], ["0x" + "ab" * 20, 50_000, b""])
-            tx = UnsignedTx(nonce=first_nonce + i, to=PASSER, value=1, data=data,
-                            gas_limit=200_000, max_fee_per_gas=10**10, max_priority_fee_per_gas=1)
+                ["address", "uint256", "bytes"], ["0x" + "ab" * 20, 50_000, b""]
+            )
+            tx = UnsignedTx(
+                nonce=first_nonce + i,
+                to=PASSER,
+                value=1,
+                data=data,
+                gas_limit=200_000,
+                max_fee_per_gas=10**10,
+                max_priority_fee_per_gas=1,
+            )
         out.append(tx_bytes(sign_tx(tx, USER_KEY, 901)))
     return out
 
@@ -96,8 +110,9 @@ def blocks(vms: Sequence[str], count: int, console: Console) -> Table:
     with AnvilNode(hardfork="cancun") as anvil:
         l1 = JsonRpc(anvil.url)
         l1.call("anvil_setBalance", ["0x" + secret_address(BATCHER_KEY).hex(), hex(10**21)])
-        stack = L2Stack.start(anvil.url, b"\x00" * 19 + b"\x99", BATCHER_KEY,
-                              {secret_address(USER_KEY): 10**21})
+        stack = L2Stack.start(
+            anvil.url, b"\x00" * 19 + b"\x99", BATCHER_KEY, {secret_address(USER_KEY): 10**21}
+        )
         l1.call("anvil_setBlockTimestampInterval", [6])
         try:
             l2 = JsonRpc(stack.server.url)
@@ -132,8 +147,14 @@ def blocks(vms: Sequence[str], count: int, console: Console) -> Table:
                         code, steps = machine.exit_code, int(machine.step_count)
                     seconds = time.perf_counter() - t0
                     rate = f"{steps / seconds / 1e6:.1f}" if steps else "-"
-                    table.add_row(f"{kind} (L2 {number})", vm, f"{steps:,}" if steps else "-",
-                                  f"{seconds:.2f}", rate, str(code))
+                    table.add_row(
+                        f"{kind} (L2 {number})",
+                        vm,
+                        f"{steps:,}" if steps else "-",
+                        f"{seconds:.2f}",
+                        rate,
+                        str(code),
+                    )
                 console.print(table)
         finally:
             stack.stop()

@@ -58,19 +58,34 @@ def chain() -> Iterator[tuple[AnvilNode, L2Stack]]:
             ["0x" + "00" * 19 + "01", "0x" + "00" * 20, 0, 60, 60, funder],
         )
         initcode = portal_artifact("Portal").bytecode + args
-        tx = rpc.call("eth_sendTransaction", [
-            {"from": funder, "data": "0x" + initcode.hex(), "gas": hex(8_000_000)}])
+        tx = rpc.call(
+            "eth_sendTransaction",
+            [{"from": funder, "data": "0x" + initcode.hex(), "gas": hex(8_000_000)}],
+        )
         portal = bytes.fromhex(wait_receipt(rpc, tx)["contractAddress"][2:])  # type: ignore[index]
         rpc.call("anvil_setBalance", ["0x" + secret_address(BATCHER_KEY).hex(), hex(10**20)])
         stack = L2Stack.start(l1.url, portal, BATCHER_KEY, {USER: 10**21})
         try:
-            rpc.call("eth_sendTransaction", [
-                {"from": funder, "to": "0x" + portal.hex(), "value": hex(10**18)}])
+            rpc.call(
+                "eth_sendTransaction",
+                [{"from": funder, "to": "0x" + portal.hex(), "value": hex(10**18)}],
+            )
             rpc.call("evm_mine", [])
             stack.advance(post=False)
-            raw = tx_bytes(sign_tx(UnsignedTx(nonce=0, to=b"\x77" * 20, value=5, gas_limit=21_000,
-                                              max_fee_per_gas=10**10,
-                                              max_priority_fee_per_gas=10**8), USER_KEY, 901))
+            raw = tx_bytes(
+                sign_tx(
+                    UnsignedTx(
+                        nonce=0,
+                        to=b"\x77" * 20,
+                        value=5,
+                        gas_limit=21_000,
+                        max_fee_per_gas=10**10,
+                        max_priority_fee_per_gas=10**8,
+                    ),
+                    USER_KEY,
+                    901,
+                )
+            )
             stack.node.submit(raw)
             rpc.call("evm_mine", [])
             stack.advance()

@@ -144,10 +144,13 @@ def run_rollup_demo(
     result = RollupDemoResult()
     t0 = time.monotonic()
     isa = get_isa(s.isa)
-    console.rule(f"[bold]faultproof rollup demo[/bold]: an EVM rollup proven end to end ({isa.name})")
-    with AnvilNode(hardfork="cancun") as anvil, tempfile.TemporaryDirectory(
-        prefix="faultproof-rollup-demo-"
-    ) as tmp:
+    console.rule(
+        f"[bold]faultproof rollup demo[/bold]: an EVM rollup proven end to end ({isa.name})"
+    )
+    with (
+        AnvilNode(hardfork="cancun") as anvil,
+        tempfile.TemporaryDirectory(prefix="faultproof-rollup-demo-") as tmp,
+    ):
         data_dir = s.data_dir or Path(tmp)
         chain = RpcChain(anvil.url)
         l1 = JsonRpc(anvil.url)
@@ -408,7 +411,9 @@ def run_rollup_demo(
                     f"[green]attacker's withdrawal refused[/green]: {result.attacker_refused}"
                 )
             for name, who in (
-                ("honest proposer", proposer), ("challenger", challenger), ("liar", liar)
+                ("honest proposer", proposer),
+                ("challenger", challenger),
+                ("liar", liar),
             ):
                 result.bonds[name] = chain.get_balance(who) - FUNDING
             console.print(

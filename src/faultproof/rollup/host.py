@@ -110,9 +110,7 @@ def receipt_rlp(receipt: dict[str, Any]) -> bytes:
 class RollupHost:
     """The hint handlers of the rollup program over an L1 and an L2 node, into one ``store``."""
 
-    def __init__(
-        self, l1: JsonRpc, l2: JsonRpc, store: PreimageStore, boot: RollupBoot
-    ) -> None:
+    def __init__(self, l1: JsonRpc, l2: JsonRpc, store: PreimageStore, boot: RollupBoot) -> None:
         self.l1_rpc = l1
         self.l2_rpc = l2
         self.store = store
