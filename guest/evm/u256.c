@@ -306,6 +306,20 @@ u256 u256_neg(const u256 *a)
 	return u256_sub(&z, a);
 }
 
+/* a * d mod 2^256 for one 32-bit digit d: one row of products (MUL by a small constant). */
+static u256 mul_digit(const u256 *a, uint32_t d)
+{
+	u256 r;
+	uint64_t carry = 0; /* < 2^32 */
+	for (int i = 0; i < 4; i++) {
+		uint64_t lo = (uint64_t)(uint32_t)a->w[i] * d + carry;
+		uint64_t hi = (uint64_t)(uint32_t)(a->w[i] >> 32) * d + (lo >> 32);
+		r.w[i] = hi << 32 | (uint32_t)lo;
+		carry = hi >> 32;
+	}
+	return r;
+}
+
 u256 u256_mul(const u256 *a, const u256 *b)
 {
 	if (u256_fits_u64(a) && u256_fits_u64(b)) { /* both < 2^64: a 128-bit product */
@@ -317,6 +331,10 @@ u256 u256_mul(const u256 *a, const u256 *b)
 			   0, 0}};
 		return r;
 	}
+	if (u256_fits_u64(b) && b->w[0] >> 32 == 0)
+		return mul_digit(a, (uint32_t)b->w[0]);
+	if (u256_fits_u64(a) && a->w[0] >> 32 == 0)
+		return mul_digit(b, (uint32_t)a->w[0]);
 	uint32_t x[8], y[8], r[8] = {0};
 	to_digits(a, x);
 	to_digits(b, y);
