@@ -72,7 +72,7 @@ typedef struct {
 } address_set_t; /* accounts_to_delete (small; linear search) */
 
 typedef struct evm {
-	uint64_t pc;
+	size_t pc; /* the spec's Uint; never past code length + 33, so a size_t (32 bits on MIPS) */
 	u256 *stack;        /* STACK_LIMIT items, rt_malloc'd */
 	uint32_t stack_len;
 	buf_t memory;

@@ -20,13 +20,17 @@ void push_n(evm_t *evm, unsigned num_bytes)
 	/* data_to_push = buffer_read(code, pc + 1, num_bytes): read straight from the code when
 	 * the immediate lies inside it (always, but for a PUSH cut short by the end of code) */
 	u256 data_to_push;
-	uint64_t start = evm->pc + 1;
-	if (num_bytes <= evm->code.len && start <= evm->code.len - num_bytes) {
-		const uint8_t *immediate = evm->code.data + (size_t)start;
-		if (num_bytes == 1)
-			data_to_push = u256_from_u64(immediate[0]);
-		else
+	size_t start = evm->pc + 1;
+	if (num_bytes <= evm->code.len - start) { /* pc < code.len, so no wrap */
+		const uint8_t *immediate = evm->code.data + start;
+		if (num_bytes <= 4) { /* PUSH0..PUSH4: the value fits a 32-bit register */
+			uint32_t v = 0;
+			for (unsigned k = 0; k < num_bytes; k++)
+				v = v << 8 | immediate[k];
+			data_to_push = u256_from_u64(v);
+		} else {
 			data_to_push = u256_from_be(immediate, num_bytes);
+		}
 	} else {
 		uint8_t data[32];
 		u256 start_position = u256_from_u64(start);
@@ -62,11 +66,13 @@ void swap_n(evm_t *evm, unsigned item_number)
 		evm->error = ERR_STACK_UNDERFLOW;
 		return;
 	}
-	u256 *top = &evm->stack[evm->stack_len - 1];
-	u256 *other = &evm->stack[evm->stack_len - 1 - item_number];
-	u256 t = *top;
-	*top = *other;
-	*other = t;
+	u256 *top = stack_slot(evm, 0);
+	u256 *other = stack_slot(evm, item_number);
+	for (int i = 0; i < 4; i++) { /* limb by limb: no 32-byte temporary in memory */
+		uint64_t t = top->w[i];
+		top->w[i] = other->w[i];
+		other->w[i] = t;
+	}
 	evm->pc += 1;
 }
 
