@@ -180,3 +180,35 @@ def test_the_agents_cli_sources(chain: tuple[AnvilNode, L2Stack], tmp_path: Path
     )  # fmt: skip
     elf = guests.rollup_program_elf(json.dumps(stack.config.to_json()).encode(), "riscv64")
     assert traces.absolute_prestate == get_isa("riscv64").load_elf(elf).state_hash()
+
+
+class LyingL1(JsonRpc):
+    """An L1 node whose receipts carry a made-up log (a deposit that never happened)."""
+
+    def call(self, method: str, params: list[Any]) -> Any:
+        result = super().call(method, params)
+        if method == "eth_getBlockReceipts" and isinstance(result, list) and result:
+            fake = {"address": "0x" + "11" * 20, "topics": [], "data": "0x1234"}
+            result[0] = dict(result[0], logs=[*result[0]["logs"], fake])
+        if method == "debug_getRawReceipts":
+            return None
+        return result
+
+
+def test_a_lying_l1_node_is_refused(chain: tuple[AnvilNode, L2Stack]) -> None:
+    from faultproof.preimage.store import MemoryStore
+    from faultproof.rollup.host import RollupHost
+
+    _, stack = chain
+    l2 = JsonRpc(stack.server.url)
+    boot = boot_for(stack.l1, l2, 0, stack.node.safe_number)
+    store = MemoryStore()
+    host = RollupHost(LyingL1(stack.l1.url), l2, store, boot)
+    number = int(stack.l1.call("eth_blockNumber", []), 16)
+    block = stack.l1.call("eth_getBlockByNumber", [hex(number), False])
+    while not block["transactions"]:  # a block with receipts to lie about
+        number -= 1
+        block = stack.l1.call("eth_getBlockByNumber", [hex(number), False])
+    with pytest.raises(PreimageMismatch, match="receiptsRoot"):
+        host.l1_receipts(bytes.fromhex(block["hash"][2:]), store)
+    assert len(store) == 0
