@@ -63,8 +63,8 @@ FUNDING = 1_000 * ETHER
 USER_KEY = 0xA11CE
 """The L2 user (deposits to, transacts and withdraws from this key's address)."""
 BATCHER_KEY = 0xBA7C4E5
-SPLIT_DEPTH = 4
-"""Output bisection over 16 L2 blocks (the story's L2 chain stays below that)."""
+SPLIT_DEPTH = 5
+"""Output bisection over 32 L2 blocks (the story's L2 chain has about 15; checked)."""
 BOTTOM_DEPTH = {"mips32": 25, "riscv64": 25, "riscv64c": 25}
 """Execution bisection depth: 2^depth above the program's steps for one block, and
 ``SPLIT_DEPTH + 1 + depth`` even: the leaves at the maximum depth are then the proposer's
@@ -262,6 +262,10 @@ def run_rollup_demo(
                 f"{recipient}; batches posted; safe head {head}"
             )
             result.claimed_block = head
+            if head > 1 << SPLIT_DEPTH:
+                raise RuntimeError(
+                    f"the L2 safe head {head} is past the games' {1 << SPLIT_DEPTH} output leaves"
+                )
             if stack.node.storage(passer, withdrawal_slot(withdrawal.hash), head) != 1:
                 raise RuntimeError("the L2 did not record the withdrawal")
 
