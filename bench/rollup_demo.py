@@ -17,9 +17,11 @@ Figures (2026-12-04 18:47 UTC, 2-core dev machine shared with other sessions' te
 
 | VM | story wall s | program steps (disputed block) | challenger: creation -> step s |
 |---|---:|---:|---:|
-| mips32 | 8.3 | 2,606,396 | 2.8 |
-| riscv64 | 15.1 | 1,389,703 | 7.9 |
-| riscv64c | 12.8 | 1,364,101 | 5.6 |
+| mips32 | 6.7 | 2,566,895 | 2.8 |
+| riscv64 | 3.9 | 1,352,512 | 1.9 |
+| riscv64c | 3.6 | 1,363,435 | 1.8 |
+
+(story: split depth 5, max game depth 32, run at 18:55 UTC; the blocks table at 18:47.)
 
 | L2 block (50 txs) | native s | mips32 steps / s | riscv64 steps / s | riscv64c steps / s |
 |---|---:|---:|---:|---:|
