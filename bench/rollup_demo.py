@@ -21,7 +21,7 @@ Figures (2026-12-04 18:47 UTC, 2-core dev machine shared with other sessions' te
 | riscv64 | 3.9 | 1,352,512 | 1.9 |
 | riscv64c | 3.6 | 1,363,435 | 1.8 |
 
-(story: split depth 5, max game depth 32, run at 18:55 UTC; the blocks table at 18:47.)
+(story: split depth 5, max game depth 32, run at 18:54 UTC; the blocks table at 18:47.)
 
 | L2 block (50 txs) | native s | mips32 steps / s | riscv64 steps / s | riscv64c steps / s |
 |---|---:|---:|---:|---:|
