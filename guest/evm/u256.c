@@ -264,7 +264,7 @@ unsigned u256_byte_length(const u256 *a)
 
 /* --- arithmetic.py ------------------------------------------------------------------- */
 
-u256 u256_add(const u256 *a, const u256 *b)
+static inline u256 add_impl(const u256 *a, const u256 *b)
 {
 	if (u256_fits_u64(a) && u256_fits_u64(b)) { /* both < 2^64: a 65-bit sum */
 		uint64_t s = a->w[0] + b->w[0];
@@ -282,7 +282,10 @@ u256 u256_add(const u256 *a, const u256 *b)
 	return r;
 }
 
-u256 u256_sub(const u256 *a, const u256 *b)
+u256 u256_add(const u256 *a, const u256 *b) { return add_impl(a, b); }
+void u256_add_to(u256 *r, const u256 *a, const u256 *b) { *r = add_impl(a, b); }
+
+static inline u256 sub_impl(const u256 *a, const u256 *b)
 {
 	if (u256_fits_u64(a) && u256_fits_u64(b)) { /* both < 2^64: a borrow fills the top */
 		uint64_t top = a->w[0] < b->w[0] ? UINT64_MAX : 0;
@@ -299,6 +302,9 @@ u256 u256_sub(const u256 *a, const u256 *b)
 	}
 	return r;
 }
+
+u256 u256_sub(const u256 *a, const u256 *b) { return sub_impl(a, b); }
+void u256_sub_to(u256 *r, const u256 *a, const u256 *b) { *r = sub_impl(a, b); }
 
 u256 u256_neg(const u256 *a)
 {
@@ -320,7 +326,7 @@ static u256 mul_digit(const u256 *a, uint32_t d)
 	return r;
 }
 
-u256 u256_mul(const u256 *a, const u256 *b)
+static inline u256 mul_impl(const u256 *a, const u256 *b)
 {
 	if (u256_fits_u64(a) && u256_fits_u64(b)) { /* both < 2^64: a 128-bit product */
 		uint64_t a0 = (uint32_t)a->w[0], a1 = a->w[0] >> 32;
@@ -353,6 +359,9 @@ u256 u256_mul(const u256 *a, const u256 *b)
 	}
 	return from_digits(r);
 }
+
+u256 u256_mul(const u256 *a, const u256 *b) { return mul_impl(a, b); }
+void u256_mul_to(u256 *r, const u256 *a, const u256 *b) { *r = mul_impl(a, b); }
 
 static void mul_digits_full(const uint32_t x[8], const uint32_t y[8], uint32_t r[16])
 {

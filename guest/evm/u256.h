@@ -38,6 +38,11 @@ static inline bool u256_lt(const u256 *a, const u256 *b) { return u256_cmp(a, b)
 u256 u256_add(const u256 *a, const u256 *b);
 u256 u256_sub(const u256 *a, const u256 *b);
 u256 u256_mul(const u256 *a, const u256 *b);
+/* The same into *r, which may be a or b: the interpreter's in-place stack slots (no copy of a
+ * returned value). */
+void u256_add_to(u256 *r, const u256 *a, const u256 *b);
+void u256_sub_to(u256 *r, const u256 *a, const u256 *b);
+void u256_mul_to(u256 *r, const u256 *a, const u256 *b);
 u256 u256_div(const u256 *a, const u256 *b);   /* 0 if b == 0 */
 u256 u256_mod(const u256 *a, const u256 *b);   /* 0 if b == 0 */
 u256 u256_sdiv(const u256 *a, const u256 *b);  /* EVM SDIV, incl. -2^255 / -1 = -2^255 */

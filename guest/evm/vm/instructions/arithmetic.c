@@ -3,32 +3,32 @@
 #include "instructions.h"
 
 /* Two operands, one result: the shape of every binary instruction here. The operands are
- * read in place (x = pop, y = pop) and the result (push) replaces y's slot. */
-#define BINARY_OP(name, gas, fn)                                                           \
+ * read in place (x = pop, y = pop) and `operation` writes the result (push) into y's slot. */
+#define BINARY_OP(name, gas, operation)                                                    \
 	void name(evm_t *evm)                                                              \
 	{                                                                                  \
 		TRY(stack_need(evm, 2));                                                   \
 		u256 *x = stack_slot(evm, 0), *y = stack_slot(evm, 1);                     \
 		TRY(charge_gas(evm, gas));                                                 \
-		*y = fn(x, y);                                                             \
+		operation;                                                                 \
 		stack_drop(evm, 1);                                                        \
 		evm->pc += 1;                                                              \
 	}
 
 /* ADD: x + y mod 2^256 */
-BINARY_OP(op_add, GAS_VERY_LOW, u256_add)
+BINARY_OP(op_add, GAS_VERY_LOW, u256_add_to(y, x, y))
 /* SUB: x - y mod 2^256 */
-BINARY_OP(op_sub, GAS_VERY_LOW, u256_sub)
+BINARY_OP(op_sub, GAS_VERY_LOW, u256_sub_to(y, x, y))
 /* MUL: x * y mod 2^256 */
-BINARY_OP(op_mul, GAS_LOW, u256_mul)
+BINARY_OP(op_mul, GAS_LOW, u256_mul_to(y, x, y))
 /* DIV: dividend // divisor, 0 when divisor is 0 */
-BINARY_OP(op_div, GAS_LOW, u256_div)
+BINARY_OP(op_div, GAS_LOW, *y = u256_div(x, y))
 /* SDIV: signed quotient rounded toward zero; -2^255 / -1 = -2^255; 0 when divisor is 0 */
-BINARY_OP(op_sdiv, GAS_LOW, u256_sdiv)
+BINARY_OP(op_sdiv, GAS_LOW, *y = u256_sdiv(x, y))
 /* MOD: x % y, 0 when y is 0 */
-BINARY_OP(op_mod, GAS_LOW, u256_mod)
+BINARY_OP(op_mod, GAS_LOW, *y = u256_mod(x, y))
 /* SMOD: sign(x) * (|x| % |y|), 0 when y is 0 */
-BINARY_OP(op_smod, GAS_LOW, u256_smod)
+BINARY_OP(op_smod, GAS_LOW, *y = u256_smod(x, y))
 
 /* ADDMOD: (x + y) % z over the integers (no wrap at 2^256), 0 when z is 0 */
 void op_addmod(evm_t *evm)
@@ -71,4 +71,4 @@ void op_exp(evm_t *evm)
 }
 
 /* SIGNEXTEND: extend the sign bit of byte `byte_num` (0 = least significant) upwards */
-BINARY_OP(op_signextend, GAS_LOW, u256_signextend)
+BINARY_OP(op_signextend, GAS_LOW, *y = u256_signextend(x, y))

@@ -10,6 +10,17 @@ void op_pop(evm_t *evm)
 	evm->pc += 1;
 }
 
+/* buffer_read(code, start, num_bytes) for an immediate that runs past the end of code (rare:
+ * out of line, so the common path needs no 32-byte buffer in its frame). */
+__attribute__((noinline)) static u256 push_data_past_end(const evm_t *evm, size_t start,
+							  unsigned num_bytes)
+{
+	uint8_t data[32];
+	u256 start_position = u256_from_u64(start);
+	buffer_read(data, evm->code.data, evm->code.len, &start_position, num_bytes);
+	return u256_from_be(data, num_bytes);
+}
+
 /* PUSHn: push the n bytes after the opcode (zero-padded past the end of code) */
 void push_n(evm_t *evm, unsigned num_bytes)
 {
@@ -32,10 +43,7 @@ void push_n(evm_t *evm, unsigned num_bytes)
 			data_to_push = u256_from_be(immediate, num_bytes);
 		}
 	} else {
-		uint8_t data[32];
-		u256 start_position = u256_from_u64(start);
-		buffer_read(data, evm->code.data, evm->code.len, &start_position, num_bytes);
-		data_to_push = u256_from_be(data, num_bytes);
+		data_to_push = push_data_past_end(evm, start, num_bytes);
 	}
 	u256 *slot = stack_push_slot(evm);
 	TRY(slot);
