@@ -465,8 +465,13 @@ def _guest_host(elf: Path) -> Any:
 
 @main.command("demo")
 @click.option("--type", "vm_type", default="mips32", show_default=True, help="VM type the dispute runs on")
-@click.option("--blocks", default=8, show_default=True, help="rollup blocks the proposal covers")
-@click.option("--bad-block", default=5, show_default=True, help="first block the dishonest proposer gets wrong")
+@click.option(
+    "--hashchain",
+    is_flag=True,
+    help="the small example instead: the hashchain rollup's dispute on the embedded chain",
+)
+@click.option("--blocks", type=int, default=None, help="--hashchain: rollup blocks the proposal covers [8]")
+@click.option("--bad-block", type=int, default=None, help="--hashchain: first block the liar gets wrong [5]")
 @click.option(
     "--crash-challenger",
     is_flag=True,
@@ -475,13 +480,56 @@ def _guest_host(elf: Path) -> Any:
 @click.option(
     "--rpc-url",
     default=None,
-    help="play on this dev node (anvil: unlocked accounts, time travel) instead of the embedded chain",
+    help="--hashchain: play on this dev node (anvil) instead of the embedded chain",
+)
+@click.option(
+    "--tree-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="where the game tree pictures go (default: a folder in the temp dir)",
 )
 @user_errors
 def demo(
-    vm_type: str, blocks: int, bad_block: int, crash_challenger: bool, rpc_url: str | None
+    vm_type: str,
+    hashchain: bool,
+    blocks: int | None,
+    bad_block: int | None,
+    crash_challenger: bool,
+    rpc_url: str | None,
+    tree_dir: Path | None,
 ) -> None:
-    """End-to-end dispute on the embedded chain: a wrong rollup output is challenged and rejected."""
+    """The end-to-end story: an EVM rollup on a local L1 (anvil), deposits, L2 transactions and
+    withdrawals; an honest output is defended and its withdrawal finalized, a wrong one is
+    defeated down to one on-chain step and its withdrawal refused (docs/ROLLUP.md).
+
+    `--hashchain` runs the small example instead (the hashchain rollup on the embedded chain).
+    """
+    if hashchain:
+        _hashchain_demo(vm_type, blocks or 8, bad_block or 5, crash_challenger, rpc_url, tree_dir)
+        return
+    for flag, value in (("--blocks", blocks), ("--bad-block", bad_block), ("--rpc-url", rpc_url)):
+        if value is not None:
+            raise FaultproofError(
+                f"{flag} applies to --hashchain; the rollup story starts its own L1 node"
+            )
+    from faultproof.rollup.demo import RollupDemoSettings, run_rollup_demo
+
+    result = run_rollup_demo(
+        RollupDemoSettings(
+            isa=_isa_name(vm_type), crash_challenger=crash_challenger, tree_dir=tree_dir
+        )
+    )
+    sys.exit(0 if result.ok else 1)
+
+
+def _hashchain_demo(
+    vm_type: str,
+    blocks: int,
+    bad_block: int,
+    crash_challenger: bool,
+    rpc_url: str | None,
+    tree_dir: Path | None,
+) -> None:
     from faultproof.demo.dispute import DemoSettings, run_demo
     from faultproof.game.types import GameStatus
 
@@ -492,15 +540,14 @@ def demo(
         from faultproof.chain.rpc import RpcChain
 
         chain = RpcChain(rpc_url)
-    status = run_demo(
-        DemoSettings(
-            isa=_isa_name(vm_type),
-            blocks=blocks,
-            bad_block=bad_block,
-            crash_challenger=crash_challenger,
-        ),
-        chain=chain,
+    settings = DemoSettings(
+        isa=_isa_name(vm_type),
+        blocks=blocks,
+        bad_block=bad_block,
+        crash_challenger=crash_challenger,
+        tree_dir=tree_dir,
     )
+    status = run_demo(settings, chain=chain)
     sys.exit(0 if status == GameStatus.CHALLENGER_WINS else 1)
 
 

@@ -45,7 +45,7 @@ def test_demo_on_a_real_node(anvil_chain: Chain) -> None:
 def test_demo_command_takes_a_node_url(anvil_chain: Chain) -> None:
     url = anvil_chain.url  # type: ignore[attr-defined]
     result = CliRunner().invoke(
-        main, ["demo", "--blocks", "4", "--bad-block", "2", "--rpc-url", url]
+        main, ["demo", "--hashchain", "--blocks", "4", "--bad-block", "2", "--rpc-url", url]
     )
     assert result.exit_code == 0, result.output
     assert "CHALLENGER_WINS" in result.output
@@ -63,6 +63,24 @@ def test_a_challenger_killed_after_every_transaction_still_wins() -> None:
     assert "restarted" in text
     restarts = int(text.split("restarted ")[1].split(" times")[0])
     assert restarts > 5
+
+
+
+@pytest.mark.anvil
+def test_demo_command_runs_the_rollup_story_by_default(anvil_node: object) -> None:
+    """`faultproof demo` (the README's first command) is the rollup story: both games end as the
+    contract names them, the honest withdrawal finalizes and the attacker's is refused."""
+    result = CliRunner().invoke(main, ["demo", "--type", "riscv64"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "DEFENDER_WINS" in text and "CHALLENGER_WINS" in text
+    assert "withdrawal finalized" in text and "refused: ProposalNotValidated" in text
+
+
+def test_hashchain_only_flags_are_refused_for_the_rollup_story() -> None:
+    result = CliRunner().invoke(main, ["demo", "--blocks", "4"])
+    assert result.exit_code == 2
+    assert "--blocks applies to --hashchain" in result.output
 
 
 __all__ = ["anvil_chain", "anvil_node"]
