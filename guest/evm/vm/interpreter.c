@@ -245,17 +245,21 @@ evm_t *process_create_message(message_t *message)
 	return evm;
 }
 
-/* Runs the frame's code until it stops, returns, reverts or halts. */
+/* Runs the frame's code until it stops, returns, reverts or halts. The spec's loop tests
+ * `evm.running` first; a frame starts running, so testing it after each instruction is the
+ * same loop. The code is fixed for the frame, kept in registers. */
 static void execute_code(evm_t *evm)
 {
-	while (evm->running && evm->pc < evm->code.len) {
-		op_fn op = op_implementation[evm->code.data[evm->pc]];
+	const uint8_t *code = evm->code.data;
+	size_t code_len = evm->code.len;
+	while (evm->pc < code_len) {
+		op_fn op = op_implementation[code[evm->pc]];
 		if (!op) {
 			evm->error = ERR_INVALID_OPCODE;
 			return;
 		}
 		op(evm);
-		if (evm->error)
+		if (evm->error || !evm->running)
 			return;
 	}
 }

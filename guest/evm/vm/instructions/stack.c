@@ -10,11 +10,13 @@ void op_pop(evm_t *evm)
 	evm->pc += 1;
 }
 
-/* buffer_read(code, start, num_bytes) for an immediate that runs past the end of code (rare:
- * out of line, so the common path needs no 32-byte buffer in its frame). */
-__attribute__((noinline)) static u256 push_data_past_end(const evm_t *evm, size_t start,
-							  unsigned num_bytes)
+/* U256.from_be_bytes(buffer_read(code, start, num_bytes)) for the immediates that are longer
+ * than 4 bytes or cut short by the end of code (out of line: the common path keeps a small
+ * frame). */
+__attribute__((noinline)) static u256 push_data(const evm_t *evm, size_t start, unsigned num_bytes)
 {
+	if (num_bytes <= evm->code.len - start) /* inside the code: read it in place */
+		return u256_from_be(evm->code.data + start, num_bytes);
 	uint8_t data[32];
 	u256 start_position = u256_from_u64(start);
 	buffer_read(data, evm->code.data, evm->code.len, &start_position, num_bytes);
@@ -28,26 +30,22 @@ void push_n(evm_t *evm, unsigned num_bytes)
 		TRY(charge_gas(evm, GAS_BASE));
 	else
 		TRY(charge_gas(evm, GAS_VERY_LOW));
-	/* data_to_push = buffer_read(code, pc + 1, num_bytes): read straight from the code when
-	 * the immediate lies inside it (always, but for a PUSH cut short by the end of code) */
-	u256 data_to_push;
+	/* data_to_push = U256.from_be_bytes(buffer_read(code, pc + 1, num_bytes)) */
 	size_t start = evm->pc + 1;
-	if (num_bytes <= evm->code.len - start) { /* pc < code.len, so no wrap */
+	if (num_bytes <= 4 && num_bytes <= evm->code.len - start) { /* pc < code.len: no wrap */
+		/* PUSH0..PUSH4 inside the code (nearly every PUSH): assembled in a register and
+		 * written straight into the new top slot */
 		const uint8_t *immediate = evm->code.data + start;
-		if (num_bytes <= 4) { /* PUSH0..PUSH4: the value fits a 32-bit register */
-			uint32_t v = 0;
-			for (unsigned k = 0; k < num_bytes; k++)
-				v = v << 8 | immediate[k];
-			data_to_push = u256_from_u64(v);
-		} else {
-			data_to_push = u256_from_be(immediate, num_bytes);
-		}
+		uint32_t data_to_push = 0;
+		for (unsigned k = 0; k < num_bytes; k++)
+			data_to_push = data_to_push << 8 | immediate[k];
+		u256 *slot = stack_push_slot(evm);
+		TRY(slot);
+		*slot = u256_from_u64(data_to_push);
 	} else {
-		data_to_push = push_data_past_end(evm, start, num_bytes);
+		u256 data_to_push = push_data(evm, start, num_bytes);
+		TRY(stack_push(evm, &data_to_push));
 	}
-	u256 *slot = stack_push_slot(evm);
-	TRY(slot);
-	*slot = data_to_push;
 	evm->pc += 1 + num_bytes;
 }
 
