@@ -34,9 +34,10 @@ from faultproof.agents.challenger import Player
 from faultproof.agents.onchain import read_params
 from faultproof.agents.proposer import Proposer
 from faultproof.agents.service import Challenger, ChallengerStore, PollReport
+from faultproof.chain import Chain
 from faultproof.chain.errors import ContractReverted
 from faultproof.contracts import Contract, load_contract
-from faultproof.contracts.dispute import DisputeConfig, deploy_dispute_system
+from faultproof.contracts.dispute import DisputeConfig, DisputeSystem, deploy_dispute_system
 from faultproof.contracts.rollup import (
     DEPOSIT_SELECTOR,
     MESSAGE_PASSER,
@@ -56,7 +57,7 @@ from faultproof.rollup.traces import RollupOutputs, RollupTraceSource
 from faultproof.rollup.withdrawal import Withdrawal, message_nonce, prove
 from faultproof.trace.executor import ExecutorTraceProvider
 from faultproof.trace.provider import TraceProvider
-from faultproof.vm import get_isa
+from faultproof.vm import ISA, get_isa
 
 ETHER = 10**18
 FUNDING = 1_000 * ETHER
@@ -116,6 +117,59 @@ class RollupDemoResult:
             and self.withdrawal_finalized
             and bool(self.attacker_refused)
         )
+
+
+@dataclass
+class RollupL1:
+    """The rollup's L1 contracts (what `deploy_rollup_l1` deployed)."""
+
+    oracle: Contract
+    vm_contract: Contract
+    cfg: DisputeConfig
+    system: DisputeSystem
+    portal: Contract
+
+
+def deploy_rollup_l1(
+    chain: Chain,
+    isa: ISA,
+    prestate: bytes,
+    anchor_root: bytes,
+    l2_chain_id: int,
+    *,
+    owner: str,
+    portal_deployer: str,
+) -> RollupL1:
+    """The story's L1 contracts: PreimageOracle, the VM's step contract, the dispute system
+    (split depth `SPLIT_DEPTH`, anchored at L2 block 0) and the Portal, deployed by
+    ``portal_deployer`` (whose next nonce the rollup config's Portal address must match).
+    Shared with the agents' command-line test (tests/rollup/test_rollup_agents_cli.py)."""
+    oracle = chain.deploy_contract(load_contract("oracle/PreimageOracle.vy"), 0, 0)
+    vm_contract = chain.deploy_contract(
+        load_contract(f"step/{isa.step_contract}.vy"), oracle.address
+    )
+    max_depth = SPLIT_DEPTH + 1 + BOTTOM_DEPTH[isa.name]
+    max_depth += max_depth % 2  # the proposer's claims at the leaves (see BOTTOM_DEPTH)
+    cfg = DisputeConfig(
+        game_type=isa.game_type,
+        absolute_prestate=prestate,
+        max_game_depth=max_depth,
+        split_depth=SPLIT_DEPTH,
+        anchor_root=anchor_root,
+        anchor_block=0,
+        challenge_period=0,
+        l2_chain_id=l2_chain_id,
+    )
+    system = deploy_dispute_system(chain, cfg, vm=vm_contract.address, owner=owner)
+    portal = deploy_portal(
+        chain,
+        system.factory.address,
+        respected_game_type=isa.game_type,
+        proof_maturity_delay=7 * 24 * 3600,
+        finality_delay=cfg.finality_delay,
+        sender=portal_deployer,
+    )
+    return RollupL1(oracle, vm_contract, cfg, system, portal)
 
 
 def create_address(sender: str, nonce: int) -> str:
@@ -178,31 +232,13 @@ def run_rollup_demo(
             )
 
             # -- L1 contracts
-            oracle = chain.deploy_contract(load_contract("oracle/PreimageOracle.vy"), 0, 0)
-            vm_contract = chain.deploy_contract(
-                load_contract(f"step/{isa.step_contract}.vy"), oracle.address
-            )
-            max_depth = SPLIT_DEPTH + 1 + BOTTOM_DEPTH[isa.name]
-            max_depth += max_depth % 2  # the proposer's claims at the leaves (see above)
-            cfg = DisputeConfig(
-                game_type=isa.game_type,
-                absolute_prestate=prestate,
-                max_game_depth=max_depth,
-                split_depth=SPLIT_DEPTH,
-                anchor_root=outputs.output_root(0),
-                anchor_block=0,
-                challenge_period=0,
-                l2_chain_id=stack.config.l2_chain_id,
-            )
-            system = deploy_dispute_system(chain, cfg, vm=vm_contract.address, owner=deployer)
-            portal = deploy_portal(
-                chain,
-                system.factory.address,
-                respected_game_type=isa.game_type,
-                proof_maturity_delay=7 * 24 * 3600,
-                finality_delay=cfg.finality_delay,
-                sender=portal_deployer,
-            )
+            l1c = deploy_rollup_l1(
+                chain, isa, prestate, outputs.output_root(0), stack.config.l2_chain_id,
+                owner=deployer, portal_deployer=portal_deployer,
+            )  # fmt: skip
+            oracle, vm_contract, cfg, system, portal = (
+                l1c.oracle, l1c.vm_contract, l1c.cfg, l1c.system, l1c.portal
+            )  # fmt: skip
             assert portal.address.lower() == portal_address.lower()
             console.print(
                 f"deployed: {isa.step_contract} {vm_contract.address}, factory "
@@ -465,4 +501,10 @@ def _resolve(game: Contract) -> None:
     game.transact("resolve")
 
 
-__all__ = ["RollupDemoResult", "RollupDemoSettings", "run_rollup_demo"]
+__all__ = [
+    "RollupDemoResult",
+    "RollupDemoSettings",
+    "RollupL1",
+    "deploy_rollup_l1",
+    "run_rollup_demo",
+]
