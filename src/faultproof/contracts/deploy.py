@@ -1,8 +1,8 @@
 """``faultproof deploy``: register a VM as a new dispute game type (spec digest §7).
 
 Registering a VM is two on-chain facts: its step contract exists (bound to the shared
-PreimageOracle), and the DisputeGameFactory maps a new game type to a FaultDisputeGame blueprint
-with that step contract and the VM's absolute prestate in its game args (`setImplementation`),
+PreimageOracle), and the DisputeGameFactory maps a new game type to a FaultDisputeGame
+implementation (each game is a minimal-proxy clone of it) with that step contract and the VM's absolute prestate in its game args (`setImplementation`),
 plus an init bond (`setInitBond`). `deploy_game_type` does exactly that, either into an existing
 factory (`factory=`) or into a fresh full system (factory, AnchorStateRegistry, DelayedWETH)
 that it deploys first. The command runs it on the embedded chain (a dry run that reports
@@ -639,9 +639,10 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
                    anchor_root: str | None, anchor_block: int, finality_delay: int,
                    withdrawal_delay: int, challenge_period: int, min_proposal_size: int,
                    respect: bool, implementation: str | None, out: Path | None) -> None:
-    """Register a VM as a new game type: step contract + FaultDisputeGame blueprint + bond.
+    """Register a VM as a new game type: step contract + FaultDisputeGame implementation + bond.
 
-    Prints the addresses (and gas) as JSON. An October-2024 factory (setImplementation(uint32,
+    Each game of the type is a minimal-proxy clone of that implementation. Prints the addresses
+    (and gas) as JSON; the implementation's fields keep their old "blueprint" names. An October-2024 factory (setImplementation(uint32,
     address)) gets the step contract first, then the FaultDisputeGame built on it through
     --implementation.
     """
@@ -694,7 +695,13 @@ def deploy_command(game_type: int, vm_name: str | None, prestate: Path | None,
         sys.exit(2)
     text = result.to_json()
     if out is not None:
-        out.write_text(text + "\n")
+        from faultproof.fileio import WriteError, write_atomic
+
+        try:
+            write_atomic(out, text + "\n")
+        except WriteError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
     click.echo(text)
     if result.next_step:
         click.echo(f"not registered yet: {result.next_step}", err=True)
