@@ -6,14 +6,16 @@ Issue 13: a user error is one line on stderr and exit code 2, never a traceback;
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
 import click
 import pytest
 from click.testing import CliRunner
+from click.utils import make_default_short_help
 
-from faultproof.cli import LAZY_COMMANDS, main
+from faultproof.cli import LAZY_COMMANDS, LazyCommand, main
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -41,9 +43,33 @@ def test_help_still_lists_the_commands_registered_from_other_modules() -> None:
 
 
 def test_lazy_table_keeps_module_attribute_and_name() -> None:
-    assert ("faultproof.evm.cli", "evm_cli", "evm") in LAZY_COMMANDS
-    assert ("faultproof.monitor.cli", "monitor_command", "monitor") in LAZY_COMMANDS
-    assert ("faultproof.agents.cli", "challenger_command", "challenger") in LAZY_COMMANDS
+    table = {lazy.name: (lazy.module, lazy.attr) for lazy in LAZY_COMMANDS}
+    assert table["evm"] == ("faultproof.evm.cli", "evm_cli")
+    assert table["monitor"] == ("faultproof.monitor.cli", "monitor_command")
+    assert table["challenger"] == ("faultproof.agents.cli", "challenger_command")
+
+
+@pytest.mark.parametrize("lazy", LAZY_COMMANDS, ids=lambda lazy: lazy.name)
+def test_lazy_table_short_help_is_what_click_would_list(lazy: LazyCommand) -> None:
+    """The table's line is the command's own, at every width ``--help`` may cut it to."""
+    command = getattr(importlib.import_module(lazy.module), lazy.attr)
+    for limit in (20, 45, 60, 66, 74, 120, 10**9):
+        assert make_default_short_help(lazy.short_help, limit) == command.get_short_help_str(limit)
+
+
+def test_help_imports_no_command_module() -> None:
+    probe = (
+        "import sys; sys.argv = ['faultproof', '--help']\n"
+        "from faultproof.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('web3', 'eth_abi', 'vyper', "
+        "'numba', 'numpy') or m.startswith(('faultproof.agents', 'faultproof.monitor', "
+        "'faultproof.contracts', 'faultproof.chain', 'faultproof.evm', 'faultproof.preimage'))]\n"
+        "print(','.join(heavy), file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert proc.stderr.strip() == ""
+    assert "  monitor " in proc.stdout and "  deploy " in proc.stdout
 
 
 def test_a_lazy_command_is_invoked_by_name() -> None:
