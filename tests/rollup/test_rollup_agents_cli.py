@@ -34,6 +34,7 @@ from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_byt
 from faultproof.evm.rpc_host import JsonRpc
 from faultproof.game.types import GameStatus
 from faultproof.guests import rollup_program_elf
+from faultproof.rollup.config import save_config
 from faultproof.rollup.demo import (
     BATCHER_KEY,
     ETHER,
@@ -45,7 +46,7 @@ from faultproof.rollup.demo import (
     deploy_rollup_l1,
 )
 from faultproof.rollup.stack import L2Stack
-from faultproof.rollup.traces import RollupOutputs, RollupTraceSource
+from faultproof.rollup.traces import RollupOutputs, RollupTraceSource, program_config_json
 from faultproof.trace.executor import ExecutorTraceProvider
 from faultproof.trace.provider import TraceProvider
 from faultproof.vm import get_isa
@@ -88,10 +89,9 @@ def rollup(tmp_path: Path) -> Iterator[Rollup]:
         user = secret_address(USER_KEY)
         stack = L2Stack.start(anvil.url, bytes.fromhex(portal[2:]), BATCHER_KEY, {user: ETHER})
         try:
-            config_json = json.dumps(stack.config.to_json())
             config_path = tmp_path / "rollup.json"
-            config_path.write_text(config_json)
-            elf = rollup_program_elf(config_json.encode(), isa.name)
+            save_config(stack.config, config_path)  # sorted and indented: not the program's bytes
+            elf = rollup_program_elf(program_config_json(stack.config), isa.name)
             l2_url = stack.server.url
             contracts = deploy_rollup_l1(
                 chain,
@@ -122,10 +122,10 @@ def rollup(tmp_path: Path) -> Iterator[Rollup]:
             stack.stop()
 
 
-def _command(*args: str) -> list[dict[str, Any]]:
+def _command(*args: str, exit_code: int = 0) -> list[dict[str, Any]]:
     """Run one agent command in-process; its JSON lines."""
     result = CliRunner().invoke(main, list(args))
-    assert result.exit_code == 0, (result.output, result.exception)
+    assert result.exit_code == exit_code, (result.output, result.exception)
     return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 
@@ -142,16 +142,19 @@ def _propose(r: Rollup) -> Contract:
     return r.chain.at(lines[0]["game"], artifact("FaultDisputeGame"))
 
 
-def _challenge(r: Rollup, data: Path) -> dict[str, Any]:
+def _challenge(r: Rollup, data: Path, isa: str = ISA, exit_code: int = 0) -> dict[str, Any]:
     """One poll of the challenger command (a fresh process each time, as after a restart)."""
     lines = _command(
         "challenger", "--rpc-url", r.url, "--sender", r.challenger,
         "--factory", r.l1.system.factory.address, "--game-type", str(r.l1.cfg.game_type),
         "--traces", "faultproof.rollup.traces:challenger_traces",
         "--traces-arg", f"l2={r.l2_url}", "--traces-arg", f"config={r.config_path}",
-        "--traces-arg", f"isa={ISA}", "--traces-arg", f"cache={data / 'games'}",
+        "--traces-arg", f"isa={isa}", "--traces-arg", f"cache={data / 'games'}",
         "--store", str(data / "challenger.json"), "--claimant", r.proposer, "--polls", "1",
+        exit_code=exit_code,
     )  # fmt: skip
+    if exit_code:
+        return {}
     assert len(lines) == 1, lines
     assert not lines[0].get("errors"), lines[0]
     return lines[0]
@@ -172,8 +175,10 @@ def _settle(r: Rollup, data: Path) -> None:
 def test_the_proposer_command_posts_the_honest_output_and_the_challenger_leaves_it(
     rollup: Rollup, tmp_path: Path
 ) -> None:
-    """The default-run variant: both factories through the commands, no dispute."""
+    """The default-run variant: both factories through the commands, no dispute. The config
+    file is `save_config`'s (sorted keys): the challenger still builds the deployed program."""
     honest = _propose(rollup)
+    _challenge(rollup, tmp_path / "data", isa="sparc", exit_code=2)  # one line, no traceback
     line = _challenge(rollup, tmp_path / "data")
     assert (line["new_games"], line["moves"], line["steps"]) == (1, 0, 0)
     _settle(rollup, tmp_path / "data")

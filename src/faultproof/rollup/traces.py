@@ -24,9 +24,11 @@ from typing import Any
 
 from faultproof.agents.onchain import GameParams
 from faultproof.contracts import Contract
+from faultproof.errors import FaultproofError
 from faultproof.evm.rpc_host import JsonRpc
 from faultproof.fileio import write_atomic
 from faultproof.preimage.store import MemoryStore
+from faultproof.rollup.config import RollupConfig, load_config
 from faultproof.rollup.host import RollupBoot, output_root, rollup_host
 from faultproof.trace.executor import ExecutorTraceProvider
 from faultproof.trace.provider import (
@@ -334,6 +336,17 @@ class RollupTraceSource:
         return SplitTraceProvider(top, split, bottom)
 
 
+class TraceSourceError(FaultproofError):
+    """A ``--traces-arg`` of the rollup trace source cannot be used."""
+
+
+def program_config_json(config: RollupConfig) -> bytes:
+    """The config bytes compiled into the program: the node's own form
+    (``json.dumps(config.to_json())``), whatever layout the file on disk has (`save_config`
+    sorts and indents), so the challenger's program has the deployed absolute prestate."""
+    return json.dumps(config.to_json()).encode()
+
+
 def challenger_traces(
     chain: object, l2: str, config: str, isa: str = "mips32", l1: str = "", cache: str = ""
 ) -> RollupTraceSource:
@@ -341,15 +354,18 @@ def challenger_traces(
     --traces-arg l2=URL --traces-arg config=rollup.json [--traces-arg isa=riscv64]
     [--traces-arg cache=DIR]``: the L1 is the challenger's own chain unless ``l1=URL``; the
     program is built from the rollup config file (its absolute prestate commits to it)."""
+    from faultproof.errors import UnknownISA
     from faultproof.guests import rollup_program_elf
     from faultproof.vm import get_isa
 
     l1_url = l1 or str(getattr(chain, "url", ""))
     if not l1_url:
-        raise ValueError("the rollup trace source needs an L1 JSON-RPC node: pass l1=URL")
-    vm = get_isa(isa)
-    config_json = json.dumps(json.loads(Path(config).read_text())).encode()
-    elf = rollup_program_elf(config_json, vm.name)
+        raise TraceSourceError("the rollup trace source needs an L1 JSON-RPC node: pass l1=URL")
+    try:
+        vm = get_isa(isa)
+    except UnknownISA as exc:
+        raise TraceSourceError(f"--traces-arg isa={isa}: {exc}") from None
+    elf = rollup_program_elf(program_config_json(load_config(config)), vm.name)
     return RollupTraceSource(l1_url, l2, vm, elf, Path(cache) if cache else None)
 
 
@@ -363,7 +379,9 @@ __all__ = [
     "CachedExecutor",
     "RollupOutputs",
     "RollupTraceSource",
+    "TraceSourceError",
     "challenger_traces",
+    "program_config_json",
     "proposer_outputs",
     "subgame_key",
 ]
