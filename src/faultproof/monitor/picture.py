@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
+from faultproof.fileio import write_atomic
 from faultproof.game.types import GameStatus
 from faultproof.monitor.text import duration, ether, short
 from faultproof.monitor.view import OUTPUT, ClaimView, GameView
@@ -411,11 +412,8 @@ def write_picture(view: GameView, path: Path | str) -> Path:
     """Write the tree as ``.svg`` or ``.png`` (by the file's suffix); returns the path."""
     path = Path(path)
     scene = layout(view)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".png":
-        path.write_bytes(to_png(scene))
-    else:
-        path.write_text(to_svg(scene))
+    data = to_png(scene) if path.suffix.lower() == ".png" else to_svg(scene)
+    write_atomic(path, data)  # a web view or a watcher never sees half a picture
     return path
 
 
