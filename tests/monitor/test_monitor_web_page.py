@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from monitor_scene import THRESHOLDS, build_scene, player
+from PIL import Image
 
 from faultproof.monitor.watch import Monitor, MonitorReport
 from faultproof.monitor.web import serve_monitor
@@ -72,10 +73,12 @@ def test_the_page_lists_the_games_and_shows_a_tree(
         assert dom.count("<tr>") == len(report.games) + 1
         assert "DISAGREES" in dom and "agrees" in dom
         assert "unclaimed_bonds" in dom and "unresolved_expired" in dom
-        chromium(
-            tmp_path, f"--screenshot={tmp_path / 'index.png'}", "--window-size=1500,700",
-            f"{server.url}/",
-        )  # fmt: skip
+        index = tmp_path / "index.png"
+        chromium(tmp_path, f"--screenshot={index}", "--window-size=1500,700", f"{server.url}/")
+        assert index.read_bytes()[:4] == b"\x89PNG" and index.stat().st_size > 10_000
+        with Image.open(index) as picture:  # the window asked for, not an empty or cut shot
+            assert picture.size == (1500, 700)
+            assert len(picture.convert("L").getcolors(maxcolors=1 << 16) or ()) > 8, "not blank"
 
         page = f"{server.url}/game/{played}"
         dom = chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom", page)
