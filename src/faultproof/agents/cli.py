@@ -93,14 +93,58 @@ def _loop(poll: Callable[[], dict[str, Any]], sender: str, polls: int, interval:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _env(flag: str, op_service: str, op_name: str | None = None) -> list[str]:
-    """Environment variables of a flag: ``FAULTPROOF_<FLAG>``, then, for the flags op-challenger
-    and op-proposer share with us, their own name (``OP_CHALLENGER_L1_ETH_RPC``, ...), so a
-    deployment's environment carries over. The README lists every accepted name."""
+def env_names(flag: str, op_service: str, op_name: str | None = None) -> list[str]:
+    """Environment variables of a flag: ``FAULTPROOF_<FLAG>``, then, for the flags the op-stack
+    service (op-challenger, op-proposer, op-dispute-mon) shares with us, its own name
+    (``OP_CHALLENGER_L1_ETH_RPC``, ``OP_DISPUTE_MON_GAME_WINDOW``, ...), so a deployment's
+    environment carries over. The README lists every accepted name."""
     names = ["FAULTPROOF_" + flag.upper().replace("-", "_")]
     if op_name is not None:
-        names.append(f"OP_{op_service.upper()}_{op_name}")
+        names.append(f"OP_{op_service.upper().replace('-', '_')}_{op_name}")
     return names
+
+
+def rpc_url_option(service: str) -> Callable[[F], F]:
+    """``--rpc-url`` (op-stack's ``--l1-eth-rpc``): the L1 node every service and viewer needs."""
+    return click.option(
+        "--rpc-url",
+        "--l1-eth-rpc",
+        "rpc_url",
+        required=True,
+        envvar=env_names("rpc-url", service, "L1_ETH_RPC"),
+        help="the L1 node (JSON-RPC)",
+    )
+
+
+def factory_option(service: str) -> Callable[[F], F]:
+    """``--factory`` (op-stack's ``--game-factory-address``): the DisputeGameFactory watched."""
+    return click.option(
+        "--factory",
+        "--game-factory-address",
+        "factory",
+        required=True,
+        envvar=env_names("factory", service, "GAME_FACTORY_ADDRESS"),
+        help="DisputeGameFactory address",
+    )
+
+
+def poll_interval_option(
+    service: str, op_flag: str = "poll-interval", default: str = "12s"
+) -> Callable[[F], F]:
+    """``--poll-interval``, a duration (12s, 1m); ``op_flag`` names the op-stack service's own
+    flag for it when that differs (op-dispute-mon's ``--monitor-interval``)."""
+    flags = (
+        ["--poll-interval"] if op_flag == "poll-interval" else ["--poll-interval", f"--{op_flag}"]
+    )
+    return click.option(
+        *flags,
+        "poll_interval",
+        type=DURATION,
+        default=default,
+        show_default=True,
+        envvar=env_names("poll-interval", service, op_flag.upper().replace("-", "_")),
+        help="time between polls: seconds, or e.g. 12s, 1m",
+    )
 
 
 def _agent_options(service: str) -> Callable[[F], F]:
@@ -109,43 +153,22 @@ def _agent_options(service: str) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         for option in reversed(
             [
-                click.option(
-                    "--rpc-url",
-                    "--l1-eth-rpc",
-                    "rpc_url",
-                    required=True,
-                    envvar=_env("rpc-url", service, "L1_ETH_RPC"),
-                    help="the L1 node (JSON-RPC)",
-                ),
+                rpc_url_option(service),
                 click.option(
                     "--private-key",
                     default=None,
-                    envvar=_env("private-key", service, "PRIVATE_KEY"),
+                    envvar=env_names("private-key", service, "PRIVATE_KEY"),
                     help="sign with this key (env FAULTPROOF_PRIVATE_KEY)",
                 ),
                 click.option(
                     "--sender",
                     default=None,
-                    envvar=_env("sender", service),
+                    envvar=env_names("sender", service),
                     help="without --private-key: an unlocked account of the node "
                     "(default: its first)",
                 ),
-                click.option(
-                    "--factory",
-                    "--game-factory-address",
-                    "factory",
-                    required=True,
-                    envvar=_env("factory", service, "GAME_FACTORY_ADDRESS"),
-                    help="DisputeGameFactory address",
-                ),
-                click.option(
-                    "--poll-interval",
-                    type=DURATION,
-                    default="12s",
-                    show_default=True,
-                    envvar=_env("poll-interval", service, "POLL_INTERVAL"),
-                    help="time between polls: seconds, or e.g. 12s, 1m",
-                ),
+                factory_option(service),
+                poll_interval_option(service),
                 click.option(
                     "--polls", default=0, show_default=True, help="stop after N polls (0: never)"
                 ),
@@ -238,7 +261,7 @@ def oracle_of_game_type(chain: Chain, factory: str, game_types: tuple[int, ...])
 @click.option(
     "--oracle",
     default=None,
-    envvar=_env("oracle", "challenger"),
+    envvar=env_names("oracle", "challenger"),
     help="PreimageOracle address (default: read from the game type's step contract)",
 )
 @click.option(
@@ -247,14 +270,14 @@ def oracle_of_game_type(chain: Chain, factory: str, game_types: tuple[int, ...])
     type=int,
     multiple=True,
     required=True,
-    envvar=_env("game-type", "challenger"),
+    envvar=env_names("game-type", "challenger"),
     help="game types to play; repeatable (env: space-separated)",
 )
 @click.option(
     "--traces",
     "traces_spec",
     required=True,
-    envvar=_env("traces", "challenger"),
+    envvar=env_names("traces", "challenger"),
     help="module:callable returning the trace source, e.g. faultproof.demo.traces:demo_rollup",
 )
 @click.option(
@@ -267,7 +290,7 @@ def oracle_of_game_type(chain: Chain, factory: str, game_types: tuple[int, ...])
     "--store",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    envvar=_env("store", "challenger"),
+    envvar=env_names("store", "challenger"),
     help="the service's JSON store (created if absent; keep it across restarts)",
 )
 @click.option(
@@ -278,7 +301,7 @@ def oracle_of_game_type(chain: Chain, factory: str, game_types: tuple[int, ...])
     type=DURATION_SECONDS,
     default=GAME_WINDOW,
     show_default=True,
-    envvar=_env("game-window", "challenger", "GAME_WINDOW"),
+    envvar=env_names("game-window", "challenger", "GAME_WINDOW"),
     help="ignore games created longer ago than this: seconds, or e.g. 672h",
 )
 @user_errors
@@ -339,14 +362,14 @@ def challenger_command(
     "--game-type",
     type=int,
     required=True,
-    envvar=_env("game-type", "proposer"),
+    envvar=env_names("game-type", "proposer"),
     help="the game type to propose",
 )
 @click.option(
     "--outputs",
     "outputs_spec",
     required=True,
-    envvar=_env("outputs", "proposer"),
+    envvar=env_names("outputs", "proposer"),
     help="module:callable returning the output source (safe_head, output_root), "
     "e.g. faultproof.demo.traces:demo_outputs",
 )
@@ -361,7 +384,7 @@ def challenger_command(
     type=DURATION_SECONDS,
     default=PROPOSAL_INTERVAL,
     show_default=True,
-    envvar=_env("proposal-interval", "proposer", "PROPOSAL_INTERVAL"),
+    envvar=env_names("proposal-interval", "proposer", "PROPOSAL_INTERVAL"),
     help="time between proposals: seconds, or e.g. 1h",
 )
 @user_errors

@@ -4,6 +4,11 @@ Both read the chain only. What "our node" believes comes from the agents' plugin
 same way: ``--outputs module:callable`` (an output source: ``safe_head()``,
 ``output_root(block)``) and ``--traces module:callable`` (a trace source), each called as
 ``callable(chain, **args)`` with its ``--outputs-arg`` / ``--traces-arg`` pairs.
+
+The flags follow the agents' conventions (the same option helpers): ``--l1-eth-rpc`` and
+``--game-factory-address`` aliases, durations such as 12s or 672h, ``FAULTPROOF_*`` environment
+variables and op-dispute-mon's ``OP_DISPUTE_MON_*`` names for ``monitor`` (op-challenger's
+``OP_CHALLENGER_*`` for ``game show``, as its ``list-claims`` reads them).
 """
 
 from __future__ import annotations
@@ -16,6 +21,13 @@ from typing import Any, TypeVar
 
 import click
 
+from faultproof.agents.cli import (
+    env_names,
+    factory_option,
+    load_plugin,
+    poll_interval_option,
+    rpc_url_option,
+)
 from faultproof.agents.proposer import OutputSource
 from faultproof.agents.service import GAME_WINDOW, TraceSource
 from faultproof.chain import Chain
@@ -29,38 +41,53 @@ class ShowError(FaultproofError):
     """The GAME given to ``faultproof game show`` is not a dispute game."""
 
 
-def _source_options(command: F) -> F:
-    for option in reversed(
-        [
-            click.option(
-                "--outputs",
-                "outputs_spec",
-                default=None,
-                help="module:callable returning our node's output source, "
-                "e.g. faultproof.demo.traces:demo_outputs",
-            ),
-            click.option(
-                "--outputs-arg", "outputs_args", multiple=True, help="KEY=VALUE for --outputs"
-            ),
-            click.option(
-                "--rollup-rpc",
-                default=None,
-                help="instead of --outputs: a rollup node's JSON-RPC (optimism_outputAtBlock)",
-            ),
-            click.option(
-                "--traces",
-                "traces_spec",
-                default=None,
-                help="module:callable returning a trace source (judges VM states too), "
-                "e.g. faultproof.demo.traces:demo_rollup",
-            ),
-            click.option(
-                "--traces-arg", "traces_args", multiple=True, help="KEY=VALUE for --traces"
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
+MONITOR = "dispute-mon"
+"""The op-stack service whose environment names ``faultproof monitor`` also reads."""
+
+SHOW = "challenger"
+"""``game show`` reads op-challenger's names (its ``list-claims`` subcommand is the analogue)."""
+
+
+def _source_options(service: str) -> Callable[[F], F]:
+    """What "our node" believes: the agents' plugin flags (``--rollup-rpc`` as op-stack's)."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(_source_option_list(service)):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _source_option_list(service: str) -> list[Callable[[F], F]]:
+    return [
+        click.option(
+            "--outputs",
+            "outputs_spec",
+            default=None,
+            envvar=env_names("outputs", service),
+            help="module:callable returning our node's output source, "
+            "e.g. faultproof.demo.traces:demo_outputs",
+        ),
+        click.option(
+            "--outputs-arg", "outputs_args", multiple=True, help="KEY=VALUE for --outputs"
+        ),
+        click.option(
+            "--rollup-rpc",
+            default=None,
+            envvar=env_names("rollup-rpc", service, "ROLLUP_RPC"),
+            help="instead of --outputs: a rollup node's JSON-RPC (optimism_outputAtBlock)",
+        ),
+        click.option(
+            "--traces",
+            "traces_spec",
+            default=None,
+            envvar=env_names("traces", service),
+            help="module:callable returning a trace source (judges VM states too), "
+            "e.g. faultproof.demo.traces:demo_rollup",
+        ),
+        click.option("--traces-arg", "traces_args", multiple=True, help="KEY=VALUE for --traces"),
+    ]
 
 
 def _sources(
@@ -71,8 +98,6 @@ def _sources(
     traces_args: tuple[str, ...],
     rollup_rpc: str | None = None,
 ) -> tuple[OutputSource | None, TraceSource | None]:
-    from faultproof.agents.cli import load_plugin
-
     if rollup_rpc and outputs_spec:
         raise click.UsageError("give --outputs or --rollup-rpc, not both")
     outputs = load_plugin("outputs", outputs_spec, chain, outputs_args) if outputs_spec else None
@@ -97,9 +122,9 @@ def game_cli() -> None:
 
 
 @game_cli.command("show")
-@click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
+@rpc_url_option(SHOW)
 @click.argument("game")
-@_source_options
+@_source_options(SHOW)
 @click.option(
     "--svg", type=click.Path(dir_okay=False, path_type=Path), help="also write the tree as SVG"
 )
@@ -179,17 +204,25 @@ def view_json(view: Any) -> dict[str, Any]:
 
 
 @click.command("monitor")
-@click.option("--rpc-url", required=True, help="the L1 node (JSON-RPC)")
-@click.option("--factory", required=True, help="DisputeGameFactory address")
-@_source_options
+@rpc_url_option(MONITOR)
+@factory_option(MONITOR)
+@_source_options(MONITOR)
 @click.option(
-    "--game-type", "game_types", type=int, multiple=True, help="only these types; repeatable"
+    "--game-type",
+    "game_types",
+    type=int,
+    multiple=True,
+    envvar=env_names("game-type", MONITOR),
+    help="only these types; repeatable (env: space-separated)",
 )
 @click.option(
     "--window",
+    "--game-window",
+    "window",
     type=DURATION_SECONDS,
     default=GAME_WINDOW,
     show_default=True,
+    envvar=env_names("game-window", MONITOR, "GAME_WINDOW"),
     help="watch games created within this time: seconds, or e.g. 672h",
 )
 @click.option(
@@ -197,6 +230,7 @@ def view_json(view: Any) -> dict[str, Any]:
     type=DURATION_SECONDS,
     default=6 * 3600,
     show_default=True,
+    envvar=env_names("clock-threshold", MONITOR),
     help="warn when an honest claim's clock has less than this left",
 )
 @click.option(
@@ -204,6 +238,7 @@ def view_json(view: Any) -> dict[str, Any]:
     type=DURATION_SECONDS,
     default=600,
     show_default=True,
+    envvar=env_names("resolve-grace", MONITOR),
     help="warn when a game is still unresolved this long after its clocks ran out",
 )
 @click.option(
@@ -211,11 +246,13 @@ def view_json(view: Any) -> dict[str, Any]:
     type=DURATION_SECONDS,
     default=3600,
     show_default=True,
+    envvar=env_names("bond-grace", MONITOR),
     help="warn when credit is unclaimed this long after it became withdrawable",
 )
 @click.option(
     "--challenger-metrics",
     default=None,
+    envvar=env_names("challenger-metrics", MONITOR),
     help="the challenger's metrics URL (http://HOST:PORT/metrics), for its health",
 )
 @click.option(
@@ -223,6 +260,7 @@ def view_json(view: Any) -> dict[str, Any]:
     type=DURATION,
     default=300.0,
     show_default=True,
+    envvar=env_names("challenger-stale", MONITOR),
     help="warn when the challenger's last poll is older than this",
 )
 @click.option(
@@ -236,9 +274,7 @@ def view_json(view: Any) -> dict[str, Any]:
     default=None,
     help="serve the web view and Prometheus /metrics on this port (default: none)",
 )
-@click.option(
-    "--poll-interval", type=DURATION, default=12.0, show_default=True, help="time between polls"
-)
+@poll_interval_option(MONITOR, "monitor-interval")
 @click.option("--polls", default=0, show_default=True, help="stop after N polls (0: never)")
 @user_errors
 def monitor_command(
