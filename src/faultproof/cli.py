@@ -46,7 +46,7 @@ LAZY_COMMANDS: tuple[LazyCommand, ...] = (
     ),
     LazyCommand(
         "faultproof.preimage.cli", "run_native_command", "run-native",
-        "Run a natively compiled guest (e.g.",
+        "Run a natively compiled guest with its fds 3-6 served by a Python host.",
     ),
     LazyCommand(
         "faultproof.contracts.deploy", "deploy_command", "deploy",

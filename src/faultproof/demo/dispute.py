@@ -1,9 +1,11 @@
-"""``faultproof demo``: a wrong rollup output disputed end to end on the embedded chain.
+"""``faultproof demo --hashchain``: a wrong hashchain-rollup output disputed end to end on the
+embedded chain (the small example; ``faultproof demo`` itself runs the EVM rollup story of
+``faultproof.rollup.demo``).
 
 1. The demo rollup runs for a few blocks; its fault proof program (``guest/programs/rollup.c``)
    is loaded into the chosen FPVM, whose initial state hash is the game's absolute prestate.
 2. Contracts: the PreimageOracle, the ISA's step contract, and the dispute system (factory,
-   anchor registry at genesis, DelayedWETH, FaultDisputeGame blueprint for the ISA's game type).
+   anchor registry at genesis, DelayedWETH, the FaultDisputeGame implementation whose clones are the ISA's games).
 3. A dishonest proposer (the proposer loop of ``faultproof.agents.proposer`` fed by a rollup
    that went wrong at some block) posts the output root of its safe head and defends it
    as a consistent liar: it plays the honest algorithm on its own (wrong) outputs and, inside the

@@ -204,8 +204,10 @@ def run_native_command(
     lock_timeout: float,
     guest_argv: tuple[str, ...],
 ) -> None:
-    """Run a natively compiled guest (e.g. guest/build/host/preimage.elf) with its fds 3-6 served
-    by a Python host: faultproof run-native [OPTIONS] -- GUEST [ARGS...]
+    """Run a natively compiled guest with its fds 3-6 served by a Python host.
+
+    faultproof run-native [OPTIONS] -- GUEST [ARGS...], e.g. GUEST =
+    guest/build/host/preimage.elf.
 
     The guest's stdout and exit code pass through. A host error (a missing preimage names the
     key and the last hint) is one line on stderr and exit code 2.
