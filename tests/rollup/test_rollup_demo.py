@@ -40,9 +40,7 @@ def _check(result: RollupDemoResult) -> None:
     assert result.pictures and all(p.exists() for p in result.pictures)
 
 
-@pytest.mark.parametrize(
-    "isa", ["riscv64", "mips32", pytest.param("riscv64c", marks=pytest.mark.slow)]
-)
+@pytest.mark.parametrize("isa", ["riscv64", "mips32", "riscv64c"])
 def test_rollup_story(tmp_path: Path, isa: str) -> None:
     """The default-run end-to-end tests: 7-11 s each (the program is rebuilt for each run's
     rollup config, but only the generated config source is compiled anew)."""
