@@ -34,6 +34,7 @@ from faultproof.demo.dispute import (
 from faultproof.demo.rollup import HashchainRollup, demo_batches
 from faultproof.demo.traces import RollupTraces
 from faultproof.game.types import GameStatus
+from faultproof.preimage.errors import PreimageMismatch
 
 SETTINGS = DemoSettings(isa="mips32", blocks=4, bad_block=3)
 
@@ -212,6 +213,64 @@ def test_chain_errors_are_reported_and_the_next_poll_carries_on(
     assert wrong.call("claimDataLen") == 1
     play_out(w, liar_for(w, wrong), store)
     assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
+
+
+class _RefusedOnce:
+    """A trace accessor whose node lies once: the preimage store refuses what it served, so
+    the first question fails; the node answers honestly afterwards."""
+
+    def __init__(self, inner: Any, lies: list[int]) -> None:
+        self._inner = inner
+        self._lies = lies
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._inner, name)
+        if not callable(value):
+            return value
+
+        def call(*args: Any, **kw: Any) -> Any:
+            if self._lies:
+                self._lies.pop()
+                raise PreimageMismatch("value served for 0x02ab.. hashes to 0x77cd..")
+            return value(*args, **kw)
+
+        return call
+
+
+def test_a_trace_its_node_lied_about_posts_nothing_and_is_retried(
+    world: DemoWorld, tmp_path: Path
+) -> None:
+    """A refused preimage (the node lied to the host) is an error of that game for that poll:
+    no claim is posted on a trace nobody verified, no bond is spent, the other games go on,
+    and the game is won on a later poll once the node answers truthfully."""
+    w = world
+    wrong = propose(w, honest=False)
+    other = propose(w, honest=False, block=w.claimed_block - 1)
+    lies = [1]
+    traces = w.honest_traces
+    original = traces.accessor
+
+    def lying_accessor(game: Contract, params: Any) -> Any:
+        inner = original(game, params)
+        return (
+            None
+            if inner is None
+            else (_RefusedOnce(inner, lies) if game.address == wrong.address else inner)
+        )
+
+    traces.accessor = lying_accessor  # type: ignore[method-assign]
+    store = tmp_path / "challenger.json"
+    challenger = start_challenger(w, store, traces)
+    before = w.chain.get_balance(w.challenger)
+    report = challenger.poll()
+    assert len(report.errors) == 1 and "hashes to" in report.errors[0]
+    assert wrong.address in report.errors[0]
+    assert wrong.call("claimDataLen") == 1, "nothing posted on a refused trace"
+    assert other.call("claimDataLen") == 2, "the other game was countered in the same poll"
+    assert w.chain.get_balance(w.challenger) == before - bonds_of(other, w.challenger)
+    play_out(w, liar_for(w, wrong), store)
+    assert GameStatus(wrong.call("status")) == GameStatus.CHALLENGER_WINS
+    assert GameStatus(other.call("status")) == GameStatus.CHALLENGER_WINS
 
 
 def test_a_factory_that_cannot_be_read_does_not_stop_the_known_games(

@@ -65,18 +65,42 @@ class World:
 
     def deposit(self, to: bytes, value: int, gas: int, data: bytes = b"", mint: int = 0) -> None:
         sel = keccak256(b"depositTransaction(address,uint256,uint64,bool,bytes)")[:4]
-        call = sel + abi_encode(["address", "uint256", "uint64", "bool", "bytes"],
-                                ["0x" + to.hex(), value, gas, False, data])
-        tx_hash = self.rpc.call("eth_sendTransaction", [{
-            "from": self.funder, "to": "0x" + self.portal.hex(), "value": hex(mint),
-            "data": "0x" + call.hex(), "gas": hex(500_000)}])
+        call = sel + abi_encode(
+            ["address", "uint256", "uint64", "bool", "bytes"],
+            ["0x" + to.hex(), value, gas, False, data],
+        )
+        tx_hash = self.rpc.call(
+            "eth_sendTransaction",
+            [
+                {
+                    "from": self.funder,
+                    "to": "0x" + self.portal.hex(),
+                    "value": hex(mint),
+                    "data": "0x" + call.hex(),
+                    "gas": hex(500_000),
+                }
+            ],
+        )
         assert wait_receipt(self.rpc, tx_hash)["status"] == "0x1"
 
-    def l2_send(self, nonce: int, to: bytes, value: int, data: bytes = b"",
-                gas: int = 21_000) -> bytes:
-        raw = tx_bytes(sign_tx(UnsignedTx(nonce=nonce, to=to, value=value, data=data,
-                                          gas_limit=gas, max_fee_per_gas=10**10,
-                                          max_priority_fee_per_gas=10**8), USER_KEY, 901))
+    def l2_send(
+        self, nonce: int, to: bytes, value: int, data: bytes = b"", gas: int = 21_000
+    ) -> bytes:
+        raw = tx_bytes(
+            sign_tx(
+                UnsignedTx(
+                    nonce=nonce,
+                    to=to,
+                    value=value,
+                    data=data,
+                    gas_limit=gas,
+                    max_fee_per_gas=10**10,
+                    max_priority_fee_per_gas=10**8,
+                ),
+                USER_KEY,
+                901,
+            )
+        )
         return self.node.submit(raw)
 
     def fresh_node(self) -> L2Node:
@@ -92,18 +116,25 @@ def world() -> Iterator[World]:
         rpc = JsonRpc(l1.url)
         rpc.call("anvil_setBlockTimestampInterval", [L1_BLOCK_TIME])
         funder = rpc.call("eth_accounts", [])[0]
-        args = abi_encode(["address", "address", "uint32", "uint256", "uint256", "address"],
-                          ["0x" + "00" * 19 + "01", "0x" + "00" * 20, 0, 60, 60, funder])
+        args = abi_encode(
+            ["address", "address", "uint32", "uint256", "uint256", "address"],
+            ["0x" + "00" * 19 + "01", "0x" + "00" * 20, 0, 60, 60, funder],
+        )
         initcode = portal_artifact("Portal").bytecode + args
-        tx_hash = rpc.call("eth_sendTransaction", [{
-            "from": funder, "data": "0x" + initcode.hex(), "gas": hex(8_000_000)}])
+        tx_hash = rpc.call(
+            "eth_sendTransaction",
+            [{"from": funder, "data": "0x" + initcode.hex(), "gas": hex(8_000_000)}],
+        )
         portal = bytes.fromhex(wait_receipt(rpc, tx_hash)["contractAddress"][2:])  # type: ignore[index]
         batcher_address = secret_address(BATCHER_KEY)
         rpc.call("anvil_setBalance", ["0x" + batcher_address.hex(), hex(10**20)])
         head = rpc.call("eth_getBlockByNumber", ["latest", False])
         config = RollupConfig(
-            genesis=Genesis(BlockId(int(head["number"], 16), bytes.fromhex(head["hash"][2:])),
-                            BlockId(0, b"\x00" * 32), int(head["timestamp"], 16)),
+            genesis=Genesis(
+                BlockId(int(head["number"], 16), bytes.fromhex(head["hash"][2:])),
+                BlockId(0, b"\x00" * 32),
+                int(head["timestamp"], 16),
+            ),
             batcher_address=batcher_address,
             deposit_contract_address=portal,
         )
@@ -141,8 +172,13 @@ def test_derivation_reproduces_the_sequencers_chain(world: World) -> None:
     w.mine()
     top = w.node.head.number
     # deposits: one succeeded with its value, the other failed with its mint kept
-    receipts = [r for b in w.node.blocks for r in b.receipts
-                if r.deposit_nonce is not None and r.sender != bytes.fromhex("deaddeaddeaddeaddeaddeaddeaddeaddead0001")]
+    receipts = [
+        r
+        for b in w.node.blocks
+        for r in b.receipts
+        if r.deposit_nonce is not None
+        and r.sender != bytes.fromhex("deaddeaddeaddeaddeaddeaddeaddeaddead0001")
+    ]
     assert [r.status for r in receipts] == [1, 0]
     funder = bytes.fromhex(w.funder[2:])
     assert w.node.balance(other, top) == 10**18 + 5
@@ -153,10 +189,18 @@ def test_derivation_reproduces_the_sequencers_chain(world: World) -> None:
     # its proof checks against the output root's message-passer storage root
     proof = prove(w.node, withdrawal, top)
     nodes: dict[bytes, bytes] = {bytes(keccak256(n)): n for n in proof.storage_proof}
-    assert mpt.lookup(proof.message_passer_storage_root, keccak256(message_slot(withdrawal.hash)),
-                      nodes.get) == b"\x01"
-    assert keccak256(b"\x00" * 32 + proof.state_root + proof.message_passer_storage_root
-                     + proof.block_hash) == proof.output_root
+    assert (
+        mpt.lookup(
+            proof.message_passer_storage_root, keccak256(message_slot(withdrawal.hash)), nodes.get
+        )
+        == b"\x01"
+    )
+    assert (
+        keccak256(
+            b"\x00" * 32 + proof.state_root + proof.message_passer_storage_root + proof.block_hash
+        )
+        == proof.output_root
+    )
 
     derived = w.fresh_node()
     deriver = derive(w.config, L1Reader(w.rpc, w.config, w.l1_head()), derived, until=top)
@@ -165,11 +209,16 @@ def test_derivation_reproduces_the_sequencers_chain(world: World) -> None:
     for n in range(top + 1):
         assert derived.block(n).hash == w.node.block(n).hash
     assert output_root(derived.head, derived.states[derived.head.hash]) == output_root(
-        w.node.head, w.node.states[w.node.head.hash])
+        w.node.head, w.node.states[w.node.head.hash]
+    )
     # from an agreed block in the middle (the program's start), with its ancestors' hashes
     agreed = top // 2
-    mid = L2Node(w.config, w.node.block(agreed), w.node.state_at(agreed),
-                 [w.node.block(n).hash for n in range(agreed)])
+    mid = L2Node(
+        w.config,
+        w.node.block(agreed),
+        w.node.state_at(agreed),
+        [w.node.block(n).hash for n in range(agreed)],
+    )
     derive(w.config, L1Reader(w.rpc, w.config, w.l1_head()), mid, until=top)
     assert mid.head.hash == w.node.head.hash
 
@@ -184,12 +233,23 @@ def test_derivation_drops_bad_batches_and_fills_missing_blocks(world: World) -> 
     w.batcher.send_calldata(b"\x01" + encode_batches([batch_of(first)])[1:])
     # a batch with the wrong parent (dropped), block 1's real batch, then block 2 with an
     # invalid transaction (nonce 9): block 2 becomes the deposits-only block
-    wrong_parent = Batch(b"\x13" * 32, first.l1_origin.number, first.l1_origin.hash,
-                         first.timestamp, ())
-    bad_tx = tx_bytes(sign_tx(UnsignedTx(nonce=9, to=b"\x01" * 20, gas_limit=21_000,
-                                         max_fee_per_gas=10**10), USER_KEY, 901))
-    invalid = Batch(bytes(second.header.parent_hash), second.l1_origin.number,
-                    second.l1_origin.hash, second.timestamp, (bad_tx,))
+    wrong_parent = Batch(
+        b"\x13" * 32, first.l1_origin.number, first.l1_origin.hash, first.timestamp, ()
+    )
+    bad_tx = tx_bytes(
+        sign_tx(
+            UnsignedTx(nonce=9, to=b"\x01" * 20, gas_limit=21_000, max_fee_per_gas=10**10),
+            USER_KEY,
+            901,
+        )
+    )
+    invalid = Batch(
+        bytes(second.header.parent_hash),
+        second.l1_origin.number,
+        second.l1_origin.hash,
+        second.timestamp,
+        (bad_tx,),
+    )
     w.batcher.send_calldata(encode_batches([wrong_parent, batch_of(first), invalid]))
     # nothing more is posted: the window expires and deposits-only blocks follow
     w.mine(w.config.seq_window_size + 2)
@@ -227,9 +287,17 @@ def test_l2_stack_serves_the_chain_it_sequences(world: World) -> None:
     with L2Stack.start(w.l1.url, w.portal, BATCHER_KEY, {USER: 10**21}) as stack:
         other = b"\x78" * 20
         w.deposit(other, 2 * 10**18, 100_000, mint=2 * 10**18)
-        plain = w.rpc.call("eth_sendTransaction", [{  # plain ETH: deposits to the sender
-            "from": w.funder, "to": "0x" + w.portal.hex(), "value": hex(10**18),
-            "gas": hex(200_000)}])
+        plain = w.rpc.call(
+            "eth_sendTransaction",
+            [
+                {  # plain ETH: deposits to the sender
+                    "from": w.funder,
+                    "to": "0x" + w.portal.hex(),
+                    "value": hex(10**18),
+                    "gas": hex(200_000),
+                }
+            ],
+        )
         assert wait_receipt(w.rpc, plain)["status"] == "0x1"
         w.mine()
         stack.advance()
@@ -244,10 +312,23 @@ def test_l2_stack_serves_the_chain_it_sequences(world: World) -> None:
         assert derived.block(stack.node.head.number).hash == stack.node.head.hash
 
 
+def _user_deposits(node: L2Node) -> int:
+    """Deposit transactions other than each block's leading L1-info deposit."""
+    return sum(
+        tx[0] == 0x7E for n in range(1, node.head.number + 1) for tx in node.block(n).txs[1:]
+    )
+
+
 def test_l1_reorg_below_the_head_derives_the_new_branch(world: World) -> None:
     w = world
+    depositor = b"\xde" * 20
+    portal = "0x" + w.portal.hex()
+    portal_before = int(w.rpc.call("eth_getBalance", [portal, "latest"]), 16)
     snapshot = w.rpc.call("evm_snapshot", [])
     w.mine()
+    w.deposit(
+        depositor, 7 * 10**17, 100_000, mint=7 * 10**17
+    )  # lost with the old branch, sent again
     w.l2_send(0, b"\x56" * 20, 3)
     w.sequencer.catch_up(w.l1_time())
     w.batcher.post()
@@ -256,16 +337,33 @@ def test_l1_reorg_below_the_head_derives_the_new_branch(world: World) -> None:
     with_batch = w.fresh_node()
     derive(w.config, L1Reader(w.rpc, w.config, old_head), with_batch)
     assert len(with_batch.block(1).txs) == 2
+    assert _user_deposits(with_batch) == 1
+    assert with_batch.balance(depositor, with_batch.head.number) == 7 * 10**17
     # L1 reorgs back below the batch: the new branch has no batch, so the same L2 heights
     # become deposits-only blocks; the old head is gone and cannot be derived from
     assert w.rpc.call("evm_revert", [snapshot]) is True
-    other_l1_tx = w.rpc.call("eth_sendTransaction", [{  # so the new branch differs at once
-        "from": w.funder, "to": "0x" + "57" * 20, "value": "0x1"}])
+    other_l1_tx = w.rpc.call(
+        "eth_sendTransaction",
+        [
+            {  # so the new branch differs at once
+                "from": w.funder,
+                "to": "0x" + "57" * 20,
+                "value": "0x1",
+            }
+        ],
+    )
     wait_receipt(w.rpc, other_l1_tx)
+    # the reorg took the deposit's lock with it: the depositor's ETH is back on L1, not on L2
+    assert int(w.rpc.call("eth_getBalance", [portal, "latest"]), 16) == portal_before
+    w.deposit(depositor, 7 * 10**17, 100_000, mint=7 * 10**17)  # the user sends it again
     w.mine(w.config.seq_window_size + 1)
     new_branch = w.fresh_node()
     derive(w.config, L1Reader(w.rpc, w.config, w.l1_head()), new_branch)
     assert len(new_branch.block(1).txs) == 1
+    assert _user_deposits(new_branch) == 1
+    # credited exactly once on the branch L1 kept, and locked exactly once on L1
+    assert new_branch.balance(depositor, new_branch.head.number) == 7 * 10**17
+    assert int(w.rpc.call("eth_getBalance", [portal, "latest"]), 16) == portal_before + 7 * 10**17
     assert new_branch.block(1).hash != with_batch.block(1).hash
     with pytest.raises(L1Error):
         L1Reader(w.rpc, w.config, old_head)

@@ -47,8 +47,8 @@ def test_rollup_story(tmp_path: Path, isa: str) -> None:
     _check(_story(tmp_path, isa))
 
 
-@pytest.mark.slow
 def test_rollup_story_with_a_challenger_killed_before_every_move(tmp_path: Path) -> None:
+    """~7 s: every restart reads the store and the per-game caches again."""
     result = _story(tmp_path, "riscv64", crash_challenger=True, data_dir=tmp_path / "data")
     _check(result)
     assert result.restarts > 3

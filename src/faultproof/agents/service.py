@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from faultproof.agents.challenger import Player
 from faultproof.agents.onchain import GameParams, read_params
-from faultproof.chain import ChainError, ContractReverted
+from faultproof.chain import ContractReverted
 from faultproof.contracts import Contract
 from faultproof.contracts.dispute import artifact
 from faultproof.errors import FaultproofError
@@ -203,13 +203,14 @@ class Challenger:
     def poll(self, max_transactions: int | None = None) -> PollReport:
         """One pass over every game: monitor, then agent and claimer per game.
 
-        ``max_transactions`` stops the pass early (the crash tests use 1). Chain errors of one
-        game are reported and retried on the next poll; they do not stop the others.
+        ``max_transactions`` stops the pass early (the crash tests use 1). Errors of one game
+        (chain or trace source) are reported and retried on the next poll; they do not stop the
+        others, and nothing is posted for that game meanwhile.
         """
         report = PollReport()
         try:
             self._discover(report)
-        except ChainError as exc:  # the games already known are still played below
+        except FaultproofError as exc:  # the games already known are still played below
             report.errors.append(f"factory {self.factory.address}: {exc}")
         for address, entry in list(self.store.games.items()):
             if max_transactions is not None and report.transactions >= max_transactions:
@@ -220,7 +221,10 @@ class Challenger:
                     self._play(address, report, budget)
                 elif entry["phase"] == COLLECT:
                     self._collect(address, report, budget)
-            except ChainError as exc:  # RPC trouble or an unexpected revert: try again next poll
+            except FaultproofError as exc:
+                # RPC trouble, an unexpected revert, or a trace the source cannot produce (its
+                # node down, or lying and refused by the preimage store): nothing is posted for
+                # this game, the others are played, and the next poll tries again.
                 report.errors.append(f"{address}: {exc}")
         if self.metrics is not None:
             self.metrics.record(report, self)
