@@ -1,5 +1,5 @@
 /* Derivation (docs/ROLLUP.md §5): from the agreed L2 block, read L1 forward from the safe
- * head's L1 origin, take batches by OP's singular batch rules, build deposits-only blocks
+ * head's L1 origin (frames: channel_timeout blocks earlier, §4.2), take batches by OP's singular batch rules, build deposits-only blocks
  * when the sequencing window expires, replace a block whose batch transactions are invalid
  * by the deposits-only block, and execute every block on the state kept in memory. */
 #include "oracle.h"
@@ -21,6 +21,7 @@ typedef struct {
 	uint64_t cursor; /* the next L1 block to read */
 	batch_t *batches;
 	size_t batch_count, batch_cap;
+	channel_state_t channel; /* frames only: the staging channel across L1 blocks */
 	safe_head_t safe;
 	state_t *state;
 	hash32_t agreed_hash;
@@ -299,7 +300,7 @@ static bool step(deriver_t *d)
 	if (!h)
 		return false;
 	size_t before = d->batch_count;
-	l1_read_batches(h, &d->batches, &d->batch_count, &d->batch_cap);
+	l1_read_batches(h, &d->channel, &d->batches, &d->batch_count, &d->batch_cap);
 	d->batches_read += d->batch_count - before;
 	d->cursor++;
 	return true;
@@ -323,6 +324,21 @@ static void safe_head_origin(deriver_t *d)
 	if (n == 0 || !parse_l1_info(txs[0].data, txs[0].len, &d->safe.seq,
 				     &d->safe.l1_origin_number, &d->safe.l1_origin_hash))
 		fatal_undecodable("agreed L2 block has no L1 info deposit");
+}
+
+/* The first L1 block to read (ROLLUP.md §5, §4.2): the safe head's L1 origin; with frames,
+ * channel_timeout blocks before it (not before the genesis L1 block), so that a channel
+ * still open at the origin is read from its first frame, as op-node's pipeline reset walks
+ * back the channel timeout. */
+static uint64_t read_start(uint64_t origin)
+{
+	const rollup_config_t *c = &ROLLUP_CONFIG;
+	if (c->batch_format != BATCH_FORMAT_FRAMES)
+		return origin;
+	uint64_t back = origin > c->channel_timeout ? origin - c->channel_timeout : 0;
+	if (back < c->genesis_l1_number)
+		back = c->genesis_l1_number;
+	return back < origin ? back : origin;
 }
 
 void derive(const hash32_t *l1_head, const hash32_t *agreed_hash, const header_t *agreed,
@@ -349,13 +365,14 @@ void derive(const hash32_t *l1_head, const hash32_t *agreed_hash, const header_t
 	d->state = state_open(&agreed->state_root, agreed->number);
 
 	if (agreed->number < target_number) {
-		l1_chain_init(&d->l1, l1_head, d->safe.l1_origin_number);
+		uint64_t start = read_start(d->safe.l1_origin_number);
+		l1_chain_init(&d->l1, l1_head, start);
 		const l1_header_t *origin = l1_block(&d->l1, d->safe.l1_origin_number);
 		if (origin && !hash_eq(&origin->hash, &d->safe.l1_origin_hash))
 			fatal_undecodable("the safe head's L1 origin is not an ancestor of the L1 head");
 		rt_printf("rollup: l1 view %llu..%llu\n", (unsigned long long)d->l1.first,
 			  (unsigned long long)(d->l1.first + d->l1.count - 1));
-		d->cursor = d->safe.l1_origin_number;
+		d->cursor = start;
 		if (origin) {
 			while (d->safe.header.number < target_number && step(d)) {
 			}

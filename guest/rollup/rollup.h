@@ -3,6 +3,8 @@
  * main.c       boot keys, the run order of op-program (spec §1.3), the verdict
  * l1.c         the L1 view: headers walked back from the L1 head, batcher transactions,
  *              deposit logs from receipts
+ * frames.c     ROLLUP.md §4.2: OP's frames, the Holocene channel assembler, zlib channels,
+ *              the batch stream (batch_format "frames"; inflate.c inflates)
  * derive.c     ROLLUP.md §5: safe head, L1 cursor, batch buffer, the batch rules, deposits-only
  *              blocks, replacement of invalid batch blocks
  * attributes.c the transactions and template of an L2 block (ROLLUP.md §3)
@@ -20,6 +22,9 @@
 #include "state.h"
 #include "types.h"
 #include "u256.h"
+
+/* How batcher calldata carries batches (ROLLUP.md §4.1 / §4.2). */
+typedef enum { BATCH_FORMAT_RLP_LIST = 0, BATCH_FORMAT_FRAMES = 1 } batch_format_t;
 
 /* docs/ROLLUP.md §1, compiled in (the generated config source defines ROLLUP_CONFIG). */
 typedef struct {
@@ -39,6 +44,8 @@ typedef struct {
 	uint64_t gas_limit;
 	uint64_t eip1559_denominator;
 	uint64_t eip1559_elasticity;
+	batch_format_t batch_format;
+	uint64_t channel_timeout; /* L1 blocks a channel may stay open (frames only) */
 } rollup_config_t;
 
 extern const rollup_config_t ROLLUP_CONFIG;
@@ -104,10 +111,49 @@ size_t read_trie_list(const char *hint, const hash32_t *block_hash, const hash32
 /* The header of L1 block `number`, or NULL when it is past the L1 head (or before first). */
 const l1_header_t *l1_block(const l1_chain_t *c, uint64_t number);
 
+/* ---- frames and channels (frames.c, ROLLUP.md §4.2) ---- */
+
+#define FRAME_MAX_DATA_LEN 1000000u            /* OP's MaxFrameLen */
+#define MAX_RLP_BYTES_PER_CHANNEL 10000000u    /* pre-Fjord: channel data and inflated bytes */
+
+/* Holocene's single staging channel; it lives across L1 blocks (zero-initialised: none). */
+typedef struct {
+	bool staging;
+	uint8_t id[16];
+	uint64_t open_block;  /* the L1 block of its frame 0 */
+	uint32_t last_frame;  /* the frame number appended last */
+	uint32_t frame_count;
+	buf_t data;           /* the frames' data so far */
+} channel_state_t;
+
+/* Before the frames of L1 block `l1_number`: drops a staging channel that timed out
+ * (l1_number > open_block + channel_timeout). */
+void channel_begin_block(channel_state_t *ch, uint64_t l1_number);
+/* Checks one batcher transaction's calldata: version 0 and at least one frame, every frame
+ * parsing (spec §6.1: else the transaction is ignored as a whole; *why says why). */
+bool frames_parse(const uint8_t *p, size_t n, size_t *frames, const char **why);
+/* Feeds the frames of calldata that frames_parse accepted, in order, to the assembler for
+ * L1 block `l1_number`; the batches of every channel closed are appended with inclusion
+ * block `l1_number`. */
+void frames_feed(channel_state_t *ch, uint64_t l1_number, const uint8_t *p, size_t n,
+		 batch_t **batches, size_t *count, size_t *cap);
+/* A closed channel's data: zlib-inflated (at most MAX_RLP_BYTES_PER_CHANNEL bytes, the bytes
+ * before an error kept), then read as a batch stream. Returns the number of batches
+ * appended; prints nothing. *inflate_what / *stream_what say how each stage ended. */
+size_t channel_decode(const uint8_t *data, size_t n, uint64_t inclusion, batch_t **batches,
+		      size_t *count, size_t *cap, const char **inflate_what,
+		      const char **stream_what);
+/* A batch stream (RLP strings 0x00 ‖ rlp(batch)) up to the first one that does not decode;
+ * returns the number of batches appended. *complete: every byte was read as batches. */
+size_t batch_stream_read(const uint8_t *p, size_t n, uint64_t inclusion, batch_t **batches,
+			 size_t *count, size_t *cap, bool *complete);
+
 /* The batches of one L1 block: calldata of its transactions to the inbox sent by the batcher
- * (sender recovered with the L1 chain id). Undecodable calldata is skipped as a whole.
- * Appends to *batches (growing the array). */
-void l1_read_batches(const l1_header_t *h, batch_t **batches, size_t *count, size_t *cap);
+ * (sender recovered with the L1 chain id), read by the config's batch_format. rlp-list:
+ * undecodable calldata is skipped as a whole. frames: fed to the channel assembler `ch`
+ * (unused for rlp-list). Appends to *batches (growing the array). */
+void l1_read_batches(const l1_header_t *h, channel_state_t *ch, batch_t **batches,
+		     size_t *count, size_t *cap);
 
 /* The user deposits of one L1 block, in log order. A malformed deposit log is a derivation
  * error (fatal, exit 2). */

@@ -398,6 +398,20 @@ def _c_u64(value: object, what: str) -> str:
     return f"{number}ull"
 
 
+# docs/ROLLUP.md §1 batch_format -> the C enum value of guest/rollup/rollup.h.
+_BATCH_FORMATS: dict[str, str] = {
+    "rlp-list": "BATCH_FORMAT_RLP_LIST",
+    "frames": "BATCH_FORMAT_FRAMES",
+}
+
+
+def _c_batch_format(value: object) -> str:
+    if not isinstance(value, str) or value not in _BATCH_FORMATS:
+        known = " or ".join(f'"{name}"' for name in _BATCH_FORMATS)
+        raise GuestBuildError(f"rollup config: batch_format must be {known}, got {value!r}")
+    return _BATCH_FORMATS[value]
+
+
 def rollup_config_source(config_json: bytes) -> str:
     """The C source that compiles a RollupConfig JSON (docs/ROLLUP.md §1) into the rollup
     program as `ROLLUP_CONFIG`, so that the program's absolute prestate commits to it."""
@@ -425,6 +439,8 @@ def rollup_config_source(config_json: bytes) -> str:
             _c_u64(data.get("gas_limit", 30_000_000), "gas_limit"),
             _c_u64(data.get("eip1559_denominator", 250), "eip1559_denominator"),
             _c_u64(data.get("eip1559_elasticity", 6), "eip1559_elasticity"),
+            _c_batch_format(data.get("batch_format", "rlp-list")),
+            _c_u64(data.get("channel_timeout", 8), "channel_timeout"),
         ]
     except (ValueError, KeyError, TypeError) as exc:
         raise GuestBuildError(f"rollup config: not a RollupConfig JSON ({exc})") from None
