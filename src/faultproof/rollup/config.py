@@ -15,6 +15,8 @@ from typing import Any
 from faultproof.errors import FaultproofError
 
 BATCH_INBOX = bytes.fromhex("ff00000000000000000000000000000000000901")
+BATCH_FORMATS = ("rlp-list", "frames")
+"""docs/ROLLUP.md §4: how batcher calldata carries batches (§4.1 compact, §4.2 OP's frames)."""
 
 
 class ConfigError(FaultproofError):
@@ -63,6 +65,8 @@ class RollupConfig:
     gas_limit: int = 30_000_000
     eip1559_denominator: int = 250
     eip1559_elasticity: int = 6
+    batch_format: str = "rlp-list"
+    channel_timeout: int = 8
 
     def with_genesis_l2(self, number: int, block_hash: bytes) -> RollupConfig:
         """The same config with the L2 genesis block filled in (known once genesis is built)."""
@@ -105,6 +109,10 @@ class RollupConfig:
             value = data[name]
             if name.endswith("_address"):
                 kwargs[name] = _hex(value, name, 20)
+            elif name == "batch_format":
+                if not isinstance(value, str):
+                    raise ConfigError(f"rollup config: batch_format must be a string, got {value!r}")
+                kwargs[name] = value
             else:
                 kwargs[name] = _int(value, name)
         for required in ("batcher_address", "deposit_contract_address"):
@@ -124,6 +132,15 @@ class RollupConfig:
             raise ConfigError("rollup config: EIP-1559 denominator and elasticity must be positive")
         if self.gas_limit <= 0:
             raise ConfigError("rollup config: gas_limit must be positive")
+        if self.batch_format not in BATCH_FORMATS:
+            raise ConfigError(
+                f"rollup config: batch_format must be one of {', '.join(BATCH_FORMATS)},"
+                f" got {self.batch_format!r}"
+            )
+        if isinstance(self.channel_timeout, bool) or not isinstance(self.channel_timeout, int):
+            raise ConfigError("rollup config: channel_timeout must be an integer")
+        if not 0 <= self.channel_timeout < 2**64:
+            raise ConfigError("rollup config: channel_timeout must be a non-negative 64-bit integer")
 
 
 def _int(value: Any, what: str) -> int:
@@ -171,6 +188,7 @@ def save_config(config: RollupConfig, path: str | Path) -> None:
 
 
 __all__ = [
+    "BATCH_FORMATS",
     "BATCH_INBOX",
     "BlockId",
     "ConfigError",
