@@ -8,6 +8,10 @@ preimage store (headers, every transaction- and receipt-trie node). The L2 chain
 the reference derives; batches are written as a sequencer would, each on top of the
 reference's current safe head, so tests can aim a batch at "the next block" without knowing
 hashes in advance.
+
+``new_chain(batch_format="frames")`` builds a chain whose config carries batches in OP's frames
+(docs/ROLLUP.md §4.2): `Chain.post` then writes one channel (channel ids counted 1, 2, …), and
+the reference reads raw batcher calldata through its channel assembler.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from faultproof.preimage.host import LocalHost
 from faultproof.preimage.keys import keccak256_key
 from faultproof.preimage.native import run_native
 from faultproof.preimage.store import BootInfo, MemoryStore
-from faultproof.rollup.batch import Batch, decode_batches, encode_batches
+from faultproof.rollup.batch import Batch, batcher_calldata, decode_batches
 from faultproof.rollup.config import BlockId, Genesis, RollupConfig
 from faultproof.rollup.derivation import Deriver
 from faultproof.rollup.execution import (
@@ -114,6 +118,8 @@ class L1Block:
     deposits: list[DepositTx]
     header: bytes = b""
     hash: bytes = b""
+    batcher_calldata: list[bytes] = field(default_factory=list)
+    """Calldata of the batcher's transactions to the inbox, in order (any format)."""
 
     def info(self) -> L1Info:
         return L1Info(
@@ -144,6 +150,9 @@ class SyntheticL1(L1Reader):
     def batches(self, number: int) -> list[Batch]:
         return list(self.blocks[number].batches)
 
+    def batcher_calldata(self, number: int) -> list[bytes]:
+        return list(self.blocks[number].batcher_calldata)
+
     def deposits(self, number: int) -> list[DepositTx]:
         return list(self.blocks[number].deposits)
 
@@ -171,6 +180,8 @@ class Chain:
     node: L2Node | None = None
     deriver: Deriver | None = None
     nonces: dict[int, int] = field(default_factory=dict)
+    channels: int = 0
+    """Channel ids handed out by `post` in the frames format (ids 1, 2, … as 16 bytes)."""
 
     @property
     def head(self) -> L2Block:
@@ -227,7 +238,9 @@ class Chain:
             )
             block.txs.append(tx_bytes(signed))
             if item.to == INBOX and secret_address(item.key) == BATCHER:
-                block.batches.extend(decode_batches(item.calldata) or [])
+                block.batcher_calldata.append(item.calldata)
+                if self.config.batch_format == "rlp-list":
+                    block.batches.extend(decode_batches(item.calldata) or [])
         logs: list[tuple[list[bytes], bytes]] = []
         cumulative = 0
         for dep in deposits:
@@ -258,8 +271,15 @@ class Chain:
         return block
 
     def post(self, *batches: Batch, **kw: object) -> L1Block:
-        """An L1 block with one batcher transaction carrying ``batches``."""
-        return self.add_l1([BatcherTx(encode_batches(batches))], **kw)  # type: ignore[arg-type]
+        """An L1 block with the batcher transaction(s) carrying ``batches`` in the config's
+        format: one rlp-list transaction, or one channel of frames (`next_channel_id`)."""
+        calldata = batcher_calldata(self.config, batches, self.next_channel_id())
+        return self.add_l1([BatcherTx(c) for c in calldata], **kw)  # type: ignore[arg-type]
+
+    def next_channel_id(self) -> bytes:
+        """A fresh channel id: a counter, so runs are reproducible."""
+        self.channels += 1
+        return self.channels.to_bytes(16, "big")
 
     # -- the program's side
     def store(self, into: MemoryStore | None = None) -> MemoryStore:
@@ -315,8 +335,9 @@ def funded() -> dict[bytes, int]:
     return {USER: 10**21, secret_address(STRANGER_KEY): 10**21}
 
 
-def new_chain() -> Chain:
-    """L1 block 0 and the L2 genesis over it; the config names both."""
+def new_chain(batch_format: str = "rlp-list", channel_timeout: int = 8) -> Chain:
+    """L1 block 0 and the L2 genesis over it; the config names both (and how batches are
+    carried, docs/ROLLUP.md §4)."""
     placeholder = BlockId(0, b"\x00" * 32)
     l1_genesis = L1Block(0, b"\x00" * 32, T0, [], [], 0, [], [])
     header_fields: list[rlp.Encodable] = [
@@ -332,7 +353,10 @@ def new_chain() -> Chain:
         deposit_contract_address=PORTAL,
         l1_chain_id=L1_CHAIN_ID,
         l2_chain_id=L2_CHAIN_ID,
+        batch_format=batch_format,
+        channel_timeout=channel_timeout,
     )
+    config.check()
     genesis, state = genesis_block(config, genesis_alloc(funded()), l1_genesis.info().mix_hash)
     config = config.with_genesis_l2(0, genesis.hash)
     chain = Chain(config, genesis, state)

@@ -1,17 +1,21 @@
 """The batcher: posts the sequencer's blocks to L1 as batches (docs/ROLLUP.md §4).
 
 Each L2 block becomes one singular batch (its parent hash, L1 origin, timestamp and the
-non-deposit transactions: deposits come from L1 itself); the batches since the last post go
-into one type-2 transaction to the batch inbox, signed with the batcher's key.
+non-deposit transactions: deposits come from L1 itself); the batches since the last post are
+sent in the config's batch format (`batcher_calldata`): one type-2 transaction to the batch
+inbox for rlp-list, one channel for frames (in one transaction, or several in order when its
+frames do not fit one), signed with the batcher's key.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 
 from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
 from faultproof.evm.rpc_host import JsonRpc
-from faultproof.rollup.batch import Batch, encode_batches
+from faultproof.rollup.batch import Batch, batcher_calldata
 from faultproof.rollup.config import RollupConfig
 from faultproof.rollup.execution import DEPOSIT_TX_TYPE, L2Block
 from faultproof.rollup.node import L2Node
@@ -47,17 +51,23 @@ class Batcher:
         self.key = batcher_key
         self.posted = posted
         """The highest L2 block number already posted."""
+        self.channel_id: Callable[[], bytes] = lambda: os.urandom(16)
+        """A fresh 16-byte channel id per post (frames format); tests may count instead."""
 
     def pending(self, up_to: int | None = None) -> list[L2Block]:
         top = self.node.head.number if up_to is None else min(up_to, self.node.head.number)
         return [self.node.block(n) for n in range(self.posted + 1, top + 1)]
 
     def post(self, up_to: int | None = None, *, wait: bool = True) -> bytes | None:
-        """Send the pending blocks as one batcher transaction; its hash (None if nothing)."""
+        """Send the pending blocks (one channel in the frames format); the hash of the last
+        transaction sent (None if nothing was pending)."""
         blocks = self.pending(up_to)
         if not blocks:
             return None
-        tx_hash = self.send_calldata(encode_batches([batch_of(b) for b in blocks]), wait=wait)
+        batches = [batch_of(b) for b in blocks]
+        tx_hash = b""
+        for calldata in batcher_calldata(self.config, batches, self.channel_id()):
+            tx_hash = self.send_calldata(calldata, wait=wait)
         self.posted = blocks[-1].number
         if wait:
             self.node.safe_number = max(self.node.safe_number, self.posted)

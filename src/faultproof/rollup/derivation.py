@@ -23,6 +23,7 @@ from faultproof.rollup.execution import (
     build_block,
     parse_l1_info,
 )
+from faultproof.rollup.frames import ChannelAssembler
 from faultproof.rollup.l1 import L1Reader
 from faultproof.rollup.node import L2Node
 
@@ -123,6 +124,12 @@ class Deriver:
         self.node = node
         origin_number, origin_hash, _ = safe_origin(config, node.head)
         self.cursor = origin_number
+        self.channels: ChannelAssembler | None = None
+        """The frames format's channel state across L1 blocks (None for rlp-list)."""
+        if config.batch_format == "frames":
+            # §4.2 "Where reading starts": a channel may have opened before the origin
+            self.cursor = max(config.genesis.l1.number, origin_number - config.channel_timeout)
+            self.channels = ChannelAssembler(config.channel_timeout)
         self.buffer: list[BufferedBatch] = []
         self.log = DerivationLog()
         self._deposits: dict[int, tuple[DepositTx, ...]] = {}
@@ -176,9 +183,15 @@ class Deriver:
             return True
         if self.cursor > self.l1.latest_number():
             return False
-        self.buffer.extend(BufferedBatch(b, self.cursor) for b in self.l1.batches(self.cursor))
+        self.buffer.extend(BufferedBatch(b, self.cursor) for b in self.read_batches(self.cursor))
         self.cursor += 1
         return True
+
+    def read_batches(self, number: int) -> list[Batch]:
+        """The batches L1 block ``number`` adds to the buffer, by the config's batch format."""
+        if self.channels is None:
+            return self.l1.batches(number)
+        return self.channels.read_block(number, self.l1.batcher_calldata(number))
 
     def _build(
         self,

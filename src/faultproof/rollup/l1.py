@@ -106,10 +106,10 @@ class L1Reader:
             parent_hash=_b(b["parentHash"]),
         )
 
-    def batches(self, number: int) -> list[Batch]:
-        """The batches of the batcher's transactions to the inbox in block ``number``, in
-        transaction order (a transaction whose calldata does not decode adds none)."""
-        out: list[Batch] = []
+    def batcher_calldata(self, number: int) -> list[bytes]:
+        """The calldata of block ``number``'s batcher transactions (to the inbox, signed by the
+        batcher; receipt status not checked), in transaction order (docs/ROLLUP.md §4)."""
+        out: list[bytes] = []
         for tx in self.block(number).get("transactions") or []:
             to = tx.get("to")
             if not to or _b(to) != self.config.batch_inbox_address:
@@ -121,7 +121,17 @@ class L1Reader:
                 continue
             if sender != self.config.batcher_address:
                 continue
-            found = decode_batches(_b(tx.get("input", "0x")))
+            out.append(_b(tx.get("input", "0x")))
+        return out
+
+    def batches(self, number: int) -> list[Batch]:
+        """The batches of block ``number`` in the rlp-list format (§4.1), in transaction order
+        (a transaction whose calldata does not decode adds none). The frames format needs
+        state across blocks: `faultproof.rollup.frames.ChannelAssembler` over
+        `batcher_calldata`."""
+        out: list[Batch] = []
+        for calldata in self.batcher_calldata(number):
+            found = decode_batches(calldata)
             if found:
                 out.extend(found)
         return out
