@@ -129,19 +129,17 @@ static int32_t take_bits(inflater_t *s, unsigned n)
 	return (int32_t)v;
 }
 
-/* The canonical walk for what the fast table does not resolve: -1 if no code matches or the
- * input ends inside the code. */
-static int32_t decode_slow(inflater_t *s, const huffman_t *h)
+/* The canonical walk for what the fast table does not resolve, over the `avail` bits in
+ * `bits`: the symbol (and its code length in *used), or -1 if no code matches or the input
+ * ends inside the code. */
+static int32_t decode_slow(const huffman_t *h, uint32_t bits, unsigned avail, unsigned *used)
 {
 	uint32_t code = 0, first = 0, index = 0;
-	for (unsigned len = 1; len <= MAX_CODE_BITS; len++) {
-		if (len > s->bitcnt)
-			return -1;
-		code |= (s->bitbuf >> (len - 1)) & 1;
+	for (unsigned len = 1; len <= MAX_CODE_BITS && len <= avail; len++) {
+		code |= (bits >> (len - 1)) & 1;
 		uint32_t count = h->count[len];
 		if (code - first < count) {
-			s->bitbuf >>= len;
-			s->bitcnt -= len;
+			*used = len;
 			return h->symbols[index + code - first];
 		}
 		index += count;
@@ -151,17 +149,21 @@ static int32_t decode_slow(inflater_t *s, const huffman_t *h)
 	return -1;
 }
 
-static inline int32_t decode_symbol(inflater_t *s, const huffman_t *h)
+/* One symbol for the code-length decoding (not the hot path). */
+static int32_t decode_symbol(inflater_t *s, const huffman_t *h)
 {
 	if (s->bitcnt < MAX_CODE_BITS)
 		refill(s);
 	unsigned entry = h->fast[s->bitbuf & ((1u << h->fast_bits) - 1)];
 	unsigned len = entry & 15;
-	if (len == 0 || len > s->bitcnt)
-		return decode_slow(s, h);
-	s->bitbuf >>= len;
-	s->bitcnt -= len;
-	return (int32_t)(entry >> 4);
+	int32_t sym = (int32_t)(entry >> 4);
+	if (len - 1u >= s->bitcnt) /* no entry (len 0), or the input ends inside the code */
+		sym = decode_slow(h, s->bitbuf, s->bitcnt, &len);
+	if (sym >= 0) {
+		s->bitbuf >>= len;
+		s->bitcnt -= len;
+	}
+	return sym;
 }
 
 /* Room for `need` more output bytes, growing geometrically up to the limit. Returns 0, or -1
@@ -216,45 +218,107 @@ static inflate_status stored_block(inflater_t *s)
 	return n == len ? INFLATE_OK : INFLATE_ERROR;
 }
 
-/* Literals and length/distance pairs until end of block (RFC 1951 §3.2.5). */
+/* Literals and length/distance pairs until end of block (RFC 1951 §3.2.5). The hot loop:
+ * the bit buffer, input and output positions live in locals, written back on the way out. */
 static inflate_status huffman_block(inflater_t *s, const huffman_t *litlen, const huffman_t *dist)
 {
+	const uint8_t *in = s->in;
+	size_t in_len = s->in_len, pos = s->pos;
+	uint32_t bits = s->bitbuf;
+	unsigned nbits = s->bitcnt;
+	uint8_t *out = s->out;
+	size_t out_len = s->out_len, out_cap = s->out_cap;
+	inflate_status status = INFLATE_ERROR;
+
+/* At least n (<= 15) bits in `bits` if the input has them: two bytes at once while at least
+ * two remain (nbits + 16 <= 30), else byte by byte. */
+#define REFILL(n)                                                                            \
+	do {                                                                                 \
+		if (nbits < (n)) {                                                           \
+			if (in_len - pos >= 2) {                                             \
+				bits |= ((uint32_t)in[pos] | (uint32_t)in[pos + 1] << 8) << nbits; \
+				pos += 2;                                                    \
+				nbits += 16;                                                 \
+			} else {                                                             \
+				while (nbits <= 24 && pos < in_len) {                        \
+					bits |= (uint32_t)in[pos++] << nbits;                \
+					nbits += 8;                                          \
+				}                                                            \
+			}                                                                    \
+		}                                                                            \
+	} while (0)
+/* sym = the next symbol of code h (fast table of `fast` bits); on failure leave. */
+#define DECODE(sym, h, nfast)                                                               \
+	do {                                                                                 \
+		REFILL(MAX_CODE_BITS);                                                       \
+		unsigned entry_ = (h)->fast[bits & ((1u << (nfast)) - 1)];                  \
+		unsigned len_ = entry_ & 15;                                                 \
+		sym = (int32_t)(entry_ >> 4);                                                \
+		if (len_ - 1u >= nbits) {                                                    \
+			sym = decode_slow((h), bits, nbits, &len_);                          \
+			if (sym < 0)                                                         \
+				goto done;                                                   \
+		}                                                                            \
+		bits >>= len_;                                                               \
+		nbits -= len_;                                                               \
+	} while (0)
+/* v = the next n (<= 13) bits as a number; on failure leave. */
+#define TAKE(v, n)                                                                           \
+	do {                                                                                 \
+		unsigned n_ = (n);                                                           \
+		REFILL(n_);                                                                  \
+		if (nbits < n_)                                                              \
+			goto done;                                                           \
+		v = bits & ((1u << n_) - 1);                                                 \
+		bits >>= n_;                                                                 \
+		nbits -= n_;                                                                 \
+	} while (0)
+
 	for (;;) {
-		int32_t sym = decode_symbol(s, litlen);
-		if (sym < 0)
-			return INFLATE_ERROR;
+		int32_t sym;
+		DECODE(sym, litlen, LITLEN_FAST);
 		if (sym < 256) {
-			if (s->out_len == s->out_cap && reserve(s, 1))
-				return INFLATE_LIMIT;
-			s->out[s->out_len++] = (uint8_t)sym;
+			if (out_len == out_cap) {
+				s->out_len = out_len;
+				if (reserve(s, 1)) {
+					status = INFLATE_LIMIT;
+					goto done;
+				}
+				out = s->out;
+				out_cap = s->out_cap;
+			}
+			out[out_len++] = (uint8_t)sym;
 			continue;
 		}
-		if (sym == END_OF_BLOCK)
-			return INFLATE_OK;
+		if (sym == END_OF_BLOCK) {
+			status = INFLATE_OK;
+			goto done;
+		}
 		sym -= 257;
 		if (sym >= 29)
-			return INFLATE_ERROR; /* 286, 287 */
-		int32_t extra = take_bits(s, LENGTH_EXTRA[sym]);
-		if (extra < 0)
-			return INFLATE_ERROR;
-		size_t length = LENGTH_BASE[sym] + (size_t)extra;
-		int32_t dsym = decode_symbol(s, dist);
-		if (dsym < 0 || dsym >= 30)
-			return INFLATE_ERROR; /* 30, 31 */
-		extra = take_bits(s, DIST_EXTRA[dsym]);
-		if (extra < 0)
-			return INFLATE_ERROR;
-		size_t distance = DIST_BASE[dsym] + (size_t)extra;
-		if (distance > s->out_len)
-			return INFLATE_ERROR;
-		inflate_status status = INFLATE_OK;
-		if (reserve(s, length)) {
-			length = s->limit - s->out_len;
-			status = INFLATE_LIMIT;
+			goto done; /* 286, 287 */
+		uint32_t extra;
+		TAKE(extra, LENGTH_EXTRA[sym]);
+		size_t length = LENGTH_BASE[sym] + extra;
+		DECODE(sym, dist, DIST_FAST);
+		if (sym >= 30)
+			goto done; /* 30, 31 */
+		TAKE(extra, DIST_EXTRA[sym]);
+		size_t distance = DIST_BASE[sym] + extra;
+		if (distance > out_len)
+			goto done;
+		if (length > out_cap - out_len) {
+			s->out_len = out_len;
+			if (reserve(s, length)) {
+				length = s->limit - out_len;
+				status = INFLATE_LIMIT;
+			}
+			out = s->out;
+			out_cap = s->out_cap;
 		}
-		uint8_t *dst = s->out + s->out_len;
+		uint8_t *dst = out + out_len;
 		const uint8_t *src = dst - distance;
-		s->out_len += length;
+		out_len += length;
 		if (length < 16) {
 			for (size_t i = 0; i < length; i++)
 				dst[i] = src[i];
@@ -269,9 +333,18 @@ static inflate_status huffman_block(inflater_t *s, const huffman_t *litlen, cons
 				length -= chunk;
 			}
 		}
-		if (status != INFLATE_OK)
-			return status;
+		if (status == INFLATE_LIMIT)
+			goto done;
 	}
+#undef REFILL
+#undef DECODE
+#undef TAKE
+done:
+	s->pos = pos;
+	s->bitbuf = bits;
+	s->bitcnt = nbits;
+	s->out_len = out_len;
+	return status;
 }
 
 /* RFC 1951 §3.2.6. Rebuilt per call: cheap next to any stream that uses it. */
