@@ -862,34 +862,57 @@ def typical_channel(seed: int = 42, batches: int = 150) -> tuple[bytes, bytes]:
 STEPS_PER_KIB_BUDGET = 36_000
 
 
-def test_mips32_build_in_the_vm_agrees_and_costs() -> None:
-    """The mips32 ELF in our Cannon-compatible VM (cases from local key 1, VMs have no stdin):
-    the same lines as the host build for a sample of streams (each block type, a limit, errors,
-    a truncation), no instruction Cannon lacks, and the decoder's steps per KiB."""
-    from faultproof.preimage.bootinfo import BootInfo
-    from faultproof.preimage.host import LocalHost
-    from faultproof.vm.mips.loader import load_elf_bytes
-
-    channel, data = typical_channel()
+def vm_sample() -> list[tuple[bytes, int]]:
+    """A few streams for the VM runs: each block type, a limit, a truncation, errors."""
+    channel, _ = typical_channel()
     rng = random.Random(4)
-    sample = [
+    return [
         (compress(_repetitive_text(rng, 5000), 6, strategy=zlib.Z_FIXED), CHANNEL_LIMIT),
         (compress(rng.randbytes(3000), 0), CHANNEL_LIMIT),
         (compress(_runs(rng, 4000), 9, strategy=zlib.Z_RLE), 1000),
         (channel[: len(channel) // 3], CHANNEL_LIMIT),
         *((MALFORMED[name][0], CHANNEL_LIMIT) for name in sorted(MALFORMED)[:12]),
     ]
-    text = case_line(channel, timed=True) + "".join(case_line(s, limit) for s, limit in sample)
-    elf = inflate_elf("mips32").read_bytes()
+
+
+def run_in_vm(target: str, text: str) -> list[tuple[str, int]]:
+    """The test main's stdout lines, each with the step it was written at, in our VM for
+    `target` (the cases come from local key 1: VMs have no stdin)."""
+    from faultproof.preimage.bootinfo import BootInfo
+    from faultproof.preimage.host import LocalHost
+    from faultproof.vm.mips.loader import load_elf_bytes as load_mips
+    from faultproof.vm.riscv.loader import load_elf_bytes as load_riscv
+
+    elf = inflate_elf(target).read_bytes()
     assert guests.bad_instructions(elf) == []
     stamps = _StepStamps()
     host = LocalHost(boot_info=BootInfo({1: text.encode()}))
-    vm = load_elf_bytes(elf, host=host, stdout=cast(Any, stamps))
+    vm: Any
+    if target == "mips32":
+        vm = load_mips(elf, host=host, stdout=cast(Any, stamps))
+    else:
+        vm = load_riscv(elf, host=host, stdout=cast(Any, stamps))
     stamps.vm = vm
     vm.run(max_steps=100_000_000)
-    assert vm.exit_code == 0
-    lines = [line for line, _ in stamps.lines]
+    assert vm.exited and vm.exit_code == 0
+    return stamps.lines
+
+
+def test_mips32_build_in_the_vm_agrees_and_costs() -> None:
+    """The 32-bit big-endian build in our Cannon-compatible VM: the same lines as the host
+    build for the sample, no instruction Cannon lacks, and the decoder's steps per KiB."""
+    channel, data = typical_channel()
+    sample = vm_sample()
+    text = case_line(channel, timed=True) + "".join(case_line(s, limit) for s, limit in sample)
+    stamps = run_in_vm("mips32", text)
+    lines = [line for line, _ in stamps]
     assert lines[:2] == ["start", f"done 0 {len(data)}"]
     assert parse_results("\n".join(lines)) == [expect(data), *inflate_many(sample)]
-    steps = stamps.lines[1][1] - stamps.lines[0][1]
+    steps = stamps[1][1] - stamps[0][1]
     assert steps * 1024 / len(data) < STEPS_PER_KIB_BUDGET, steps * 1024 / len(data)
+
+
+def test_riscv64_build_in_the_vm_agrees() -> None:
+    sample = vm_sample()
+    stamps = run_in_vm("riscv64", "".join(case_line(s, limit) for s, limit in sample))
+    assert parse_results("\n".join(line for line, _ in stamps)) == inflate_many(sample)
