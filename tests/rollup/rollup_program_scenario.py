@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ from faultproof.rollup.execution import (
     genesis_block,
     output_root,
 )
+from faultproof.rollup.frames import Frame, batch_stream, encode_frames
 from faultproof.rollup.genesis import genesis_alloc
 from faultproof.rollup.l1 import L1Reader
 from faultproof.rollup.node import L2Node
@@ -430,3 +432,37 @@ def run(
     info = boot(chain, claimed_output, claimed_block, l1_head, agreed_block)
     code, out = run_native([str(elf)], host(chain, info), timeout=120)
     return parse_run(code, out)
+
+
+# -- frames scenarios shared with the program's tests ---------------------------------------
+
+
+def frames_tx(*frames: Frame) -> BatcherTx:
+    """A batcher transaction carrying ``frames`` (frames format, §4.2)."""
+    return BatcherTx(encode_frames(frames))
+
+
+def spanning_channel_chain(channel_timeout: int = 10, lead: int = 16) -> tuple[Chain, int, int]:
+    """A frames chain where a channel opens before the L1 origin of an L2 block and closes
+    after it, carrying the batch of the next L2 block: (chain, that block's number = the agreed
+    block to start from, the L1 block where the channel opened).
+
+    The channel's frame 0 holds only the zlib header (a channel's batches need not be known
+    when it opens); L1 blocks without batches follow until the sequencing window makes
+    deposits-only blocks whose origin passes the opening block; then frame 1 brings the raw
+    DEFLATE of the next block's batch stream and closes the channel. Deriving from the agreed
+    block sees frame 0 only because reading starts at ``origin - channel_timeout``."""
+    chain = new_chain(batch_format="frames", channel_timeout=channel_timeout)
+    for i in range(lead):  # ``lead`` L1 blocks of ordinary one-frame channels first
+        chain.post(chain.next_batch([chain.user_tx()] if i % 3 == 0 else []))
+    channel = b"\xc4" * 16
+    opened = chain.add_l1([frames_tx(Frame(channel, 0, b"\x78\x01", False))]).number
+    while chain.head.l1_origin.number <= opened:
+        chain.add_l1()
+        assert len(chain.l1) <= opened + channel_timeout, "the channel would time out"
+    agreed = chain.head.number
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw = deflate.compress(batch_stream([chain.next_batch([chain.user_tx()])])) + deflate.flush()
+    chain.add_l1([frames_tx(Frame(channel, 1, raw, True))])
+    assert chain.deriver is not None and agreed + 1 in chain.deriver.log.accepted
+    return chain, agreed, opened

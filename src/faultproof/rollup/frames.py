@@ -145,9 +145,10 @@ def inflate_channel(data: bytes, limit: int = MAX_RLP_BYTES_PER_CHANNEL) -> byte
     inflate error or the end of the input; the adler-32 trailer and anything after the stream
     ignored.
 
-    zlib does the work when the stream is clean. When zlib reports an error (which loses the
-    output of that call, and includes a bad adler-32), the exact prefix comes from `inflate`
-    below, a plain reading of RFC 1950/1951 that stops at the first bad bit."""
+    zlib does the work when it reports no error (every stream zlib accepts, Go's reader
+    accepts with the same bytes). On an error (which loses the output of that call; a bad
+    adler-32 is one) the answer is `inflate` below, a plain reading of RFC 1950/1951 with Go's
+    choices where zlib is stricter, stopping at the first bad bit."""
     if not data or data[0] & 0x0F not in (8, 15):
         return b""
     try:
@@ -181,12 +182,12 @@ _CLEN_ORDER = (16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15)
 class _Huffman:
     """A canonical Huffman code (RFC 1951 §3.2.2) as {(length, code): symbol}.
 
-    Validity is zlib's ``inflate_table``: an over-subscribed set is an error; an incomplete
-    set is an error unless ``lone_ok`` and it is a single code of length 1 (its other 1-bit
-    pattern is then an invalid code when met); no codes at all is not an error by itself
-    (meeting any pattern is)."""
+    Validity is Go's ``compress/flate`` (op-node's reader), for every code alike: an
+    over-subscribed set is an error; an incomplete set is an error unless it is a single code
+    of length 1 (its other 1-bit pattern is then an invalid code when met); no codes at all is
+    not an error by itself (reading any symbol from it is)."""
 
-    def __init__(self, lengths: Sequence[int], lone_ok: bool) -> None:
+    def __init__(self, lengths: Sequence[int]) -> None:
         count = [0] * 16
         for n in lengths:
             count[n] += 1
@@ -197,7 +198,7 @@ class _Huffman:
             if left < 0:
                 raise _Stop("over-subscribed code")
         longest = max(lengths, default=0)
-        if left > 0 and sum(count) > 0 and not (lone_ok and longest == 1):
+        if left > 0 and sum(count) > 0 and longest != 1:
             raise _Stop("incomplete code")
         self.codes: dict[tuple[int, int], int] = {}
         code = 0
@@ -289,9 +290,7 @@ class _Inflater:
         clens = [0] * 19
         for i in range(ncode):
             clens[_CLEN_ORDER[i]] = self.bits(3)
-        clcode = _Huffman(clens, lone_ok=False)
-        if not clcode.codes:
-            raise _Stop("invalid code lengths set")
+        clcode = _Huffman(clens)
         lengths: list[int] = []
         while len(lengths) < nlen + ndist:
             sym = self.symbol(clcode)
@@ -309,9 +308,9 @@ class _Inflater:
             if len(lengths) + repeat > nlen + ndist:
                 raise _Stop("invalid bit length repeat")
             lengths.extend([value] * repeat)
-        if lengths[256] == 0:
-            raise _Stop("missing end-of-block code")
-        return (_Huffman(lengths[:nlen], lone_ok=True), _Huffman(lengths[nlen:], lone_ok=True))
+        # no end-of-block code is not refused here (zlib would, Go does not): the block's
+        # literals come out until a code cannot be read
+        return _Huffman(lengths[:nlen]), _Huffman(lengths[nlen:])
 
     def codes(self, lit: _Huffman, dist: _Huffman) -> None:
         while True:
@@ -335,15 +334,18 @@ class _Inflater:
                 self.emit(self.out[-distance])
 
 
-_FIXED_LIT = _Huffman([8] * 144 + [9] * 112 + [7] * 24 + [8] * 8, lone_ok=True)
-_FIXED_DIST = _Huffman([5] * 32, lone_ok=True)
+_FIXED_LIT = _Huffman([8] * 144 + [9] * 112 + [7] * 24 + [8] * 8)
+_FIXED_DIST = _Huffman([5] * 32)
 """RFC 1951 §3.2.6: 32 five-bit codes, of which 30 and 31 are refused when met (as zlib)."""
 
 
 def inflate(data: bytes, limit: int = MAX_RLP_BYTES_PER_CHANNEL) -> bytes:
-    """The bytes a zlib stream inflates to before its first error, its end or ``limit`` bytes
-    (the header must be valid: method 8, window at most 32 KiB, FCHECK, no preset dictionary;
-    a distance may reach back over everything produced so far, up to 32 KiB)."""
+    """The bytes a zlib stream inflates to before its first error, its end or ``limit`` bytes,
+    as op-node's Go reader (compress/zlib + compress/flate) delivers them: the header must be
+    valid (method 8, CINFO at most 7, FCHECK, no preset dictionary); the declared window size
+    is otherwise ignored (a distance may reach back over everything produced so far, at most
+    32,768); Huffman codes as `_Huffman`; a dynamic block without an end-of-block code is not
+    refused; a truncated stored block keeps the bytes it had; the adler-32 is not read."""
     inflater = _Inflater(data, limit)
     with contextlib.suppress(_Stop):
         inflater.run()
