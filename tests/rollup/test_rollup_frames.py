@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import pytest
+from eth_abi.abi import encode as abi_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rollup_program_scenario import (
@@ -25,7 +26,12 @@ from rollup_program_scenario import (
     spanning_channel_chain,
 )
 
+from faultproof.chain.anvil import AnvilNode
+from faultproof.chain.testing import anvil_available
+from faultproof.contracts.rollup import artifact as portal_artifact
 from faultproof.evm import rlp
+from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
+from faultproof.evm.rpc_host import JsonRpc
 from faultproof.rollup.batch import (
     MAX_CALLDATA_SIZE,
     Batch,
@@ -33,9 +39,10 @@ from faultproof.rollup.batch import (
     decode_batches,
     encode_batches,
 )
+from faultproof.rollup.batcher import Batcher, batch_of, wait_receipt
 from faultproof.rollup.config import BlockId, ConfigError, Genesis, RollupConfig
-from faultproof.rollup.derivation import Deriver
-from faultproof.rollup.execution import DEPOSIT_TX_TYPE
+from faultproof.rollup.derivation import Deriver, derive
+from faultproof.rollup.execution import DEPOSIT_TX_TYPE, genesis_block, output_root
 from faultproof.rollup.frames import (
     MAX_FRAME_LEN,
     MAX_RLP_BYTES_PER_CHANNEL,
@@ -51,7 +58,10 @@ from faultproof.rollup.frames import (
     read_batch_stream,
     split_channel,
 )
+from faultproof.rollup.genesis import genesis_alloc
+from faultproof.rollup.l1 import L1Reader
 from faultproof.rollup.node import L2Node
+from faultproof.rollup.sequencer import Sequencer
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ID_A = b"\xaa" * 16
@@ -616,3 +626,145 @@ def test_reading_start_is_clamped_at_the_genesis_l1_block() -> None:
     assert c.node is not None
     node = L2Node(c.config, c.node.block(1), c.node.state_at(1), [c.genesis.hash])
     assert Deriver(c.config, SyntheticL1(c.config, c.l1), node).cursor == 0
+
+
+# -- on anvil: the real batcher posts frames -------------------------------------------------
+
+
+ANVIL_USER_KEY = 0xA11CE
+ANVIL_BATCHER_KEY = 0xBA7C4E5
+
+
+@dataclass
+class World:
+    rpc: JsonRpc
+    config: RollupConfig
+    portal: bytes
+    funder: str
+    node: L2Node
+    sequencer: Sequencer
+    batcher: Batcher
+
+    def mine(self, blocks: int = 1) -> None:
+        for _ in range(blocks):
+            self.rpc.call("evm_mine", [])
+
+    def l1_time(self) -> int:
+        return int(self.rpc.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+
+    def l1_head(self) -> bytes:
+        return bytes.fromhex(self.rpc.call("eth_getBlockByNumber", ["latest", False])["hash"][2:])
+
+    def deposit(self, to: bytes, mint: int) -> None:
+        """Plain ETH to the portal: a deposit to the sender (docs/ROLLUP.md §2)."""
+        tx_hash = self.rpc.call("eth_sendTransaction", [{
+            "from": self.funder, "to": "0x" + self.portal.hex(), "value": hex(mint),
+            "gas": hex(500_000),
+        }])
+        assert wait_receipt(self.rpc, tx_hash)["status"] == "0x1"
+
+    def l2_send(self, nonce: int, to: bytes, value: int, size: int = 0) -> bytes:
+        raw = tx_bytes(sign_tx(UnsignedTx(
+            nonce=nonce, to=to, value=value, data=os.urandom(size), gas_limit=21_000 + 16 * size,
+            max_fee_per_gas=10**10, max_priority_fee_per_gas=10**8,
+        ), ANVIL_USER_KEY, 901))
+        return self.node.submit(raw)
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    """test_rollup_anvil.py's world with ``batch_format = "frames"``."""
+    if not anvil_available():
+        pytest.skip("anvil not installed (run scripts/install-anvil.sh)")
+    with AnvilNode(hardfork="cancun") as l1:
+        rpc = JsonRpc(l1.url)
+        rpc.call("anvil_setBlockTimestampInterval", [6])
+        funder = rpc.call("eth_accounts", [])[0]
+        args = abi_encode(
+            ["address", "address", "uint32", "uint256", "uint256", "address"],
+            ["0x" + "00" * 19 + "01", "0x" + "00" * 20, 0, 60, 60, funder],
+        )
+        initcode = portal_artifact("Portal").bytecode + args
+        tx_hash = rpc.call(
+            "eth_sendTransaction",
+            [{"from": funder, "data": "0x" + initcode.hex(), "gas": hex(8_000_000)}],
+        )
+        receipt = wait_receipt(rpc, tx_hash)
+        portal = bytes.fromhex(str(receipt["contractAddress"])[2:])
+        batcher_address = secret_address(ANVIL_BATCHER_KEY)
+        rpc.call("anvil_setBalance", ["0x" + batcher_address.hex(), hex(10**20)])
+        head = rpc.call("eth_getBlockByNumber", ["latest", False])
+        config = RollupConfig(
+            genesis=Genesis(
+                BlockId(int(head["number"], 16), bytes.fromhex(head["hash"][2:])),
+                BlockId(0, b"\x00" * 32),
+                int(head["timestamp"], 16),
+            ),
+            batcher_address=batcher_address,
+            deposit_contract_address=portal,
+            batch_format="frames",
+            channel_timeout=8,
+        )
+        user = secret_address(ANVIL_USER_KEY)
+        genesis, state = genesis_block(config, genesis_alloc({user: 10**21}))
+        config = config.with_genesis_l2(0, genesis.hash)
+        node = L2Node(config, genesis, state)
+        sequencer = Sequencer(config, node, L1Reader(rpc, config))
+        batcher = Batcher(config, node, rpc, ANVIL_BATCHER_KEY)
+        yield World(rpc, config, portal, funder, node, sequencer, batcher)
+
+
+@pytest.mark.anvil
+def test_anvil_batcher_posts_frames_and_l1_alone_derives_the_chain(world: World) -> None:
+    w = world
+    other = b"\x77" * 20
+    w.deposit(other, 10**18)
+    w.mine()
+    w.sequencer.catch_up(w.l1_time())
+    w.l2_send(0, other, 5)
+    w.l2_send(1, other, 6, size=3000)
+    w.mine()
+    w.sequencer.catch_up(w.l1_time())
+    w.batcher.post()  # one channel, one transaction
+    w.l2_send(2, other, 7, size=20_000)
+    w.mine()
+    w.sequencer.catch_up(w.l1_time())
+    w.batcher.max_frame_size = 4_000  # several frames of one channel in one transaction
+    w.batcher.post()
+    w.mine()
+    w.sequencer.catch_up(w.l1_time())
+    # a channel whose frames go to L1 in three blocks (each tx is mined on its own)
+    pending = w.batcher.pending()
+    data = channel_data([batch_of(b) for b in pending])
+    for frame in split_channel(b"\x5a" * 16, data, -(-len(data) // 3)):
+        w.batcher.send_calldata(encode_frames([frame]))
+    w.batcher.posted = pending[-1].number
+    w.mine()
+    top = w.node.head.number
+    assert top >= 6 and not w.sequencer.log.dropped
+
+    reader = L1Reader(w.rpc, w.config, w.l1_head())
+    framed = [c for n in range(w.config.genesis.l1.number, reader.head_number + 1)
+              for c in reader.batcher_calldata(n)]
+    assert [len(parse_frames(c) or []) for c in framed][:1] == [1]
+    assert len(framed) == 5 and len(parse_frames(framed[1]) or []) > 1
+    assert reader.batches(reader.head_number - 1) == []  # rlp-list reading sees nothing
+
+    derived = L2Node(w.config, w.node.block(0), w.node.state_at(0))
+    deriver = derive(w.config, reader, derived, until=top)
+    assert derived.head.number == top
+    assert not deriver.log.replaced and not deriver.log.dropped
+    assert [derived.block(n).hash for n in range(top + 1)] == [
+        w.node.block(n).hash for n in range(top + 1)
+    ]
+    assert output_root(derived.head, derived.states[derived.head.hash]) == output_root(
+        w.node.head, w.node.states[w.node.head.hash]
+    )
+    assert w.node.balance(other, top) == 5 + 6 + 7
+    assert w.node.balance(bytes.fromhex(w.funder[2:]), top) == 10**18  # the deposit
+    # from an agreed block in the middle, reading from origin - channel_timeout
+    agreed = top // 2
+    mid = L2Node(w.config, w.node.block(agreed), w.node.state_at(agreed),
+                 [w.node.block(n).hash for n in range(agreed)])
+    derive(w.config, L1Reader(w.rpc, w.config, w.l1_head()), mid, until=top)
+    assert mid.head.hash == w.node.head.hash

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from faultproof.evm.reference import UnsignedTx, secret_address, sign_tx, tx_bytes
 from faultproof.evm.rpc_host import JsonRpc
-from faultproof.rollup.batch import Batch, batcher_calldata
+from faultproof.rollup.batch import MAX_FRAME_SIZE, Batch, batcher_calldata
 from faultproof.rollup.config import RollupConfig
 from faultproof.rollup.execution import DEPOSIT_TX_TYPE, L2Block
 from faultproof.rollup.node import L2Node
@@ -53,6 +53,8 @@ class Batcher:
         """The highest L2 block number already posted."""
         self.channel_id: Callable[[], bytes] = lambda: os.urandom(16)
         """A fresh 16-byte channel id per post (frames format); tests may count instead."""
+        self.max_frame_size = MAX_FRAME_SIZE
+        """Frame data bytes per frame (frames format)."""
 
     def pending(self, up_to: int | None = None) -> list[L2Block]:
         top = self.node.head.number if up_to is None else min(up_to, self.node.head.number)
@@ -66,7 +68,9 @@ class Batcher:
             return None
         batches = [batch_of(b) for b in blocks]
         tx_hash = b""
-        for calldata in batcher_calldata(self.config, batches, self.channel_id()):
+        for calldata in batcher_calldata(
+            self.config, batches, self.channel_id(), self.max_frame_size
+        ):
             tx_hash = self.send_calldata(calldata, wait=wait)
         self.posted = blocks[-1].number
         if wait:
