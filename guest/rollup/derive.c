@@ -21,7 +21,6 @@ typedef struct {
 	uint64_t cursor; /* the next L1 block to read */
 	batch_t *batches;
 	size_t batch_count, batch_cap;
-	channel_state_t channel; /* frames only: the staging channel across L1 blocks */
 	safe_head_t safe;
 	state_t *state;
 	hash32_t agreed_hash;
@@ -184,6 +183,10 @@ static void build_next(deriver_t *d, const l1_header_t *origin, uint64_t timesta
 		  (unsigned long long)seq, (unsigned long long)timestamp, kind);
 }
 
+/* batch_format frames: the staging channel across L1 blocks (one derivation per run). Kept
+ * out of deriver_t so that an rlp-list run allocates exactly what it did before frames. */
+static channel_state_t frames_channel;
+
 typedef enum { B_ACCEPT, B_DROP, B_FUTURE, B_UNDECIDED } batch_verdict;
 
 static bool tx_allowed(const bytes_t *tx)
@@ -300,7 +303,7 @@ static bool step(deriver_t *d)
 	if (!h)
 		return false;
 	size_t before = d->batch_count;
-	l1_read_batches(h, &d->channel, &d->batches, &d->batch_count, &d->batch_cap);
+	l1_read_batches(h, &frames_channel, &d->batches, &d->batch_count, &d->batch_cap);
 	d->batches_read += d->batch_count - before;
 	d->cursor++;
 	return true;

@@ -257,3 +257,21 @@ void frames_feed(channel_state_t *ch, uint64_t l1_number, const uint8_t *p, size
 		channel_add_frame(ch, l1_number, &f, batches, count, cap);
 	}
 }
+
+void frames_read_tx(channel_state_t *ch, const l1_header_t *h, size_t index,
+		    const bytes_t *calldata, batch_t **batches, size_t *count, size_t *cap)
+{
+	size_t frames;
+	const char *why;
+	if (!frames_parse(calldata->data, calldata->len, &frames, &why)) {
+		rt_printf("rollup: l1 %llu tx %llu batcher frames undecodable-ignored reason=%s\n",
+			  (unsigned long long)h->number, (unsigned long long)index, why);
+		return;
+	}
+	rt_printf("rollup: l1 %llu tx %llu batcher frames ok frames=%llu\n",
+		  (unsigned long long)h->number, (unsigned long long)index,
+		  (unsigned long long)frames);
+	frames_feed(ch, h->number, calldata->data, calldata->len, batches, count, cap);
+}
+
+const frames_reader_t FRAMES_READER = {channel_begin_block, frames_read_tx};

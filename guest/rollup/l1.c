@@ -169,29 +169,12 @@ bad:
 	return false;
 }
 
-/* One batcher transaction in the frames format (ROLLUP.md §4.2): its frames to the channel
- * assembler, or the whole transaction ignored. */
-static void read_frames_tx(const l1_header_t *h, size_t index, const bytes_t *calldata,
-			   channel_state_t *ch, batch_t **batches, size_t *count, size_t *cap)
-{
-	size_t frames;
-	const char *why;
-	if (!frames_parse(calldata->data, calldata->len, &frames, &why)) {
-		rt_printf("rollup: l1 %llu tx %llu batcher frames undecodable-ignored reason=%s\n",
-			  (unsigned long long)h->number, (unsigned long long)index, why);
-		return;
-	}
-	rt_printf("rollup: l1 %llu tx %llu batcher frames ok frames=%llu\n",
-		  (unsigned long long)h->number, (unsigned long long)index,
-		  (unsigned long long)frames);
-	frames_feed(ch, h->number, calldata->data, calldata->len, batches, count, cap);
-}
-
 void l1_read_batches(const l1_header_t *h, channel_state_t *ch, batch_t **batches,
 		     size_t *count, size_t *cap)
 {
-	if (ROLLUP_CONFIG.batch_format == BATCH_FORMAT_FRAMES)
-		channel_begin_block(ch, h->number);
+	const frames_reader_t *frames = ROLLUP_CONFIG.frames;
+	if (frames)
+		frames->begin_block(ch, h->number);
 	bytes_t *txs;
 	size_t n = read_trie_list("l1-transactions", &h->hash, &h->transactions_root, &txs);
 	for (size_t i = 0; i < n; i++) {
@@ -207,8 +190,8 @@ void l1_read_batches(const l1_header_t *h, channel_state_t *ch, batch_t **batche
 		const char *reason;
 		bool signed_ok = recover_sender(ROLLUP_CONFIG.l1_chain_id, &tx, &sender, &reason);
 		if (signed_ok && address_eq(&sender, &ROLLUP_CONFIG.batcher_address)) {
-			if (ROLLUP_CONFIG.batch_format == BATCH_FORMAT_FRAMES) {
-				read_frames_tx(h, i, &tx.data, ch, batches, count, cap);
+			if (frames) {
+				frames->read_tx(ch, h, i, &tx.data, batches, count, cap);
 			} else {
 				size_t before = *count;
 				bool ok = decode_batches(tx.data.data, tx.data.len, h->number,

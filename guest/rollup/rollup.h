@@ -26,6 +26,8 @@
 /* How batcher calldata carries batches (ROLLUP.md §4.1 / §4.2). */
 typedef enum { BATCH_FORMAT_RLP_LIST = 0, BATCH_FORMAT_FRAMES = 1 } batch_format_t;
 
+typedef struct frames_reader frames_reader_t; /* frames.c's reader, below */
+
 /* docs/ROLLUP.md §1, compiled in (the generated config source defines ROLLUP_CONFIG). */
 typedef struct {
 	uint64_t l1_chain_id;
@@ -46,6 +48,9 @@ typedef struct {
 	uint64_t eip1559_elasticity;
 	batch_format_t batch_format;
 	uint64_t channel_timeout; /* L1 blocks a channel may stay open (frames only) */
+	/* &FRAMES_READER when batch_format is frames, else NULL: an rlp-list program then links
+	 * none of frames.c and inflate.c (--gc-sections), so its code and steps stay as they were */
+	const frames_reader_t *frames;
 } rollup_config_t;
 
 extern const rollup_config_t ROLLUP_CONFIG;
@@ -137,6 +142,18 @@ bool frames_parse(const uint8_t *p, size_t n, size_t *frames, const char **why);
  * block `l1_number`. */
 void frames_feed(channel_state_t *ch, uint64_t l1_number, const uint8_t *p, size_t n,
 		 batch_t **batches, size_t *count, size_t *cap);
+/* Transaction `index` of L1 block `h`, from the batcher to the inbox: frames_parse, a
+ * `rollup: l1 ... batcher frames` line, frames_feed. */
+void frames_read_tx(channel_state_t *ch, const l1_header_t *h, size_t index,
+		    const bytes_t *calldata, batch_t **batches, size_t *count, size_t *cap);
+
+/* What l1.c calls for batch_format frames (through ROLLUP_CONFIG.frames). */
+struct frames_reader {
+	void (*begin_block)(channel_state_t *ch, uint64_t l1_number);
+	void (*read_tx)(channel_state_t *ch, const l1_header_t *h, size_t index,
+			const bytes_t *calldata, batch_t **batches, size_t *count, size_t *cap);
+};
+extern const frames_reader_t FRAMES_READER;
 /* A closed channel's data: zlib-inflated (at most MAX_RLP_BYTES_PER_CHANNEL bytes, the bytes
  * before an error kept), then read as a batch stream. Returns the number of batches
  * appended; prints nothing. *inflate_what / *stream_what say how each stage ended. */
@@ -150,8 +167,8 @@ size_t batch_stream_read(const uint8_t *p, size_t n, uint64_t inclusion, batch_t
 
 /* The batches of one L1 block: calldata of its transactions to the inbox sent by the batcher
  * (sender recovered with the L1 chain id), read by the config's batch_format. rlp-list:
- * undecodable calldata is skipped as a whole. frames: fed to the channel assembler `ch`
- * (unused for rlp-list). Appends to *batches (growing the array). */
+ * undecodable calldata is skipped as a whole. frames: ROLLUP_CONFIG.frames feeds the channel
+ * assembler `ch` (unused for rlp-list). Appends to *batches (growing the array). */
 void l1_read_batches(const l1_header_t *h, channel_state_t *ch, batch_t **batches,
 		     size_t *count, size_t *cap);
 

@@ -398,14 +398,15 @@ def _c_u64(value: object, what: str) -> str:
     return f"{number}ull"
 
 
-# docs/ROLLUP.md §1 batch_format -> the C enum value of guest/rollup/rollup.h.
-_BATCH_FORMATS: dict[str, str] = {
-    "rlp-list": "BATCH_FORMAT_RLP_LIST",
-    "frames": "BATCH_FORMAT_FRAMES",
+# docs/ROLLUP.md §1 batch_format -> (the C enum value, the reader) of guest/rollup/rollup.h.
+# An rlp-list config names no frames reader, so that program links no frames.c / inflate.c.
+_BATCH_FORMATS: dict[str, tuple[str, str]] = {
+    "rlp-list": ("BATCH_FORMAT_RLP_LIST", "NULL"),
+    "frames": ("BATCH_FORMAT_FRAMES", "&FRAMES_READER"),
 }
 
 
-def _c_batch_format(value: object) -> str:
+def _c_batch_format(value: object) -> tuple[str, str]:
     if not isinstance(value, str) or value not in _BATCH_FORMATS:
         known = " or ".join(f'"{name}"' for name in _BATCH_FORMATS)
         raise GuestBuildError(f"rollup config: batch_format must be {known}, got {value!r}")
@@ -418,6 +419,7 @@ def rollup_config_source(config_json: bytes) -> str:
     try:
         data = json.loads(config_json)
         genesis = data["genesis"]
+        batch_format, frames_reader = _c_batch_format(data.get("batch_format", "rlp-list"))
         fields = [
             _c_u64(data.get("l1_chain_id", 31337), "l1_chain_id"),
             _c_u64(data.get("l2_chain_id", 901), "l2_chain_id"),
@@ -439,8 +441,9 @@ def rollup_config_source(config_json: bytes) -> str:
             _c_u64(data.get("gas_limit", 30_000_000), "gas_limit"),
             _c_u64(data.get("eip1559_denominator", 250), "eip1559_denominator"),
             _c_u64(data.get("eip1559_elasticity", 6), "eip1559_elasticity"),
-            _c_batch_format(data.get("batch_format", "rlp-list")),
+            batch_format,
             _c_u64(data.get("channel_timeout", 8), "channel_timeout"),
+            frames_reader,
         ]
     except (ValueError, KeyError, TypeError) as exc:
         raise GuestBuildError(f"rollup config: not a RollupConfig JSON ({exc})") from None

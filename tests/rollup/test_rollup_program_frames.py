@@ -367,3 +367,78 @@ def test_same_verdicts_in_the_vms(vm: str) -> None:
         check_same_chain(c, result, 1)
         assert "inflate=ok stream=end batches=1" in result.stdout
         assert steps > 0
+
+
+def test_channel_data_limit_10_000_000_bytes() -> None:
+    """A channel's frame data may total 10,000,000 bytes (then decoded: the bytes after the
+    zlib stream are ignored); one byte more and it is dropped at the frame that passes it, and
+    its last frame then has no staging channel."""
+    batches, nonces = predict(frames_chain, 2)
+    c = frames_chain()
+    c.nonces.update(nonces)
+    limit = 10_000_000
+    for i, (batch, size) in enumerate(((batches[0], limit + 1), (batches[0], limit),
+                                       (batches[1], limit))):
+        data = channel_data([batch])
+        data += b"\x00" * (size - len(data))
+        c.add_l1([frames_tx(f) for f in split_channel(cid(i), data, 1_000_000)])
+    assert c.head.number == 2
+    out = verdicts(c, 2).stdout
+    assert f"channel 0x{cid(0).hex()} dropped reason=too-large frames=11 bytes=10000001" in out
+    assert out.count("frames=10 bytes=10000000 inflate=ok stream=end batches=1") == 2
+
+
+def big_batch(size: int) -> bytes:
+    """A batch-stream string of exactly ``size`` bytes holding a valid singular batch that the
+    rules drop (its timestamp is long past): one transaction of filler bytes."""
+    tx = b""
+    for _ in range(2):  # the header lengths settle after one correction
+        encoded = rlp.encode(b"\x00" + rlp.encode(Batch(b"\x00" * 32, 0, b"\x00" * 32, 0, (tx,))
+                                                  .items()))
+        tx = b"\x02" * (len(tx) + size - len(encoded))
+    encoded = rlp.encode(b"\x00" + rlp.encode(Batch(b"\x00" * 32, 0, b"\x00" * 32, 0, (tx,))
+                                              .items()))
+    assert len(encoded) == size
+    return encoded
+
+
+def test_inflated_bytes_limit_10_000_000() -> None:
+    """At most 10,000,000 inflated bytes are read: a batch ending exactly there is kept, one
+    ending a byte later is lost (the channel keeps the batches before it)."""
+    batches, nonces = predict(frames_chain, 1)
+    c = frames_chain()
+    c.nonces.update(nonces)
+    tail = batch_stream(batches)
+    limit = 10_000_000
+    over = zlib.compress(big_batch(limit - len(tail) + 1) + tail, 9)
+    exact = zlib.compress(big_batch(limit - len(tail)) + tail, 9)
+    c.add_l1([frames_tx(*split_channel(cid(1), over, 100_000))])
+    assert c.head.number == 0
+    c.add_l1([frames_tx(*split_channel(cid(2), exact, 100_000))])
+    assert c.head.number == 1
+    out = verdicts(c, 1).stdout
+    assert "inflate=limit stream=stopped batches=1" in out
+    assert "inflate=ok stream=end batches=2" in out
+
+
+def test_config_source_batch_format_and_channel_timeout() -> None:
+    """The generated config: defaults when the JSON lacks the fields (an rlp-list program
+    names no frames reader), the frames reader for "frames", a build error otherwise."""
+    import json
+
+    from faultproof.guests import GuestBuildError, rollup_config_source
+
+    base = frames_chain().config.to_json()
+    for key in ("batch_format", "channel_timeout"):
+        del base[key]
+    plain = rollup_config_source(json.dumps(base).encode())
+    assert "BATCH_FORMAT_RLP_LIST,\n\t8ull,\n\tNULL,\n}" in plain
+    frames = rollup_config_source(
+        json.dumps({**base, "batch_format": "frames", "channel_timeout": 300}).encode()
+    )
+    assert "BATCH_FORMAT_FRAMES,\n\t300ull,\n\t&FRAMES_READER,\n}" in frames
+    for bad in ("brotli", 1, None):
+        with pytest.raises(GuestBuildError, match="batch_format"):
+            rollup_config_source(json.dumps({**base, "batch_format": bad}).encode())
+    with pytest.raises(GuestBuildError, match="channel_timeout"):
+        rollup_config_source(json.dumps({**base, "channel_timeout": -1}).encode())
