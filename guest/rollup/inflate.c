@@ -4,6 +4,11 @@
  * code is decoded with one lookup in a table indexed by the next FAST bits (entry = symbol
  * and code length); codes longer than that, and bit patterns no code starts with, take a
  * canonical walk one bit at a time (RFC 1951 §3.2.2), which is rare in practice.
+ *
+ * Every VM instruction is a proof step, so the Huffman blocks run in two loops: an unchecked
+ * one while the input surely holds the next symbols and the output has room for them (about
+ * 18 mips32 steps per output byte of a typical batch stream), and a checked one, one symbol at
+ * a time, near the end of the input or the output limit.
  */
 #include "inflate.h"
 
@@ -17,7 +22,9 @@
 #define CLEN_FAST 7 /* code-length codes are at most 7 bits: always one lookup */
 #define END_OF_BLOCK 256
 
-/* A fast-table entry: symbol << 4 | code length; 0 = take the canonical walk. */
+/* A fast-table entry: symbol << 4 | code length. NOT_IN_TABLE (length 0, a symbol no code
+ * has) sends the decoder to the canonical walk: a longer code, or no code at all. */
+#define NOT_IN_TABLE (511u << 4)
 typedef struct {
 	uint16_t fast[1 << LITLEN_FAST];
 	uint16_t count[MAX_CODE_BITS + 1]; /* codes of each length */
@@ -88,7 +95,7 @@ static int huffman_build(huffman_t *h, const uint8_t *lengths, unsigned n, unsig
 	unsigned size = 1u << fast_bits;
 	h->fast_bits = fast_bits;
 	for (unsigned i = 0; i < size; i++)
-		h->fast[i] = 0;
+		h->fast[i] = NOT_IN_TABLE;
 	unsigned reversed = 0, index = 0;
 	for (unsigned len = 1; len <= fast_bits; len++) {
 		for (unsigned k = 0; k < h->count[len]; k++) {
@@ -218,6 +225,122 @@ static inflate_status stored_block(inflater_t *s)
 	return n == len ? INFLATE_OK : INFLATE_ERROR;
 }
 
+/* Appends `length` bytes from `distance` back (<= what is there): overlapping copies repeat
+ * the period, so copy it, then twice it, ... */
+static inline void copy_match(uint8_t *dst, size_t distance, size_t length)
+{
+	const uint8_t *src = dst - distance;
+	if (length < 16) {
+		for (size_t i = 0; i < length; i++)
+			dst[i] = src[i];
+		return;
+	}
+	while (length) {
+		size_t chunk = (size_t)(dst - src);
+		if (chunk > length)
+			chunk = length;
+		memcpy(dst, src, chunk);
+		dst += chunk;
+		length -= chunk;
+	}
+}
+
+#define FAST_IN_BYTES 6 /* a symbol reads at most 15 + 5 + 15 + 13 bits */
+#define FAST_OUT_BYTES 258
+
+/* Up to `budget` symbols with no bounds checks: the caller made sure the input holds
+ * FAST_IN_BYTES per symbol plus 4 (the bit buffer reads at most 30 bits ahead) and the output
+ * has FAST_OUT_BYTES of room per symbol. Returns 0 when the budget is spent, 1 at end of
+ * block, -1 at an invalid symbol or distance. (zlib's inflate_fast has the same idea.) */
+static int fast_symbols(inflater_t *s, const huffman_t *litlen, const huffman_t *dist, size_t budget)
+{
+	const uint8_t *in = s->in + s->pos;
+	uint32_t bits = s->bitbuf;
+	unsigned nbits = s->bitcnt;
+	uint8_t *out = s->out + s->out_len;
+	int result = 0;
+/* At least n (<= 15) bits: two bytes at once (nbits + 16 <= 30). */
+#define FILL(n)                                                                              \
+	do {                                                                                 \
+		if (nbits < (n)) {                                                           \
+			bits |= ((uint32_t)in[0] | (uint32_t)in[1] << 8) << nbits;           \
+			in += 2;                                                             \
+			nbits += 16;                                                         \
+		}                                                                            \
+	} while (0)
+	while (budget--) {
+		FILL(MAX_CODE_BITS);
+		unsigned entry = litlen->fast[bits & ((1u << LITLEN_FAST) - 1)];
+		unsigned len = entry & 15, sym = entry >> 4;
+		bits >>= len;
+		nbits -= len;
+		if (sym < 256) {
+			*out++ = (uint8_t)sym;
+			continue;
+		}
+		if (entry == NOT_IN_TABLE) {
+			int32_t slow = decode_slow(litlen, bits, nbits, &len);
+			if (slow < 0) {
+				result = -1;
+				break;
+			}
+			bits >>= len;
+			nbits -= len;
+			sym = (unsigned)slow;
+			if (sym < 256) {
+				*out++ = (uint8_t)sym;
+				continue;
+			}
+		}
+		if (sym == END_OF_BLOCK) {
+			result = 1;
+			break;
+		}
+		sym -= 257;
+		if (sym >= 29) { /* 286, 287 */
+			result = -1;
+			break;
+		}
+		FILL(5);
+		unsigned n = LENGTH_EXTRA[sym];
+		size_t length = LENGTH_BASE[sym] + (bits & ((1u << n) - 1));
+		bits >>= n;
+		nbits -= n;
+
+		FILL(MAX_CODE_BITS);
+		entry = dist->fast[bits & ((1u << DIST_FAST) - 1)];
+		len = entry & 15;
+		sym = entry >> 4;
+		if (entry == NOT_IN_TABLE) {
+			int32_t slow = decode_slow(dist, bits, nbits, &len);
+			sym = slow < 0 ? 30 : (unsigned)slow;
+		}
+		if (sym >= 30) { /* 30, 31, or no code */
+			result = -1;
+			break;
+		}
+		bits >>= len;
+		nbits -= len;
+		FILL(13);
+		n = DIST_EXTRA[sym];
+		size_t distance = DIST_BASE[sym] + (bits & ((1u << n) - 1));
+		bits >>= n;
+		nbits -= n;
+		if (distance > (size_t)(out - s->out)) {
+			result = -1;
+			break;
+		}
+		copy_match(out, distance, length);
+		out += length;
+	}
+#undef FILL
+	s->pos = (size_t)(in - s->in);
+	s->bitbuf = bits;
+	s->bitcnt = nbits;
+	s->out_len = (size_t)(out - s->out);
+	return result;
+}
+
 /* Literals and length/distance pairs until end of block (RFC 1951 §3.2.5). The hot loop:
  * the bit buffer, input and output positions live in locals, written back on the way out. */
 static inflate_status huffman_block(inflater_t *s, const huffman_t *litlen, const huffman_t *dist)
@@ -275,6 +398,33 @@ static inflate_status huffman_block(inflater_t *s, const huffman_t *litlen, cons
 	} while (0)
 
 	for (;;) {
+		/* Far from the ends of the input and the output buffer: the unchecked loop. */
+		if (out_cap - out_len < FAST_OUT_BYTES && out_cap < s->limit) {
+			s->out_len = out_len;
+			reserve(s, FAST_OUT_BYTES);
+			out = s->out;
+			out_cap = s->out_cap;
+		}
+		if (in_len - pos >= FAST_IN_BYTES + 4 && out_cap - out_len >= FAST_OUT_BYTES) {
+			size_t budget = (in_len - pos - 4) / FAST_IN_BYTES;
+			if (budget > (out_cap - out_len) / FAST_OUT_BYTES)
+				budget = (out_cap - out_len) / FAST_OUT_BYTES;
+			s->pos = pos;
+			s->bitbuf = bits;
+			s->bitcnt = nbits;
+			s->out_len = out_len;
+			int result = fast_symbols(s, litlen, dist, budget);
+			pos = s->pos;
+			bits = s->bitbuf;
+			nbits = s->bitcnt;
+			out_len = s->out_len;
+			if (result) {
+				status = result > 0 ? INFLATE_OK : INFLATE_ERROR;
+				goto done;
+			}
+			continue;
+		}
+		/* Near an end: one symbol with every check. */
 		int32_t sym;
 		DECODE(sym, litlen, LITLEN_FAST);
 		if (sym < 256) {
@@ -316,23 +466,8 @@ static inflate_status huffman_block(inflater_t *s, const huffman_t *litlen, cons
 			out = s->out;
 			out_cap = s->out_cap;
 		}
-		uint8_t *dst = out + out_len;
-		const uint8_t *src = dst - distance;
+		copy_match(out + out_len, distance, length);
 		out_len += length;
-		if (length < 16) {
-			for (size_t i = 0; i < length; i++)
-				dst[i] = src[i];
-		} else {
-			/* Overlapping copies repeat the period: copy it, then twice it, ... */
-			while (length) {
-				size_t chunk = (size_t)(dst - src);
-				if (chunk > length)
-					chunk = length;
-				memcpy(dst, src, chunk);
-				dst += chunk;
-				length -= chunk;
-			}
-		}
 		if (status == INFLATE_LIMIT)
 			goto done;
 	}
