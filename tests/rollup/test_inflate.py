@@ -924,3 +924,26 @@ def test_riscv64_build_in_the_vm_agrees() -> None:
     sample = vm_sample()
     stamps = run_in_vm("riscv64", "".join(case_line(s, limit) for s, limit in sample))
     assert parse_results("\n".join(line for line, _ in stamps)) == inflate_many(sample)
+
+
+def _deepest_code(symbols: Sequence[int], size: int) -> list[int]:
+    """Lengths 1, 2, ..., 14, 15, 15 for `symbols` (16 of them): a complete code whose last two
+    symbols take the longest codes DEFLATE allows."""
+    lengths = [0] * size
+    for depth, symbol in enumerate(symbols):
+        lengths[symbol] = min(depth + 1, 15)
+    return lengths
+
+
+def test_longest_codes_up_to_the_last_input_byte() -> None:
+    """Matches of 48 bits each (15-bit length code, 5 extra bits, 15-bit distance code, 13
+    extra bits) up to the very end of the input, cut at every length: the unchecked loop must
+    never read past the input (the host run would fault) and agrees with zlib."""
+    lit = _deepest_code([*range(97, 110), 256, 284, 283], 285)
+    dist = _deepest_code([*range(14), 29, 28], 30)
+    tokens: list[Token] = [97, *[(250, 1)] * 110, *[(250, 25_000)] * 60]
+    raw = b"\x78\x01" + _dyn(tokens, lit, dist)
+    data = decode_tokens(tokens)
+    assert inflate(raw) == expect(data)
+    assert zlib_reference(raw) == (OK, data)
+    check_against_zlib([raw[:cut] for cut in range(len(raw))])
