@@ -442,3 +442,17 @@ def test_config_source_batch_format_and_channel_timeout() -> None:
             rollup_config_source(json.dumps({**base, "batch_format": bad}).encode())
     with pytest.raises(GuestBuildError, match="channel_timeout"):
         rollup_config_source(json.dumps({**base, "channel_timeout": -1}).encode())
+
+
+def test_harness_spanning_channel_from_a_mid_chain_block() -> None:
+    """The harness's scenario (deposits-only blocks carry the origin past the opening block,
+    channel_timeout 10): reading starts at origin - 10, after the genesis L1 block."""
+    from rollup_program_scenario import spanning_channel_chain
+
+    c, agreed, opened = spanning_channel_chain()
+    assert c.node is not None
+    origin = c.node.block(agreed).l1_origin.number
+    assert 0 < origin - 10 <= opened < origin
+    result = verdicts(c, agreed + 1, agreed=agreed)
+    assert f"rollup: l1 view {origin - 10}..{len(c.l1) - 1}" in result.stdout
+    assert f"opened l1={opened}" in result.stdout and "batches=1" in result.stdout
