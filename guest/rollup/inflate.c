@@ -247,6 +247,7 @@ static inline void copy_match(uint8_t *dst, size_t distance, size_t length)
 
 #define FAST_IN_BYTES 6 /* a symbol reads at most 15 + 5 + 15 + 13 bits */
 #define FAST_OUT_BYTES 258
+#define FAST_GROW (64 * FAST_OUT_BYTES)
 
 /* Up to `budget` symbols with no bounds checks: the caller made sure the input holds
  * FAST_IN_BYTES per symbol plus 4 (the bit buffer reads at most 30 bits ahead) and the output
@@ -398,10 +399,12 @@ static inflate_status huffman_block(inflater_t *s, const huffman_t *litlen, cons
 	} while (0)
 
 	for (;;) {
-		/* Far from the ends of the input and the output buffer: the unchecked loop. */
-		if (out_cap - out_len < FAST_OUT_BYTES && out_cap < s->limit) {
+		/* Far from the ends of the input and the output buffer: the unchecked loop. The
+		 * buffer grows well before it is full, so that the output room does not cut the
+		 * budget into short runs (it still may within FAST_GROW of the limit). */
+		if (out_cap - out_len < FAST_GROW && out_cap < s->limit) {
 			s->out_len = out_len;
-			reserve(s, FAST_OUT_BYTES);
+			reserve(s, FAST_GROW);
 			out = s->out;
 			out_cap = s->out_cap;
 		}
