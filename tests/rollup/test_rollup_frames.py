@@ -384,6 +384,11 @@ def test_inflate_follows_go_where_zlib_is_stricter() -> None:
         zlib.decompress(data)
     assert inflate(data) == b"go"
     assert inflate_channel(data) == b"go"
+    # the window CINFO declares (here 256 bytes) does not limit distances (Go ignores it)
+    payload = bytes(range(256)) * 3 + os.urandom(1000) * 2
+    small_window = bytes([0x08, 0x1D]) + zlib.compress(payload, 9)[2:]
+    assert inflate(small_window) == payload == inflate_channel(small_window)
+    assert inflate_channel(small_window, 0) == b"" == inflate(small_window, 0)
 
 
 # -- channel assembly ------------------------------------------------------------------------

@@ -145,16 +145,28 @@ def inflate_channel(data: bytes, limit: int = MAX_RLP_BYTES_PER_CHANNEL) -> byte
     inflate error or the end of the input; the adler-32 trailer and anything after the stream
     ignored.
 
-    zlib does the work when it reports no error (every stream zlib accepts, Go's reader
-    accepts with the same bytes). On an error (which loses the output of that call; a bad
-    adler-32 is one) the answer is `inflate` below, a plain reading of RFC 1950/1951 with Go's
-    choices where zlib is stricter, stopping at the first bad bit."""
+    After the header, zlib inflates the raw DEFLATE data (no adler-32 check, a 32 KiB window
+    whatever CINFO says, as Go) when it reports no error: every stream zlib accepts, Go's
+    reader accepts with the same bytes. On an error (which loses the output of that call) the
+    answer is `inflate` below, a plain reading of RFC 1950/1951 with Go's choices where zlib is
+    stricter, stopping at the first bad bit (slow, but only malformed channels get there)."""
     if not data or data[0] & 0x0F not in (8, 15):
         return b""
+    if not _zlib_header_ok(data) or limit <= 0:  # (zlib reads max_length 0 as no limit)
+        return b""
     try:
-        return zlib.decompressobj(15).decompress(data, limit)
+        return zlib.decompressobj(-15).decompress(data[2:], limit)
     except zlib.error:
         return inflate(data, limit)
+
+
+def _zlib_header_ok(data: bytes) -> bool:
+    """RFC 1950's CMF/FLG as Go's compress/zlib checks them: method 8, CINFO at most 7,
+    FCHECK, no preset dictionary (there is none to give)."""
+    if len(data) < 2:
+        return False
+    cmf, flg = data[0], data[1]
+    return not ((cmf << 8 | flg) % 31 or cmf & 0x0F != 8 or cmf >> 4 > 7 or flg & 0x20)
 
 
 def decode_channel(data: bytes) -> list[Batch]:
@@ -251,11 +263,8 @@ class _Inflater:
         self.out.append(byte)
 
     def run(self) -> None:
-        if len(self.data) < 2:
-            raise _Stop("input ended")
-        cmf, flg = self.data[0], self.data[1]
-        if (cmf << 8 | flg) % 31 or cmf & 0x0F != 8 or cmf >> 4 > 7 or flg & 0x20:
-            raise _Stop("bad zlib header")
+        if not _zlib_header_ok(self.data):
+            raise _Stop("bad or missing zlib header")
         self.pos = 2
         while True:
             if len(self.out) >= self.limit:
