@@ -30,6 +30,8 @@ typedef struct {
 	uint16_t count[MAX_CODE_BITS + 1]; /* codes of each length */
 	uint16_t symbols[LITLEN_SYMBOLS];  /* symbols by (code length, value): canonical order */
 	unsigned fast_bits;
+	/* Bits that must be left in the input before a symbol is read (see dynamic_codes). */
+	unsigned min_bits;
 } huffman_t;
 
 typedef struct {
@@ -81,6 +83,10 @@ static int huffman_build(huffman_t *h, const uint8_t *lengths, unsigned n, unsig
 	}
 	if (left > 0 && total != 0 && !(total == 1 && h->count[1] == 1))
 		return -1;
+	h->min_bits = 0;
+	for (unsigned len = MAX_CODE_BITS; len > 0; len--)
+		if (h->count[len])
+			h->min_bits = len;
 
 	offset[1] = 0;
 	for (unsigned len = 1; len <= MAX_CODE_BITS; len++)
@@ -427,8 +433,12 @@ static inflate_status huffman_block(inflater_t *s, const huffman_t *litlen, cons
 			}
 			continue;
 		}
-		/* Near an end: one symbol with every check. */
+		/* Near an end: one symbol with every check. (The unchecked loop always has at
+		 * least 15 bits, more than any min_bits.) */
 		int32_t sym;
+		REFILL(MAX_CODE_BITS);
+		if (nbits < litlen->min_bits)
+			goto done;
 		DECODE(sym, litlen, LITLEN_FAST);
 		if (sym < 256) {
 			if (out_len == out_cap) {
@@ -556,6 +566,12 @@ static inflate_status dynamic_codes(inflater_t *s)
 	if (huffman_build(&s->litlen, l, nlit, LITLEN_FAST) ||
 	    huffman_build(&s->dist, l + nlit, ndist, DIST_FAST))
 		return INFLATE_ERROR;
+	/* Go's compress/flate (op-node's reader) reads at least as many bits as the end-of-block
+	 * code has before it decodes any litlen symbol of a dynamic block. So near the end of a
+	 * cut stream, a short literal with fewer bits than that left is an error there, not a
+	 * byte; doing the same keeps the bytes of a cut channel equal to op-node's. */
+	if (l[END_OF_BLOCK] > s->litlen.min_bits)
+		s->litlen.min_bits = l[END_OF_BLOCK];
 	return INFLATE_OK;
 }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import random
 import subprocess
 import zlib
@@ -581,6 +582,18 @@ _ONE_DIST = _single(0, 1)  # a single 1-bit distance code (RFC 1951 §3.2.7)
 _BYTES_ONLY = [8] * 256 + [0]  # complete, but no end of block
 _SYMBOL_257 = canonical(BASE_LIT)[257]
 
+_A_EOB_B = [0] * 97 + [1, 2] + [0] * 157 + [2]  # 'a' 1 bit, 'b' and end of block 2 bits
+
+
+def _literals_to_pad_one_bit() -> int:
+    """How many 1-bit 'a's after that code's header leave exactly one padding bit."""
+    w = BitWriter()
+    dynamic_header(w, _A_EOB_B, [0])
+    return (7 - w.count) % 8 + 8
+
+
+_PAD_TO_ONE_BIT = _literals_to_pad_one_bit()
+
 # name -> (stream, the bytes decoded before it stops, status)
 MALFORMED: dict[str, tuple[bytes, bytes, int]] = {
     "empty input": (b"", b"", ERROR),
@@ -690,12 +703,25 @@ MALFORMED: dict[str, tuple[bytes, bytes, int]] = {
         b"\x07\x07\x07",
         ERROR,
     ),
+    # Go reads as many bits as the end-of-block code has before any litlen symbol of a
+    # dynamic block: one padding bit left is not enough for a 1-bit 'a' there.
+    "a 1-bit literal with fewer bits left than end of block": (
+        b"\x78\x01" + _dyn(list(b"a" * _PAD_TO_ONE_BIT), _A_EOB_B, [0], end=False),
+        b"a" * _PAD_TO_ONE_BIT,
+        ERROR,
+    ),
 }
 
 
-# Where op-node's Go reader (which inflate.c follows) and zlib part: zlib refuses a litlen
-# code without end of block before decoding the block, Go decodes until the input ends.
-GO_ONLY = {"litlen code without end of block", "litlen code of one 1-bit literal"}
+# Where op-node's Go reader (which inflate.c follows) and zlib part, and what zlib says: zlib
+# refuses a litlen code without end of block before decoding the block (-1 below), Go decodes
+# until the input ends; zlib decodes a literal from the last bits, Go first wants the bits of
+# an end-of-block code.
+GO_ONLY: dict[str, tuple[int, bytes]] = {
+    "litlen code without end of block": (-1, b""),
+    "litlen code of one 1-bit literal": (-1, b""),
+    "a 1-bit literal with fewer bits left than end of block": (ERROR, b"a" * (_PAD_TO_ONE_BIT + 1)),
+}
 
 
 def zlib_reference(stream: bytes) -> tuple[int, bytes]:
@@ -724,7 +750,7 @@ def test_malformed_stream_stops_with_the_bytes_before(name: str) -> None:
     assert inflate(stream) == expect(before, status)
     reference = zlib_reference(stream)
     if name in GO_ONLY:
-        assert reference == (-1, b"")
+        assert reference == GO_ONLY[name]
     else:
         assert reference == (status, before)
 
@@ -743,15 +769,19 @@ def _mutate(rng: random.Random, stream: bytes) -> bytes:
 
 
 def check_against_zlib(streams: Sequence[bytes]) -> None:
-    """inflate.c and zlib agree on status and bytes; where zlib refuses a litlen code without
-    end of block, inflate.c (as Go) goes on: then it must stop with ERROR or LIMIT, having
-    produced at least zlib's bytes."""
+    """inflate.c and zlib agree on status and bytes, but for Go's two rules (GO_ONLY): where
+    zlib refuses a litlen code without end of block, inflate.c goes on and must stop with ERROR
+    or LIMIT with at least zlib's bytes; at the end of a cut stream it may stop before a last
+    literal or two that zlib decodes. Exact agreement with Go: the `go` tests below."""
     for stream, result in zip(
         streams, inflate_many([(s, CHANNEL_LIMIT) for s in streams]), strict=True
     ):
         status, data = zlib_reference(stream)
         if status == -1:
             assert result.status != OK and result.length >= len(data), stream.hex()
+        elif result.length < len(data) and status == ERROR:
+            assert result == expect(data[: result.length], ERROR), stream.hex()
+            assert len(data) - result.length <= 15, stream.hex()  # a few bits' worth
         else:
             assert result == expect(data, status), stream.hex()
 
@@ -947,3 +977,128 @@ def test_longest_codes_up_to_the_last_input_byte() -> None:
     assert inflate(raw) == expect(data)
     assert zlib_reference(raw) == (OK, data)
     check_against_zlib([raw[:cut] for cut in range(len(raw))])
+
+
+# --- against op-node's own decoder (Go's compress/flate) ------------------------------------
+
+# The reference op-node reads channels with: the header checked as inflate.h says (op-node's
+# compress/zlib also accepts FDICT with dictionary id 1, the empty dictionary's adler-32; the
+# spec refuses every preset dictionary), then compress/flate read until it stops. Its bytes are
+# kept on error (flate flushes them), like inflate.c's.
+GO_REFERENCE = """package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+func inflate(data []byte, limit int) (int, []byte) {
+	if len(data) < 2 || data[0]&15 != 8 || data[0]>>4 > 7 || data[1]&0x20 != 0 ||
+		(int(data[0])<<8|int(data[1]))%31 != 0 {
+		return 1, nil
+	}
+	r := flate.NewReader(bytes.NewReader(data[2:]))
+	var got []byte
+	buf := make([]byte, 1<<16)
+	for {
+		n, err := r.Read(buf)
+		got = append(got, buf[:n]...)
+		if len(got) > limit {
+			return 2, got[:limit]
+		}
+		if err == io.EOF {
+			return 0, got
+		}
+		if err != nil {
+			return 1, got
+		}
+	}
+}
+
+func main() {
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 1<<30)
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	for in.Scan() {
+		fields := strings.Fields(in.Text())
+		limit, _ := strconv.Atoi(fields[0])
+		data, _ := hex.DecodeString(strings.TrimPrefix(fields[1], "-"))
+		status, got := inflate(data, limit)
+		sum := sha256.Sum256(got)
+		fmt.Fprintf(out, "%d %d %s\\n", status, len(got), hex.EncodeToString(sum[:]))
+	}
+}
+"""
+
+
+@cache
+def go_reference_binary() -> Path:
+    go = guests.find_go()
+    if go is None:
+        pytest.skip("no Go toolchain (Debian golang-go)")
+    directory = guests.build_dir("host") / "tests" / "go-inflate-reference"
+    directory.mkdir(parents=True, exist_ok=True)
+    source = directory / "main.go"
+    binary = directory / f"reference-{hashlib.sha256(GO_REFERENCE.encode()).hexdigest()[:12]}"
+    if not binary.exists():
+        source.write_text(GO_REFERENCE)
+        tmp = binary.with_name(binary.name + ".tmp")
+        subprocess.run(
+            [go, "build", "-o", str(tmp), str(source)], check=True, capture_output=True,
+            env={**os.environ, "GOTOOLCHAIN": "local"}, timeout=300,
+        )  # fmt: skip
+        os.replace(tmp, binary)
+    return binary
+
+
+def go_inflate_many(cases: Sequence[tuple[bytes, int]]) -> list[Result]:
+    text = "".join(case_line(stream, limit) for stream, limit in cases)
+    proc = subprocess.run(
+        [str(go_reference_binary())], input=text.encode(), capture_output=True, check=True,
+        timeout=120,
+    )  # fmt: skip
+    return parse_results(proc.stdout.decode())
+
+
+def check_against_go(cases: Sequence[tuple[bytes, int]]) -> None:
+    ours, go = inflate_many(cases), go_inflate_many(cases)
+    for (stream, limit), mine, theirs in zip(cases, ours, go, strict=True):
+        assert mine == theirs, (limit, stream.hex())
+
+
+@pytest.mark.go
+def test_malformed_streams_stop_where_op_nodes_decoder_stops() -> None:
+    check_against_go([(MALFORMED[name][0], CHANNEL_LIMIT) for name in sorted(MALFORMED)])
+
+
+@pytest.mark.go
+def test_corrupted_and_cut_streams_give_op_nodes_bytes() -> None:
+    """Bit flips, cuts at every length of a few streams (mixed blocks; the longest codes),
+    and limits: the same status and bytes as Go's compress/flate."""
+    rng = random.Random(6)
+    mixed, _ = mixed_stream([(b"stored bytes", 0, 0), (_repetitive_text(rng, 300), 9, 0),
+                             (b"fixed fixed fixed", 9, zlib.Z_FIXED),
+                             (batch_stream(rng, 2)[:300], 6, 0)])  # fmt: skip
+    lit = _deepest_code([*range(97, 110), 256, 284, 283], 285)
+    dist = _deepest_code([*range(14), 29, 28], 30)
+    deep = b"\x78\x01" + _dyn([97, *[(250, 1)] * 110, *[(250, 25_000)] * 60], lit, dist)
+    channel, data = typical_channel(batches=20)
+    cases = [(s[:cut], CHANNEL_LIMIT) for s in (mixed, deep) for cut in range(len(s) + 1)]
+    cases += [(s, CHANNEL_LIMIT) for s in _fuzz_streams(seed=3, count=400)]
+    cases += [(channel, limit) for limit in (0, 1, len(data) // 3, len(data))]
+    check_against_go(cases)
+
+
+@pytest.mark.go
+@pytest.mark.slow
+def test_many_corrupted_streams_give_op_nodes_bytes() -> None:
+    check_against_go([(s, CHANNEL_LIMIT) for s in _fuzz_streams(seed=4, count=6000)])
