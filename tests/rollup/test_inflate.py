@@ -1098,7 +1098,47 @@ def test_corrupted_and_cut_streams_give_op_nodes_bytes() -> None:
     check_against_go(cases)
 
 
+def _random_code(rng: random.Random, size: int, leaves: int) -> list[int]:
+    """Code lengths for `size` symbols: a complete code grown by splitting random leaves
+    (depth <= 15) on random symbols, one length in ten then set at random (often breaking it)."""
+    depths = [0]
+    while len(depths) < min(leaves, size) and any(d < 15 for d in depths):
+        i = rng.choice([i for i, d in enumerate(depths) if d < 15])
+        depths[i : i + 1] = [depths[i] + 1] * 2
+    lengths = [0] * size
+    for symbol, depth in zip(rng.sample(range(size), len(depths)), depths, strict=False):
+        lengths[symbol] = depth
+    if rng.random() < 0.1:
+        lengths[rng.randrange(size)] = rng.randint(0, 15)
+    return lengths
+
+
+def _random_dynamic_streams(seed: int, count: int) -> list[tuple[bytes, int]]:
+    """Dynamic blocks with random (mostly valid) codes followed by random bits: the table
+    builder's edge cases (degenerate, incomplete, no end of block, long codes) meet every
+    symbol the codes allow, at random limits."""
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        nlit, ndist = rng.randint(257, 286), rng.randint(1, 30)
+        lit = _random_code(rng, nlit, rng.choice([1, 2, rng.randint(2, nlit)]))
+        dist = _random_code(rng, ndist, rng.choice([0, 1, rng.randint(1, ndist)]))
+        w = BitWriter()
+        dynamic_header(w, lit, dist, final=rng.random() < 0.8)
+        tail = rng.randint(0, 600)
+        w.bits(rng.getrandbits(tail), tail)
+        limit = rng.choice([CHANNEL_LIMIT, rng.randint(0, 300)])
+        cases.append((b"\x78\x01" + w.to_bytes(), limit))
+    return cases
+
+
+@pytest.mark.go
+def test_random_dynamic_codes_decode_as_op_nodes_decoder_does() -> None:
+    check_against_go(_random_dynamic_streams(seed=1, count=1500))
+
+
 @pytest.mark.go
 @pytest.mark.slow
 def test_many_corrupted_streams_give_op_nodes_bytes() -> None:
-    check_against_go([(s, CHANNEL_LIMIT) for s in _fuzz_streams(seed=4, count=6000)])
+    check_against_go([(s, CHANNEL_LIMIT) for s in _fuzz_streams(seed=4, count=20_000)])
+    check_against_go(_random_dynamic_streams(seed=2, count=20_000))
