@@ -1,11 +1,14 @@
 /* zlib (RFC 1950) / DEFLATE (RFC 1951) decoder for OP channel data (docs/ROLLUP.md §4.2).
  *
- * Written from the RFCs. Where the RFCs leave room, it follows Go's compress/flate and
- * compress/zlib (op-node's decoder), so that a malformed channel yields the same bytes:
+ * Written from the RFCs. Where the RFCs leave room, it follows Go's compress/flate (op-node's
+ * decoder), so that a malformed or cut channel yields the same bytes there and here:
  * incomplete Huffman codes are refused except a lone code of length 1, an empty code is
  * accepted until a symbol is read from it, a litlen code without end-of-block is accepted
  * (decoding stops at the first code it cannot read), HLIT > 286 and HDIST > 30 are refused
- * in the block header, and a truncated stored block keeps the bytes it had.
+ * in the block header, a truncated stored block keeps the bytes it had, and in a dynamic
+ * block no litlen symbol is read with fewer input bits left than the end-of-block code has
+ * (zlib would still decode a short literal there). tests/rollup/test_inflate.py checks all of
+ * it against Go's compress/flate and Python's zlib.
  */
 #ifndef ROLLUP_INFLATE_H
 #define ROLLUP_INFLATE_H
