@@ -58,7 +58,8 @@ static const uint16_t DIST_BASE[30] = {1,    2,    3,    4,    5,    7,     9,  
 static const uint8_t DIST_EXTRA[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
 				       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 /* RFC 1951 §3.2.7: the order code-length code lengths are sent in. */
-static const uint8_t CLEN_ORDER[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+static const uint8_t CLEN_ORDER[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+				       11, 4,  12, 3, 13, 2, 14, 1, 15};
 
 /* Builds the decoder for code lengths[0..n). Returns 0, or -1 if the lengths do not form a
  * prefix code: over-subscribed, or incomplete other than a single code of length 1 (RFC 1951
@@ -259,7 +260,8 @@ static inline void copy_match(uint8_t *dst, size_t distance, size_t length)
  * FAST_IN_BYTES per symbol plus 4 (the bit buffer reads at most 30 bits ahead) and the output
  * has FAST_OUT_BYTES of room per symbol. Returns 0 when the budget is spent, 1 at end of
  * block, -1 at an invalid symbol or distance. (zlib's inflate_fast has the same idea.) */
-static int fast_symbols(inflater_t *s, const huffman_t *litlen, const huffman_t *dist, size_t budget)
+static int fast_symbols(inflater_t *s, const huffman_t *litlen, const huffman_t *dist,
+			size_t budget)
 {
 	const uint8_t *in = s->in + s->pos;
 	uint32_t bits = s->bitbuf;
@@ -610,7 +612,8 @@ static inflate_status inflate_blocks(inflater_t *s)
 	}
 }
 
-inflate_status zlib_inflate(const uint8_t *in, size_t in_len, size_t limit, uint8_t **out, size_t *out_len)
+inflate_status zlib_inflate(const uint8_t *in, size_t in_len, size_t limit, uint8_t **out,
+			    size_t *out_len)
 {
 	inflater_t *s = rt_malloc(sizeof *s);
 	if (!s)

@@ -4,9 +4,11 @@ Differential against Python's zlib for every stream zlib can write (levels, wind
 strategies, mixed block types), and hand-made streams for each way a stream can be malformed:
 each must stop with ERROR (or LIMIT) keeping exactly the bytes decoded before. Corrupted, cut
 and random streams are also run through Go's compress/flate (op-node's decoder, tests marked
-`go`): the bytes a bad channel yields must be op-node's, not merely zlib's. The unit-test main (guest/rollup/tests/test_inflate.c) prints
-``status out_len sha256(out)`` per ``limit hex`` line; it places each input at the very end of a
-mapping followed by an inaccessible page, so a read past the input crashes the host run.
+`go`): the bytes a bad channel yields must be op-node's, not merely zlib's.
+
+The unit-test main (guest/rollup/tests/test_inflate.c) prints ``status out_len sha256(out)``
+per ``limit hex`` line; it places each input at the very end of a mapping followed by an
+inaccessible page, so a read past the input crashes the host run.
 """
 
 from __future__ import annotations
