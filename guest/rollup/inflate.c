@@ -63,8 +63,8 @@ static const uint8_t CLEN_ORDER[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
 
 /* Builds the decoder for code lengths[0..n). Returns 0, or -1 if the lengths do not form a
  * prefix code: over-subscribed, or incomplete other than a single code of length 1 (RFC 1951
- * §3.2.7's one distance code; Go's compress/flate allows it for every code, as zlib does for
- * litlen). An empty code is accepted: reading a symbol from it fails. */
+ * §3.2.7's one distance code; Go's compress/flate allows it for every code, zlib for litlen
+ * and distance codes). An empty code is accepted: reading a symbol from it fails. */
 static int huffman_build(huffman_t *h, const uint8_t *lengths, unsigned n, unsigned fast_bits)
 {
 	unsigned offset[MAX_CODE_BITS + 2];
